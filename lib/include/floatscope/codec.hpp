@@ -1,0 +1,28 @@
+// Bit codes: values of a Format <-> their encodings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "floatscope/format.hpp"
+
+namespace floatscope {
+
+// Encodes a value of the format (already rounded onto its grid) into its code, right-aligned in
+// the returned word (fp32/tf32 give their fp32 word, fp64 its 64-bit word). NaN keeps its sign
+// where the format can (IEEE, fn); FNUZ NaN is 100...0. Throws std::domain_error naming the value
+// if it is not representable (off-grid, out of range, NaN for a format without NaN).
+std::uint64_t encode(double value, const Format& f);
+
+// Decodes a code (only the low f.width bits are used; higher bits must be zero, else throws).
+// Formats without subnormals read exponent-field-0 codes (other than zero) as zero.
+double decode(std::uint64_t code, const Format& f);
+
+// decode() of every code 0 .. 2^width-1, for formats of at most 16 bits.
+std::vector<double> decode_table(const Format& f);
+
+// "0x" + lowercase hex zero-padded to the format's width (0x7e, 0x3c00, 0x3f800000).
+std::string format_code(std::uint64_t code, const Format& f);
+
+}  // namespace floatscope

@@ -1,0 +1,173 @@
+#include "floatscope/rounding.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "floatscope/codec.hpp"
+#include "floatscope/detail/round_kernel.hpp"
+#include "floatscope/parallel.hpp"
+#include "floatscope/random.hpp"
+
+namespace floatscope {
+namespace {
+
+struct ModeName {
+  Mode mode;
+  std::string_view name;
+};
+constexpr ModeName kModeNames[] = {
+    {Mode::rne, "rne"}, {Mode::rna, "rna"}, {Mode::rtz, "rtz"}, {Mode::rup, "rup"},
+    {Mode::rdn, "rdn"}, {Mode::rto, "rto"}, {Mode::sr, "sr"},   {Mode::sr_equal, "sr-equal"},
+};
+struct ModeAlias {
+  std::string_view alias;
+  Mode mode;
+};
+constexpr ModeAlias kModeAliases[] = {
+    {"rn", Mode::rne},  {"nearest", Mode::rne}, {"nearest-even", Mode::rne},
+    {"ties-away", Mode::rna}, {"nearest-away", Mode::rna}, {"rz", Mode::rtz},
+    {"toward-zero", Mode::rtz}, {"ru", Mode::rup}, {"up", Mode::rup}, {"rd", Mode::rdn},
+    {"down", Mode::rdn}, {"odd", Mode::rto}, {"stochastic", Mode::sr}, {"sr_equal", Mode::sr_equal},
+};
+
+// Applies the kernel over [0, n) with OpenMP; `store(i, y)` writes one result.
+template <class In, class Store>
+RoundStats run_array(std::size_t n, In in_at, Store store, const Format& f, const Rounding& r,
+                     std::uint64_t first, int threads) {
+  const detail::RoundParams p = detail::make_round_params(f, r);
+  const CounterRng rng(r.seed, r.stream);
+  RoundStats total;
+  const long long nn = static_cast<long long>(n);
+  const int nthreads = threads > 0 ? threads : 0;
+  detail::with_mode(r.mode, [&](auto mode_c) {
+    constexpr Mode M = decltype(mode_c)::value;
+    constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
+    std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nanu = 0;
+#pragma omp parallel for schedule(static, 4096) if (nn > 65536 && nthreads != 1) \
+    num_threads(nthreads > 0 ? nthreads : omp_default_threads()) \
+    reduction(+ : inexact, overflow, underflow, flushed, nanu)
+    for (long long i = 0; i < nn; ++i) {
+      const double x = in_at(i);
+      const std::uint64_t rnd = kRandom ? rng.bits(first + static_cast<std::uint64_t>(i)) : 0;
+      const double y = detail::round_kernel<M>(x, p, rnd);
+      store(i, y);
+      const RoundStats s = classify(x, y, f);
+      inexact += s.inexact;
+      overflow += s.overflow;
+      underflow += s.underflow;
+      flushed += s.flushed;
+      nanu += s.nan_unrepresentable;
+    }
+    total.count = n;
+    total.inexact = inexact;
+    total.overflow = overflow;
+    total.underflow = underflow;
+    total.flushed = flushed;
+    total.nan_unrepresentable = nanu;
+  });
+  return total;
+}
+
+bool fits_in_float(const Format& f) {
+  return f.precision <= 24 && f.emin >= -126 && f.emax <= 127;
+}
+
+}  // namespace
+
+std::string_view mode_name(Mode m) {
+  for (const auto& e : kModeNames)
+    if (e.mode == m) return e.name;
+  return "?";
+}
+
+std::optional<Mode> find_mode(std::string_view name) {
+  for (const auto& e : kModeNames)
+    if (e.name == name) return e.mode;
+  for (const auto& a : kModeAliases)
+    if (a.alias == name) return a.mode;
+  return std::nullopt;
+}
+
+std::string mode_names() {
+  std::string s;
+  for (const auto& e : kModeNames) s += (s.empty() ? "" : ", ") + std::string(e.name);
+  return s;
+}
+
+Mode parse_mode(std::string_view name) {
+  if (auto m = find_mode(name)) return *m;
+  throw std::invalid_argument("unknown rounding mode '" + std::string(name) + "'; valid: " + mode_names());
+}
+
+bool is_stochastic(Mode m) { return m == Mode::sr || m == Mode::sr_equal; }
+
+RoundStats& RoundStats::operator+=(const RoundStats& o) {
+  count += o.count;
+  inexact += o.inexact;
+  overflow += o.overflow;
+  underflow += o.underflow;
+  flushed += o.flushed;
+  nan_unrepresentable += o.nan_unrepresentable;
+  return *this;
+}
+
+RoundStats classify(double in, double out, const Format& f) {
+  RoundStats s;
+  s.count = 1;
+  const bool in_nan = std::isnan(in);
+  s.nan_unrepresentable = in_nan && !f.has_nan();
+  s.inexact = !in_nan && !(in == out);
+  const double ai = std::fabs(in), ao = std::fabs(out);
+  s.overflow = std::isfinite(in) && ai > f.max_finite && (std::isnan(out) || std::isinf(out) || ao == f.max_finite);
+  s.underflow = !in_nan && in != 0 && ao < f.min_normal;
+  s.flushed = !in_nan && in != 0 && out == 0;
+  return s;
+}
+
+double round(double x, const Format& f, const Rounding& r, std::uint64_t index) {
+  const detail::RoundParams p = detail::make_round_params(f, r);
+  const std::uint64_t rnd = is_stochastic(r.mode) ? CounterRng(r.seed, r.stream).bits(index) : 0;
+  return detail::with_mode(r.mode, [&](auto mode_c) {
+    return detail::round_kernel<decltype(mode_c)::value>(x, p, rnd);
+  });
+}
+
+RoundStats round_array(std::span<const double> in, std::span<double> out, const Format& f,
+                       const Rounding& r, std::uint64_t first_index, int threads) {
+  if (out.size() < in.size()) throw std::invalid_argument("round_array: output shorter than input");
+  const double* src = in.data();
+  double* dst = out.data();
+  return run_array(
+      in.size(), [src](long long i) { return src[i]; }, [dst](long long i, double y) { dst[i] = y; },
+      f, r, first_index, threads);
+}
+
+RoundStats round_array(std::span<const float> in, std::span<float> out, const Format& f,
+                       const Rounding& r, std::uint64_t first_index, int threads) {
+  if (out.size() < in.size()) throw std::invalid_argument("round_array: output shorter than input");
+  if (!fits_in_float(f))
+    throw std::invalid_argument("round_array(float): format '" + f.name +
+                                "' has values that are not floats; use the double overload");
+  const float* src = in.data();
+  float* dst = out.data();
+  return run_array(
+      in.size(), [src](long long i) { return static_cast<double>(src[i]); },
+      [dst](long long i, double y) { dst[i] = static_cast<float>(y); }, f, r, first_index, threads);
+}
+
+RoundStats round_to_codes(std::span<const double> in, std::span<std::uint16_t> codes,
+                          const Format& f, const Rounding& r, std::uint64_t first_index,
+                          int threads) {
+  if (f.width > 16) throw std::invalid_argument("round_to_codes: format '" + f.name + "' is wider than 16 bits");
+  if (codes.size() < in.size()) throw std::invalid_argument("round_to_codes: output shorter than input");
+  std::vector<double> tmp(in.size());
+  RoundStats s = round_array(in, tmp, f, r, first_index, threads);
+  if (s.nan_unrepresentable)
+    throw std::domain_error("round_to_codes: " + std::to_string(s.nan_unrepresentable) +
+                            " NaN input(s) but format '" + f.name + "' has no NaN code");
+  for (std::size_t i = 0; i < in.size(); ++i) codes[i] = static_cast<std::uint16_t>(encode(tmp[i], f));
+  return s;
+}
+
+}  // namespace floatscope

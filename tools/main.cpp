@@ -1,0 +1,56 @@
+// floatscope: numerical precision analysis of low-precision arithmetic (command-line front end).
+// Thin by design: parse, call the library, print. Each subcommand lives in its own cmd_*.cpp.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "command.hpp"
+
+namespace floatscope::cli {
+std::vector<Command>& registry() {
+  static std::vector<Command> r;
+  return r;
+}
+}  // namespace floatscope::cli
+
+int main(int argc, char** argv) {
+  using namespace floatscope::cli;
+  CLI::App app{"floatscope " FLOATSCOPE_VERSION
+               " - emulate low-precision formats, rounding modes and tensor-core GEMMs bit-exactly,\n"
+               "and measure their error against exact MPFR references."};
+  app.set_version_flag("--version", std::string("floatscope ") + FLOATSCOPE_VERSION);
+  app.require_subcommand(1);
+  auto& cmds = registry();
+  std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) { return a.order < b.order; });
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (auto& c : cmds) {
+    auto* sub = app.add_subcommand(c.name);
+    runners.emplace_back(sub, c.setup(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  try {
+    for (auto& [sub, run] : runners)
+      if (sub->parsed()) return run();
+  } catch (const UsageError& e) {
+    std::cerr << "floatscope: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "floatscope: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "floatscope: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
