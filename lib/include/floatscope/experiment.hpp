@@ -1,0 +1,61 @@
+// One measurement: build inputs, run an accumulation model, compare with the exact reference.
+//
+// This is the unit both `floatscope gemm` and `floatscope sweep` run: an ExperimentSpec is a pure
+// description (strings and numbers, as a user writes them on the command line or in TOML), and
+// run_experiment is a pure function of it (same spec, same bits, whatever the thread count).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "floatscope/events.hpp"
+
+namespace floatscope {
+
+struct ExperimentSpec {
+  // Accumulation: a named hardware model, or the parts of a custom accumulator.
+  std::string model;                 // "" or "custom" = built from the parts below
+  std::string a_format = "fp32";
+  std::string b_format = "fp32";     // "" = same as a_format
+  std::string acc_format = "fp32";
+  std::string rounding = "rne";      // accumulator rounding mode (sr uses seed)
+  int sr_bits = 64;
+  std::string order = "sequential";  // sequential, reverse, pairwise, blocked:B, splitk:S, random:SEED
+  std::string product_format;        // "" = exact products
+  std::string output_format;         // "" = keep the accumulator's values
+  std::string compensation = "none"; // none, kahan, neumaier
+  int promote = -1;                  // promotion interval for block-FMA models; -1 = model default
+  double scale_a = 1.0, scale_b = 1.0;
+  std::string input_rounding = "rne";  // how generated inputs are rounded onto a_format/b_format
+  std::string scheme = "none";       // block scaling scheme (none until the block-scaling issue lands)
+  std::string backend = "cpu";       // cpu (GPU backends when they land)
+  // Inputs.
+  std::string dist = "normal";
+  std::string b_dist;                // "" = same as dist
+  int M = 64, N = 64, K = 256;
+  std::uint64_t seed = 0;
+  int repeat = 0;                    // mixed into the input seed: repeats are independent draws
+  std::string reference = "exact";   // exact, mpfr, none
+};
+
+struct ExperimentResult {
+  // Metrics (see metrics.hpp for definitions); NaN where undefined.
+  double max_rel_err = 0, median_rel_err = 0, p99_rel_err = 0, normwise_rel_err = 0;
+  double max_err_over_absprod = 0, max_ulp_err = 0;
+  double unit_roundoff = 0, bound_det = 0, bound_prob = 0, ratio_det = 0, ratio_prob = 0;
+  double underflow_frac = 0, overflow_frac = 0, product_underflow_frac = 0, partial_underflow_frac = 0;
+  double saturated_frac = 0;
+  std::uint64_t nan_count = 0, stagnation_count = 0;
+  GemmEvents events;
+  std::string accumulator;           // human description of the resolved accumulator
+  double seconds = 0;                // wall time of the emulation (not the reference)
+  std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
+};
+
+// Runs one experiment. Throws std::invalid_argument (bad names/values, naming the field) or
+// std::runtime_error. threads: 0 = all cores.
+ExperimentResult run_experiment(const ExperimentSpec& spec, int threads = 0, bool keep_output = false);
+
+}  // namespace floatscope
