@@ -122,8 +122,10 @@ class HeaderParser {
 
  private:
   [[noreturn]] void bad(const std::string& what) {
+    std::string_view shown = s_;  // without numpy's padding
+    while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back()))) shown.remove_suffix(1);
     fail(path_, "bad header at character " + std::to_string(pos_) + ": " + what + " in \"" +
-                    std::string(s_) + "\"");
+                    std::string(shown) + "\"");
   }
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   bool eat(char c) {

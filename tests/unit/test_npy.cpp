@@ -23,14 +23,23 @@ using floatscope::NpyError;
 
 namespace {
 
+// A private scratch folder, removed when the test program exits.
+struct ScratchDir {
+  fs::path path;
+  ScratchDir()
+      : path(fs::temp_directory_path() /
+             ("floatscope_test_npy_" + std::to_string(static_cast<unsigned long>(::getpid())))) {
+    fs::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path test_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() /
-                 ("floatscope_test_npy_" + std::to_string(static_cast<unsigned long>(::getpid())));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const ScratchDir dir;
+  return dir.path;
 }
 
 std::string tmp_path(const std::string& name) { return (test_dir() / name).string(); }
