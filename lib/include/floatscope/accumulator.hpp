@@ -1,0 +1,112 @@
+// The accumulation model: how an emulated dot product turns inputs into one output value.
+//
+// One Accumulator value describes every part, and the parts compose:
+//   inputs    A and B formats (may differ); values either already on the grid or quantised on
+//             the way in with a chosen rounding;
+//   products  exact, or rounded once to a product format;
+//   sum       a scalar accumulator (any format and mode, SR included) in a chosen order, optionally
+//             compensated (Kahan, Neumaier) -- or the fused block-FMA unit of REFERENCES.md s.5
+//             (L products per step, F fraction bits kept below the step's largest exponent,
+//             truncation toward zero, one rounding per step);
+//   promotion every `promote` elements of K the partial sum is added into an outer accumulator;
+//   scales    FP8 scale_a*scale_b applied after accumulation, as cuBLASLt does;
+//   output    a final conversion to a format (optionally multiplied by output_scale first).
+//
+// Every operation rounds once from the exact value (error-free transformations carry what a
+// double cannot hold). Stochastic roundings inside a dot product for output (row, col) draw
+// CounterRng(acc_rounding.seed, stream_of(row, col)).bits(step), where step counts the
+// stochastic roundings of that dot product in evaluation order (products, sums, conversions),
+// so results do not depend on threads or scheduling.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "floatscope/format.hpp"
+#include "floatscope/rounding.hpp"
+
+namespace floatscope {
+
+enum class OrderKind : std::uint8_t {
+  sequential,  // c + p0 + p1 + ... (left to right)
+  reverse,     // c + p(K-1) + ... + p0
+  pairwise,    // recursive halving tree over the products (split at n/2), then c + tree
+  blocked,     // blocks of `param` products summed from 0, block results added to c in order
+  splitk,      // K cut into `param` contiguous chunks (sizes differ by at most one), each summed
+               // from 0 in the accumulator; chunk results reduced in order into c in reduce_format
+  random,      // one permutation of 0..K-1 (Fisher-Yates keyed by `seed`), then sequential
+};
+
+struct Order {
+  OrderKind kind = OrderKind::sequential;
+  int param = 0;           // B for blocked, S for splitk
+  std::uint64_t seed = 0;  // random
+  std::string describe() const;  // the text parse_accumulator_order accepts
+};
+
+// "sequential", "reverse", "pairwise", "blocked:64", "splitk:4", "random:7". Throws
+// std::invalid_argument naming the bad text and listing the accepted forms.
+Order parse_accumulator_order(std::string_view text);
+
+enum class Compensation : std::uint8_t { none, kahan, neumaier };
+std::string_view compensation_name(Compensation c);
+Compensation parse_compensation(std::string_view text);  // "none", "kahan", "neumaier"
+
+// The fused block-FMA step of REFERENCES.md s.5: L exact products (not renormalised) plus the
+// running value c; E = largest exponent among nonzero terms; every term truncated toward zero to
+// a multiple of 2^(E-F); exact sum; one rounding to `out` with `out_mode`.
+struct FusedUnit {
+  int L = 16;
+  int F = 25;
+  Format out;              // step result format (fp32, or e8m13 for H100 FP8)
+  Mode out_mode = Mode::rtz;
+  // B200 FP8: the step sums the L products only (c outside the alignment), rounds with out_mode,
+  // then adds the running value with c_add (fp32 round-to-nearest on B200).
+  bool c_outside = false;
+  Format c_add_format;
+  Rounding c_add_rounding;
+};
+
+struct Accumulator {
+  Format a_format;
+  Format b_format;
+  // Set: inputs are rounded onto a_format / b_format with this rounding (SR draws
+  // CounterRng(seed, 0) for A at index i*K+k, CounterRng(seed, 1) for B at index k*N+j).
+  // Unset: inputs must already be on the grid (emulate_* throws naming the first offender).
+  std::optional<Rounding> quantize;
+
+  std::optional<Format> product_format;  // unset: exact products
+  Rounding product_rounding;
+
+  Format acc_format;  // scalar accumulator (ignored by fused models except as a description)
+  Rounding acc_rounding;
+  Order order;
+  Compensation compensation = Compensation::none;
+  std::optional<Format> reduce_format;  // splitk reduction; unset: acc_format / acc_rounding
+  Rounding reduce_rounding;
+
+  std::optional<FusedUnit> fused;  // set: the block-FMA unit replaces products + scalar sum
+
+  int promote = 0;  // >0: every `promote` elements of K the partial is added into the outer sum
+  Format outer_format;
+  Rounding outer_rounding;
+
+  double scale_a = 1.0;  // applied after accumulation: acc * RN_outer(scale_a*scale_b), rounded
+  double scale_b = 1.0;  // once to outer_format (only when not both 1)
+
+  std::optional<Format> output_format;  // final conversion; unset: the accumulator's value
+  Rounding output_rounding;
+  double output_scale = 1.0;  // output = round(value * output_scale) (fp8 output with a scale)
+
+  // Throws std::invalid_argument when the parts cannot be emulated exactly (names the part).
+  void validate() const;
+  // One line naming every part, e.g. "a=fp16 b=fp16 products=exact acc=fp16/rne order=sequential".
+  std::string describe() const;
+};
+
+// A plain scalar model: inputs in `in`, exact products, accumulator `acc` with `r`, sequential.
+Accumulator make_scalar_accumulator(const Format& in, const Format& acc, const Rounding& r = {});
+
+}  // namespace floatscope

@@ -1,0 +1,90 @@
+// The reference evaluator of an Accumulator for one dot product (private to the library).
+//
+// Every rounding goes through round_dd (one rounding of an exact double-double). The GEMM driver
+// uses faster column-vectorised kernels for common models; this evaluator defines the semantics
+// and runs everything else.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "floatscope/accumulator.hpp"
+#include "floatscope/detail/accumulator_round.hpp"
+#include "floatscope/events.hpp"
+#include "floatscope/random.hpp"
+
+namespace floatscope::detail {
+
+// One rounding target: format + rounding, with the kernel parameters flattened.
+struct Rounder {
+  Format format;
+  Rounding rounding;
+  RoundParams params{};
+  bool stochastic = false;
+  Rounder() = default;
+  Rounder(const Format& f, const Rounding& r)
+      : format(f), rounding(r), params(make_round_params(f, r)), stochastic(is_stochastic(r.mode)) {}
+};
+
+// State of one dot product: its random stream and event counters.
+struct DotCtx {
+  CounterRng rng;
+  std::uint64_t step = 0;
+  GemmEvents* ev;
+  // Rounds hi + lo; counts a partial-sum event when `partial`.
+  double round(const Rounder& r, double hi, double lo, bool partial) {
+    const std::uint64_t bits = r.stochastic ? rng.bits(step++) : 0;
+    const double y = round_dd_any(r.rounding.mode, hi, lo, r.params, bits);
+    if (partial && ev) count_partial(r, hi, y);
+    return y;
+  }
+  double add(const Rounder& r, double s, double t, bool partial) {
+    const DD d = two_sum(s, t);
+    return round(r, d.hi, d.lo, partial);
+  }
+  double mul(const Rounder& r, double x, double y, bool partial) {
+    const DD d = two_prod(x, y);
+    return round(r, d.hi, d.lo, partial);
+  }
+  void count_partial(const Rounder& r, double exact, double y) const;
+};
+
+// Fused block-FMA constants (see fused_unit.cpp).
+struct FusedConsts {
+  int L = 0, F = 0;
+  int a_emin = 0, b_emin = 0, out_emin = 0;
+  double overflow_limit = 0;  // 2^(emax+1) of the output format: exact sums beyond give Inf
+  Mode out_mode = Mode::rtz;
+  RoundParams out{};
+};
+FusedConsts make_fused_consts(const Accumulator& acc);
+
+// One step of the unit: n <= L products a[i]*b[i] plus c (c = 0 when the hardware adds it
+// elsewhere). Returns the rounded step result (canonical NaN is a positive quiet NaN).
+double fused_step(const FusedConsts& u, const double* a, const double* b, int n, double c);
+
+class DotEngine {
+ public:
+  explicit DotEngine(const Accumulator& acc);
+  // a: K values (row of A); b: K values (column of B, contiguous). c: initial accumulator.
+  double run(const double* a, const double* b, int K, double c, GemmEvents* ev, std::uint64_t row,
+             std::uint64_t col) const;
+  const Accumulator& accumulator() const { return acc_; }
+
+ private:
+  double run_scalar(const double* a, const double* b, int K, double c, DotCtx& ctx) const;
+  double run_fused(const double* a, const double* b, int K, double c, DotCtx& ctx) const;
+  double chain(const double* terms, int n, double start, DotCtx& ctx, const Rounder& r) const;
+  double tree(const double* terms, int n, DotCtx& ctx) const;
+  double finish(double v, DotCtx& ctx) const;
+
+  Accumulator acc_;
+  Rounder product_, acc_r_, reduce_, outer_, output_, c_add_;
+  FusedConsts fused_{};
+
+ public:
+  // The permutation used by order random:SEED for length K (Fisher-Yates, CounterRng(seed, K)).
+  static std::vector<int> permutation(std::uint64_t seed, int K);
+};
+
+}  // namespace floatscope::detail
