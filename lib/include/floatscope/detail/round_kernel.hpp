@@ -126,7 +126,9 @@ inline double round_kernel(double x, const RoundParams& p, std::uint64_t rnd) {
     if (y != y) return std::copysign(std::numeric_limits<double>::quiet_NaN(), x);
   }
   if (!p.has_zero && y == 0) y = p.min_positive;
-  if (!p.is_signed && (neg && (mag != 0 || !p.has_zero))) return std::numeric_limits<double>::quiet_NaN();
+  // Unsigned formats have no code for a negative nonzero value; E8M0 (no zero) has none for a zero
+  // input of either sign either: both give NaN (OCP MX v1.0 s.5.4).
+  if (!p.is_signed && (mag != 0 ? neg : !p.has_zero)) return std::numeric_limits<double>::quiet_NaN();
   if (!p.is_signed) return y;
   if (y == 0 && !p.neg_zero) return 0.0;
   return neg ? -y : y;
