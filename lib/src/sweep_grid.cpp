@@ -1,0 +1,145 @@
+// Grid expansion, point identity, fingerprints and shards.
+#include <charconv>
+#include <cstdio>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "floatscope/sweep.hpp"
+
+namespace floatscope::sweep {
+
+std::string hash_hex(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+namespace {
+
+void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
+  if (key == "model") s.model = v;
+  else if (key == "backend") s.backend = v;
+  else if (key == "scheme") s.scheme = v;
+  else if (key == "a_format") s.a_format = v;
+  else if (key == "b_format") s.b_format = v;
+  else if (key == "acc_format") s.acc_format = v;
+  else if (key == "rounding") s.rounding = v;
+  else if (key == "sr_bits") s.sr_bits = std::stoi(v);
+  else if (key == "order") s.order = v;
+  else if (key == "product_format") s.product_format = v;
+  else if (key == "output_format") s.output_format = v;
+  else if (key == "compensation") s.compensation = v;
+  else if (key == "promote") s.promote = std::stoi(v);
+  else if (key == "scale_a") s.scale_a = std::stod(v);
+  else if (key == "scale_b") s.scale_b = std::stod(v);
+  else if (key == "input_rounding") s.input_rounding = v;
+  else if (key == "dist") s.dist = v;
+  else if (key == "b_dist") s.b_dist = v;
+  else if (key == "M") s.M = std::stoi(v);
+  else if (key == "N") s.N = std::stoi(v);
+  else if (key == "K") s.K = std::stoi(v);
+  else if (key == "seed") s.seed = std::stoull(v);
+  else if (key == "reference") s.reference = v;
+  else throw std::logic_error("sweep key without a field: " + std::string(key));
+}
+
+// scale values are parsed with from_chars so that the canonical text round-trips exactly.
+double parse_double(const std::string& v) {
+  double d = 0;
+  std::from_chars(v.data(), v.data() + v.size(), d);
+  return d;
+}
+
+}  // namespace
+
+std::vector<Point> expand(const SweepConfig& config) {
+  std::vector<const KeyInfo*> dims;
+  for (const auto& k : sweep_keys())
+    if (k.dimension) dims.push_back(&k);
+  const int repeats = config.repeats();
+  std::vector<KeyValues> layers = config.grids.empty() ? std::vector<KeyValues>{KeyValues{}} : config.grids;
+  std::vector<Point> points;
+  std::unordered_set<std::string> seen;
+  for (const auto& layer : layers) {
+    std::vector<std::vector<std::string>> lists;
+    for (const auto* d : dims) {
+      if (auto it = layer.find(d->name); it != layer.end()) lists.push_back(it->second);
+      else if (auto jt = config.base.find(d->name); jt != config.base.end()) lists.push_back(jt->second);
+      else lists.push_back({std::string(d->default_value)});
+    }
+    std::vector<std::size_t> at(dims.size(), 0);
+    while (true) {
+      std::vector<std::string> values(dims.size());
+      for (std::size_t i = 0; i < dims.size(); ++i) values[i] = lists[i][at[i]];
+      // Resolve "same as" defaults so that equal experiments get equal ids.
+      auto value_of = [&](std::string_view key) -> std::string& {
+        for (std::size_t i = 0; i < dims.size(); ++i)
+          if (dims[i]->name == key) return values[i];
+        throw std::logic_error("missing key");
+      };
+      if (value_of("b_format").empty()) value_of("b_format") = value_of("a_format");
+      if (value_of("b_dist").empty()) value_of("b_dist") = value_of("dist");
+      for (int r = 0; r < repeats; ++r) {
+        Point p;
+        for (std::size_t i = 0; i < dims.size(); ++i) {
+          p.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
+          apply(p.spec, dims[i]->name, values[i]);
+        }
+        p.spec.scale_a = parse_double(value_of("scale_a"));
+        p.spec.scale_b = parse_double(value_of("scale_b"));
+        p.canonical += "repeat=" + std::to_string(r) + "\n";
+        p.spec.repeat = r;
+        p.params = values;
+        p.params.push_back(std::to_string(r));
+        p.id = hash_hex(p.canonical);
+        if (!seen.insert(p.id).second) continue;
+        p.index = points.size();
+        points.push_back(std::move(p));
+      }
+      // Odometer: the last dimension varies fastest.
+      bool advanced = false;
+      for (std::size_t i = dims.size(); i-- > 0;) {
+        if (++at[i] < lists[i].size()) {
+          advanced = true;
+          break;
+        }
+        at[i] = 0;
+      }
+      if (!advanced) break;
+    }
+  }
+  return points;
+}
+
+std::string fingerprint(const SweepConfig& config) {
+  std::string ids = "floatscope-sweep-v1\n";
+  for (const auto& p : expand(config)) ids += p.id + "\n";
+  return hash_hex(ids);
+}
+
+Shard Shard::parse(std::string_view text) {
+  Shard s;
+  auto slash = text.find('/');
+  auto num = [&](std::string_view t, int& out) {
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc() && p == t.data() + t.size() && !t.empty();
+  };
+  if (slash == std::string_view::npos || !num(text.substr(0, slash), s.index) ||
+      !num(text.substr(slash + 1), s.count) || s.count < 1 || s.index < 1 || s.index > s.count)
+    throw std::invalid_argument("--shard: expected i/n with 1 <= i <= n (got '" + std::string(text) + "')");
+  return s;
+}
+
+std::vector<Point> select_shard(const std::vector<Point>& points, const Shard& shard) {
+  std::vector<Point> out;
+  for (const auto& p : points)
+    if (shard.contains(p.index)) out.push_back(p);
+  return out;
+}
+
+}  // namespace floatscope::sweep
