@@ -1,0 +1,77 @@
+// emulate_gemm: the same bits as emulate_dot per output, whatever the thread count; inputs off
+// the grid are named; quantisation on the way in.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "floatscope/gemm.hpp"
+#include "floatscope/models.hpp"
+
+using namespace floatscope;
+
+namespace {
+
+std::vector<double> random_matrix(std::size_t n, const Format& f, std::uint64_t seed) {
+  std::mt19937_64 g(seed);
+  std::normal_distribution<double> d(0.0, 1.0);
+  std::vector<double> v(n);
+  for (auto& x : v) x = round(d(g), f);
+  return v;
+}
+
+void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed) {
+  const auto A = random_matrix(static_cast<std::size_t>(M) * K, acc.a_format, seed);
+  const auto B = random_matrix(static_cast<std::size_t>(K) * N, acc.b_format, seed + 1);
+  const auto C = random_matrix(static_cast<std::size_t>(M) * N, parse_format("fp32"), seed + 2);
+  const GemmResult g1 = emulate_gemm(acc, M, N, K, A.data(), B.data(), C.data(), 1);
+  const GemmResult g2 = emulate_gemm(acc, M, N, K, A.data(), B.data(), C.data(), 2);
+  GemmEvents ev;
+  std::vector<double> col(static_cast<std::size_t>(K));
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      for (int k = 0; k < K; ++k) col[static_cast<std::size_t>(k)] = B[static_cast<std::size_t>(k) * N + j];
+      const std::size_t ij = static_cast<std::size_t>(i) * N + j;
+      const double d = emulate_dot(acc, A.data() + static_cast<std::size_t>(i) * K, col.data(), K,
+                                   C[ij], &ev, i, j);
+      INFO(acc.describe() << " (" << i << "," << j << ")");
+      REQUIRE(std::bit_cast<std::uint64_t>(g1.C[ij]) == std::bit_cast<std::uint64_t>(d));
+      REQUIRE(std::bit_cast<std::uint64_t>(g2.C[ij]) == std::bit_cast<std::uint64_t>(d));
+    }
+  CHECK(g1.events.products == static_cast<std::uint64_t>(M) * N * K);
+  CHECK(g1.events.partials == ev.partials);
+  CHECK(g2.events.partials == ev.partials);
+  CHECK(g1.events.stagnations == ev.stagnations);
+}
+
+}  // namespace
+
+TEST_CASE("emulate_gemm equals emulate_dot per output for any thread count", "[gemm]") {
+  const Format fp16 = parse_format("fp16"), bf16 = parse_format("bf16");
+  for (Mode m : {Mode::rne, Mode::rtz, Mode::sr}) {
+    Rounding r{m};
+    r.seed = 77;
+    check_gemm(make_scalar_accumulator(fp16, fp16, r), 7, 19, 45, 1);
+    check_gemm(make_scalar_accumulator(bf16, bf16, r), 5, 33, 70, 2);
+    Accumulator acc = make_scalar_accumulator(fp16, bf16, r);
+    acc.order = parse_accumulator_order("blocked:16");
+    check_gemm(acc, 4, 9, 50, 3);
+  }
+  for (const char* model : {"h100-fp16", "h100-bf16", "h100-tf32", "h100-fp8", "h100-fp8-promote128",
+                            "b200-fp8", "v100-fp16", "ada-fp8"})
+    check_gemm(model_accumulator(model), 6, 21, 300, 4);
+}
+
+TEST_CASE("inputs must be on the grid unless the model quantises", "[gemm]") {
+  const Format fp16 = parse_format("fp16");
+  Accumulator acc = make_scalar_accumulator(fp16, parse_format("fp32"));
+  const std::vector<double> A{1, 2, 3, 4, 5, 6}, B{1, 0.1, 1, 1, 1, 1};  // 0.1 is not fp16
+  CHECK_THROWS_WITH(emulate_gemm(acc, 2, 2, 3, A.data(), B.data(), nullptr),
+                    Catch::Contains("B[1]") && Catch::Contains("fp16"));
+  CHECK_THROWS_WITH(emulate_gemm(acc, -1, 2, 3, A.data(), B.data(), nullptr), Catch::Contains("M=-1"));
+  acc.quantize = Rounding{Mode::rne};
+  const GemmResult g = emulate_gemm(acc, 2, 2, 3, A.data(), B.data(), nullptr);
+  // B[0][1] = 0.1 rounds to 0x1.998p-4 in fp16: C[0][1] = 1*that + 2*1 + 3*1.
+  CHECK(g.C[1] == 0x1.998p-4 + 5);
+}
