@@ -38,6 +38,47 @@ bool fitted(const std::string& folder) {
          folder != "L40S_tf32";
 }
 
+struct Match {
+  std::size_t rows = 0, match = 0, first_bad = 0;
+  double got = 0, want = 0;
+};
+
+// Runs acc on every row of one folder: one dot product of length K plus C per row.
+Match run_folder(const fs::path& dir, const Accumulator& acc, bool c_zero) {
+  const NpyArray A = read_npy((dir / "a.npy").string());
+  const auto a = npy_to_u32(A);
+  const auto b = npy_to_u32(read_npy((dir / "b.npy").string()));
+  const auto c = npy_to_u32(read_npy((dir / "c.npy").string()));
+  const auto d = npy_to_u32(read_npy((dir / "d_fp32.npy").string()));
+  const std::size_t rows = A.rows(), K = A.cols();
+  REQUIRE(a.size() == rows * K);
+  REQUIRE(b.size() == rows * K);
+  REQUIRE(d.size() == rows);
+  REQUIRE(c.size() == rows);
+  Match m;
+  m.rows = rows;
+  m.first_bad = rows;
+  std::vector<double> av(K), bv(K);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t k = 0; k < K; ++k) {
+      av[k] = f32(a[r * K + k]);
+      bv[k] = f32(b[r * K + k]);
+    }
+    const double cv = c_zero ? 0.0 : f32(c[r]);
+    const double y = emulate_dot(acc, av.data(), bv.data(), static_cast<int>(K), cv);
+    const bool ok = std::isnan(y) ? d[r] == 0x7FFFFFFFu
+                                  : std::bit_cast<std::uint32_t>(static_cast<float>(y)) == d[r];
+    if (ok) {
+      ++m.match;
+    } else if (m.first_bad == rows) {
+      m.first_bad = r;
+      m.got = y;
+      m.want = f32(d[r]);
+    }
+  }
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", "[hwdata]") {
@@ -58,41 +99,13 @@ TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", 
     // H100/H200 FP8 was recorded with wgmma and C = 0 (README): ignore the c file there.
     const bool c_zero = fp8 && (f.gpu == "H100" || f.gpu == "H200");
 
-    const NpyArray A = read_npy((entry.path() / "a.npy").string());
-    const auto a = npy_to_u32(A);
-    const auto b = npy_to_u32(read_npy((entry.path() / "b.npy").string()));
-    const auto c = npy_to_u32(read_npy((entry.path() / "c.npy").string()));
-    const auto d = npy_to_u32(read_npy((entry.path() / "d_fp32.npy").string()));
-    const std::size_t rows = A.rows(), K = A.cols();
-    REQUIRE(a.size() == rows * K);
-    REQUIRE(b.size() == rows * K);
-    REQUIRE(d.size() == rows);
-
-    std::size_t match = 0, first_bad = rows;
-    std::vector<double> av(K), bv(K);
-    double got_bad = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t k = 0; k < K; ++k) {
-        av[k] = f32(a[r * K + k]);
-        bv[k] = f32(b[r * K + k]);
-      }
-      const double cv = c_zero ? 0.0 : f32(c[r]);
-      const double y = emulate_dot(acc, av.data(), bv.data(), static_cast<int>(K), cv);
-      const bool ok = std::isnan(y) ? d[r] == 0x7FFFFFFFu
-                                    : std::bit_cast<std::uint32_t>(static_cast<float>(y)) == d[r];
-      if (ok) {
-        ++match;
-      } else if (first_bad == rows) {
-        first_bad = r;
-        got_bad = y;
-      }
-    }
+    const Match m = run_folder(entry.path(), acc, c_zero);
+    const std::size_t rows = m.rows, match = m.match;
     ++folders;
     const double pct = 100.0 * static_cast<double>(match) / static_cast<double>(rows);
     if (fitted(name)) {
       INFO(name << " with " << model << ": " << match << "/" << rows << " rows match; first "
-                << "mismatch row " << first_bad << " model " << got_bad << " hardware "
-                << (first_bad < rows ? f32(d[first_bad]) : 0.0));
+                << "mismatch row " << m.first_bad << " model " << m.got << " hardware " << m.want);
       CHECK(match == rows);
     } else {
       WARN(name << " (not fitted by the data's README) with " << model << ": " << match << "/"
@@ -100,4 +113,32 @@ TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", 
     }
   }
   CHECK(folders >= 31);
+}
+
+// The comparison can tell parameters apart: one step away from the fitted model loses rows.
+TEST_CASE("hwdata rejects models one parameter away from the fitted ones", "[hwdata]") {
+  const fs::path root = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata";
+  if (!fs::is_directory(root)) {
+    WARN("hwdata folder " << root << " absent: hardware comparison skipped");
+    return;
+  }
+  const Format e4m3 = parse_format("e4m3");
+  Accumulator f24 = model_accumulator("h100-fp16");
+  f24.fused->F = 24;
+  Accumulator l8 = model_accumulator("h100-bf16");
+  l8.fused->L = 8;
+  Accumulator out32 = model_accumulator("h100-fp8", e4m3, e4m3);
+  out32.fused->out = parse_format("fp32");
+  Accumulator c_inside = model_accumulator("b200-fp8", e4m3, e4m3);
+  c_inside.fused->c_outside = false;
+  Accumulator rne = model_accumulator("a100-fp16");
+  rne.fused->out_mode = Mode::rne;
+  const std::pair<const char*, const Accumulator*> cases[] = {
+      {"H100_fp16", &f24}, {"H100_bf16", &l8}, {"H100_E4M3", &out32}, {"B200_E4M3", &c_inside},
+      {"A100_fp16", &rne}};
+  for (const auto& [folder, acc] : cases) {
+    const Match m = run_folder(root / folder, *acc, std::string(folder) == "H100_E4M3");
+    INFO(folder << " with " << acc->describe() << ": " << m.match << "/" << m.rows);
+    CHECK(m.match < m.rows);
+  }
 }
