@@ -10,11 +10,6 @@
 namespace floatscope::cli {
 namespace {
 
-std::string hexfloat(double v) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
 
 int run_formats(bool json) {
   if (json) {

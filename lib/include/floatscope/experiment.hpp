@@ -17,8 +17,8 @@ namespace floatscope {
 struct ExperimentSpec {
   // Accumulation: a named hardware model, or the parts of a custom accumulator.
   std::string model;                 // "" or "custom" = built from the parts below
-  std::string a_format = "fp32";
-  std::string b_format = "fp32";     // "" = same as a_format
+  std::string a_format;              // "" = the model's first input format (fp32 for custom)
+  std::string b_format;              // "" = same as a_format
   std::string acc_format = "fp32";
   std::string rounding = "rne";      // accumulator rounding mode (sr uses seed)
   int sr_bits = 64;
@@ -27,6 +27,9 @@ struct ExperimentSpec {
   std::string output_format;         // "" = keep the accumulator's values
   std::string compensation = "none"; // none, kahan, neumaier
   int promote = -1;                  // promotion interval for block-FMA models; -1 = model default
+  // Dequantisation scales as in cuBLASLt FP8 GEMMs: inputs are quantised as round(A / scale_a)
+  // onto a_format (likewise B), and the accumulator multiplies by scale_a*scale_b after
+  // accumulation. Large scales push inputs toward underflow, small ones toward overflow.
   double scale_a = 1.0, scale_b = 1.0;
   std::string input_rounding = "rne";  // how generated inputs are rounded onto a_format/b_format
   std::string scheme = "none";       // block scaling scheme (none until the block-scaling issue lands)
@@ -54,8 +57,17 @@ struct ExperimentResult {
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
 };
 
+// The accumulator an experiment uses (model preset or custom parts), without running it.
+struct Accumulator;
+Accumulator resolve_accumulator(const ExperimentSpec& spec);
+
 // Runs one experiment. Throws std::invalid_argument (bad names/values, naming the field) or
 // std::runtime_error. threads: 0 = all cores.
 ExperimentResult run_experiment(const ExperimentSpec& spec, int threads = 0, bool keep_output = false);
+
+// The same on given inputs (A: M x K, B: K x N, C0: M x N or nullptr, row-major doubles; sizes
+// from spec.M/N/K): they are quantised onto the input formats like generated ones.
+ExperimentResult run_experiment_on(const ExperimentSpec& spec, const double* A, const double* B,
+                                   const double* C0, int threads = 0, bool keep_output = false);
 
 }  // namespace floatscope

@@ -1,0 +1,217 @@
+// One measurement: inputs -> quantise -> emulate -> exact reference -> metrics.
+#include "floatscope/experiment.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "floatscope/accumulator.hpp"
+#include "floatscope/gemm.hpp"
+#include "floatscope/generators.hpp"
+#include "floatscope/metrics.hpp"
+#include "floatscope/models.hpp"
+#include "floatscope/random.hpp"
+#include "floatscope/reference.hpp"
+#include "floatscope/rounding.hpp"
+
+namespace floatscope {
+namespace {
+
+bool is_custom(const ExperimentSpec& s) { return s.model.empty() || s.model == "custom"; }
+
+Format field_format(std::string_view field, const std::string& value) {
+  try {
+    return parse_format(value);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", field, e.what()));
+  }
+}
+
+Mode field_mode(std::string_view field, const std::string& value) {
+  try {
+    return parse_mode(value);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", field, e.what()));
+  }
+}
+
+// Inputs of repeat 0 use the seed itself (so `gemm --seed S` equals a sweep's first repeat);
+// later repeats get unrelated seeds.
+std::uint64_t input_seed(const ExperimentSpec& s) {
+  return s.repeat == 0 ? s.seed : mix64(s.seed ^ mix64(static_cast<std::uint64_t>(s.repeat)));
+}
+
+// The format whose ulps max_ulp_err counts: the explicit output format, else what the unit
+// writes (hardware models write fp32 D), else the scalar accumulator's.
+const Format& output_format_of(const Accumulator& acc) {
+  if (acc.output_format) return *acc.output_format;
+  if (acc.fused) return acc.outer_format;
+  return acc.acc_format;
+}
+
+// Unit roundoff of the accumulator for the bounds: 2^-p of the scalar accumulator, or of the
+// fused unit's step result (2^-24 for fp32 units, 2^-14 for the 14-bit FP8 accumulator).
+double accumulator_u(const Accumulator& acc) {
+  return acc.fused ? acc.fused->out.unit_roundoff : acc.acc_format.unit_roundoff;
+}
+
+void check_sizes(const ExperimentSpec& s) {
+  if (s.M <= 0 || s.N <= 0 || s.K <= 0)
+    throw std::invalid_argument(fmt::format("sizes must be positive: M={} N={} K={}", s.M, s.N, s.K));
+  const double elems = static_cast<double>(s.M) * s.K + static_cast<double>(s.K) * s.N +
+                       static_cast<double>(s.M) * s.N;
+  if (elems > 2e9)
+    throw std::invalid_argument(fmt::format("M={} N={} K={} needs {:.3g} matrix elements (limit 2e9)",
+                                            s.M, s.N, s.K, elems));
+  if (!(s.scale_a > 0) || !(s.scale_b > 0) || !std::isfinite(s.scale_a) || !std::isfinite(s.scale_b))
+    throw std::invalid_argument(fmt::format("scale_a={} and scale_b={} must be positive and finite",
+                                            s.scale_a, s.scale_b));
+}
+
+// Rounds v / scale onto f (the input quantisation); SR draws from stream `stream`.
+void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
+              std::uint64_t stream, int threads) {
+  if (scale != 1.0)
+    for (double& x : v) x /= scale;
+  Rounding r;
+  r.mode = mode;
+  r.seed = seed;
+  r.stream = stream;
+  const RoundStats st = round_array(v, v, f, r, 0, threads);
+  if (st.nan_unrepresentable)
+    throw std::invalid_argument(fmt::format("{} NaN input(s) cannot be represented in {}",
+                                            st.nan_unrepresentable, f.name));
+}
+
+}  // namespace
+
+Accumulator resolve_accumulator(const ExperimentSpec& s) {
+  Accumulator acc;
+  const std::string b_name = s.b_format.empty() ? s.a_format : s.b_format;
+  if (!is_custom(s)) {
+    const ModelInfo* info = find_model(s.model);
+    if (!info)
+      throw std::invalid_argument(fmt::format("model: unknown model '{}'; valid: custom, {}", s.model,
+                                              hardware_model_names()));
+    std::optional<Format> a, b;
+    if (!s.a_format.empty()) a = field_format("a_format", s.a_format);
+    if (!b_name.empty()) b = field_format("b_format", b_name);
+    acc = model_accumulator(s.model, a, b, s.promote);
+  } else {
+    const Format a = field_format("a_format", s.a_format.empty() ? "fp32" : s.a_format);
+    const Format b = b_name.empty() ? a : field_format("b_format", b_name);
+    Rounding r;
+    r.mode = field_mode("rounding", s.rounding);
+    r.sr_bits = s.sr_bits;
+    acc = make_scalar_accumulator(a, field_format("acc_format", s.acc_format), r);
+    acc.b_format = b;
+    acc.order = parse_accumulator_order(s.order);
+    acc.compensation = parse_compensation(s.compensation);
+    if (!s.product_format.empty()) {
+      acc.product_format = field_format("product_format", s.product_format);
+      acc.product_rounding = r;
+    }
+  }
+  if (s.sr_bits < 1 || s.sr_bits > 64)
+    throw std::invalid_argument(fmt::format("sr_bits: {} is not in 1..64", s.sr_bits));
+  // Stochastic roundings inside the GEMM draw from the experiment's seed (mixed with the repeat).
+  const std::uint64_t seed = input_seed(s);
+  acc.acc_rounding.seed = seed;
+  acc.product_rounding.seed = seed;
+  acc.outer_rounding.seed = seed;
+  acc.output_rounding.seed = seed;
+  if (!s.output_format.empty()) {
+    acc.output_format = field_format("output_format", s.output_format);
+    acc.output_rounding.mode = Mode::rne;
+  }
+  acc.scale_a = s.scale_a;
+  acc.scale_b = s.scale_b;
+  acc.quantize.reset();  // run_experiment quantises itself (so the reference sees the same inputs)
+  acc.validate();
+  return acc;
+}
+
+ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, const double* B,
+                                   const double* C0, int threads, bool keep_output) {
+  check_sizes(s);
+  if (s.backend != "cpu")
+    throw std::invalid_argument(fmt::format("backend: '{}' is not available (valid: cpu)", s.backend));
+  if (s.scheme != "none" && !s.scheme.empty())
+    throw std::invalid_argument(fmt::format("scheme: '{}' is not available yet (valid: none)", s.scheme));
+  const auto ref_kind = find_reference(s.reference);
+  if (!ref_kind)
+    throw std::invalid_argument(fmt::format("reference: unknown '{}'; valid: {}", s.reference,
+                                            reference_names()));
+  const Accumulator acc = resolve_accumulator(s);
+  const Mode in_mode = field_mode("input_rounding", s.input_rounding);
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+
+  std::vector<double> a(A, A + M * K), b(B, B + K * N);
+  quantise(a, s.scale_a, acc.a_format, in_mode, input_seed(s), 0, threads);
+  quantise(b, s.scale_b, acc.b_format, in_mode, input_seed(s), 1, threads);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  GemmResult emu = emulate_gemm(acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads);
+  const auto t1 = std::chrono::steady_clock::now();
+
+  std::vector<double> exact(M * N), absprod(M * N);
+  if (*ref_kind == ReferenceKind::none) {
+    std::fill(exact.begin(), exact.end(), std::nan(""));
+    std::fill(absprod.begin(), absprod.end(), std::nan(""));
+  } else {
+    reference_gemm(*ref_kind, s.M, s.N, s.K, a.data(), b.data(), C0, exact.data(), threads);
+    reference_absgemm(*ref_kind, s.M, s.N, s.K, a.data(), b.data(), C0, absprod.data(), threads);
+    // The emulation returns scale_a*scale_b*(A*B + C0); so must the reference. Exact for
+    // power-of-two scales; otherwise two extra double roundings (relative 2^-52, far below
+    // any error measured here).
+    const double scale = s.scale_a * s.scale_b;
+    if (scale != 1.0) {
+      for (double& x : exact) x *= scale;
+      for (double& x : absprod) x *= scale;
+    }
+  }
+
+  const Metrics m = compute_metrics(emu.C, exact, absprod, K, accumulator_u(acc),
+                                    output_format_of(acc), emu.events);
+  ExperimentResult r;
+  r.max_rel_err = m.max_rel_err;
+  r.median_rel_err = m.median_rel_err;
+  r.p99_rel_err = m.p99_rel_err;
+  r.normwise_rel_err = m.normwise_rel_err;
+  r.max_err_over_absprod = m.max_err_over_absprod;
+  r.max_ulp_err = m.max_ulp_err;
+  r.unit_roundoff = m.unit_roundoff;
+  r.bound_det = m.bound_det;
+  r.bound_prob = m.bound_prob;
+  r.ratio_det = m.ratio_det;
+  r.ratio_prob = m.ratio_prob;
+  r.underflow_frac = m.underflow_frac;
+  r.overflow_frac = m.overflow_frac;
+  r.product_underflow_frac = m.product_underflow_frac;
+  r.partial_underflow_frac = m.partial_underflow_frac;
+  r.saturated_frac = m.saturated_frac;
+  r.nan_count = m.nan_count;
+  r.stagnation_count = m.stagnation_count;
+  r.events = emu.events;
+  r.accumulator = acc.describe();
+  r.seconds = std::chrono::duration<double>(t1 - t0).count();
+  if (keep_output) r.C = std::move(emu.C);
+  return r;
+}
+
+ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_output) {
+  check_sizes(s);
+  const Distribution da = parse_distribution(s.dist);
+  const Distribution db = parse_distribution(s.b_dist.empty() ? s.dist : s.b_dist);
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+  std::vector<double> A(M * K), B(K * N);
+  generate(da, input_seed(s), 0, M, K, A.data(), false, threads);
+  generate(db, input_seed(s), 1, K, N, B.data(), true, threads);
+  return run_experiment_on(s, A.data(), B.data(), nullptr, threads, keep_output);
+}
+
+}  // namespace floatscope

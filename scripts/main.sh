@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# README's main command: installs dependencies, builds (release preset), lists the formats, rounds
+# a few published vectors, then runs the default error sweep and writes its report.
+# Output: out/default/results.csv, meta.json, report.md, report.html, figures/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+fs=build/release/tools/floatscope
+"$fs" formats
+printf '464\n465\n0x1.cp+8\n-1e-3\n' | "$fs" round --format e4m3
+"$fs" sweep -o out/default "$@"
+"$fs" report out/default
+echo "report: out/default/report.html (and report.md)"

@@ -1,0 +1,201 @@
+// `floatscope gemm`: one emulated GEMM against the exact reference, with its metrics.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "floatscope/accumulator.hpp"
+#include "floatscope/experiment.hpp"
+#include "floatscope/npy.hpp"
+
+namespace floatscope::cli {
+namespace {
+
+struct GemmArgs {
+  ExperimentSpec spec;
+  std::string a_path, b_path, c_path, out_path;
+  bool json = false;
+  bool out_float32 = false;
+  int threads = 0;
+};
+
+struct Matrix {
+  std::vector<double> v;
+  std::size_t rows = 0, cols = 0;
+};
+
+// Reads a 2-D .npy matrix; unsigned-integer files are codes of `codes_format`.
+Matrix load_matrix(const std::string& path, const char* what, const std::string& codes_format) {
+  const NpyArray arr = read_npy(path);
+  if (arr.shape.size() != 2)
+    throw UsageError(fmt::format("{}: {} must be a 2-D matrix, got {} dimension(s)", path, what,
+                                 arr.shape.size()));
+  Matrix m;
+  m.rows = arr.shape[0];
+  m.cols = arr.shape[1];
+  const bool codes = arr.descr == "|u1" || arr.descr == "<u2";
+  if (codes) {
+    if (codes_format.empty())
+      throw UsageError(fmt::format("{}: {} holds integer codes ({}); give its format with --{}-format",
+                                   path, what, arr.descr, what[0] == 'A' ? 'a' : 'b'));
+    m.v = npy_codes_to_doubles(arr, parse_format(codes_format));
+  } else if (arr.descr == "<f2" || arr.descr == "<f4" || arr.descr == "<f8") {
+    m.v = npy_to_doubles(arr);
+  } else {
+    throw UsageError(fmt::format("{}: {} has dtype {}; expected float16/32/64, or uint8/uint16 codes",
+                                 path, what, arr.descr));
+  }
+  for (std::size_t i = 0; i < m.v.size(); ++i)
+    if (std::isnan(m.v[i]) || std::isinf(m.v[i]))
+      throw UsageError(fmt::format("{}: {}[{}][{}] is {}; inputs must be finite", path, what,
+                                   i / m.cols, i % m.cols, m.v[i]));
+  return m;
+}
+
+std::string num(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return fmt::format("{:.6g}", x);
+}
+
+nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
+  auto j = [](double x) -> nlohmann::json {
+    if (std::isfinite(x)) return x;
+    return std::isnan(x) ? nlohmann::json("nan") : nlohmann::json(x > 0 ? "inf" : "-inf");
+  };
+  return {{"model", s.model.empty() ? "custom" : s.model},
+          {"accumulator", r.accumulator},
+          {"M", s.M}, {"N", s.N}, {"K", s.K},
+          {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
+          {"max_rel_err", j(r.max_rel_err)},
+          {"median_rel_err", j(r.median_rel_err)},
+          {"p99_rel_err", j(r.p99_rel_err)},
+          {"normwise_rel_err", j(r.normwise_rel_err)},
+          {"max_err_over_absprod", j(r.max_err_over_absprod)},
+          {"max_ulp_err", j(r.max_ulp_err)},
+          {"unit_roundoff", j(r.unit_roundoff)},
+          {"bound_det", j(r.bound_det)},
+          {"bound_prob", j(r.bound_prob)},
+          {"ratio_det", j(r.ratio_det)},
+          {"ratio_prob", j(r.ratio_prob)},
+          {"underflow_frac", j(r.underflow_frac)},
+          {"overflow_frac", j(r.overflow_frac)},
+          {"product_underflow_frac", j(r.product_underflow_frac)},
+          {"partial_underflow_frac", j(r.partial_underflow_frac)},
+          {"saturated_frac", j(r.saturated_frac)},
+          {"nan_count", r.nan_count},
+          {"stagnation_count", r.stagnation_count},
+          {"seconds", r.seconds}};
+}
+
+void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
+  fmt::print("accumulator   {}\n", r.accumulator);
+  fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
+             s.dist.empty() ? "files" : s.dist);
+  const std::pair<const char*, double> rows[] = {
+      {"max_rel_err", r.max_rel_err},
+      {"median_rel_err", r.median_rel_err},
+      {"p99_rel_err", r.p99_rel_err},
+      {"normwise_rel_err", r.normwise_rel_err},
+      {"max_err_over_absprod", r.max_err_over_absprod},
+      {"max_ulp_err", r.max_ulp_err},
+      {"bound_det (gamma_K)", r.bound_det},
+      {"bound_prob (sqrt(K)u)", r.bound_prob},
+      {"ratio to gamma_K", r.ratio_det},
+      {"ratio to sqrt(K)u", r.ratio_prob},
+      {"underflow_frac", r.underflow_frac},
+      {"overflow_frac", r.overflow_frac},
+      {"saturated_frac", r.saturated_frac},
+  };
+  for (const auto& [name, v] : rows) fmt::print("{:<22}{}\n", name, num(v));
+  fmt::print("{:<22}{}\n", "nan_count", r.nan_count);
+  fmt::print("{:<22}{}\n", "stagnation_count", r.stagnation_count);
+  fmt::print("{:<22}{:.3f} s ({:.3g} MAC/s)\n", "emulation time", r.seconds,
+             r.seconds > 0 ? static_cast<double>(s.M) * s.N * s.K / r.seconds : 0.0);
+}
+
+int run_gemm(GemmArgs& g) {
+  ExperimentSpec& s = g.spec;
+  if (!g.a_path.empty() != !g.b_path.empty())
+    throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
+  ExperimentResult r;
+  if (!g.a_path.empty()) {
+    const Matrix A = load_matrix(g.a_path, "A", s.a_format);
+    const Matrix B = load_matrix(g.b_path, "B", s.b_format.empty() ? s.a_format : s.b_format);
+    if (A.cols != B.rows)
+      throw UsageError(fmt::format("shapes do not chain: {} is {}x{}, {} is {}x{} (need A's columns == B's rows)",
+                                   g.a_path, A.rows, A.cols, g.b_path, B.rows, B.cols));
+    s.M = static_cast<int>(A.rows);
+    s.K = static_cast<int>(A.cols);
+    s.N = static_cast<int>(B.cols);
+    s.dist.clear();
+    Matrix C;
+    if (!g.c_path.empty()) {
+      C = load_matrix(g.c_path, "C", "fp32");
+      if (C.rows != A.rows || C.cols != B.cols)
+        throw UsageError(fmt::format("{}: C is {}x{}, expected {}x{}", g.c_path, C.rows, C.cols,
+                                     A.rows, B.cols));
+    }
+    r = run_experiment_on(s, A.v.data(), B.v.data(), g.c_path.empty() ? nullptr : C.v.data(),
+                          g.threads, !g.out_path.empty());
+  } else {
+    if (!g.c_path.empty()) throw UsageError("--c needs --a and --b");
+    r = run_experiment(s, g.threads, !g.out_path.empty());
+  }
+  if (!g.out_path.empty())
+    write_npy(g.out_path, r.C.data(),
+              {static_cast<std::size_t>(s.M), static_cast<std::size_t>(s.N)}, g.out_float32);
+  if (g.json)
+    fmt::print("{}\n", to_json(s, r).dump(2));
+  else
+    print_table(s, r);
+  return kExitOk;
+}
+
+const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
+  app.description("Emulate one GEMM D = A*B (+C) under an accumulation model and measure it against the exact result");
+  app.footer(
+      "Examples:\n"
+      "  floatscope gemm --model h100-fp8 --a-format e4m3 --M 64 --N 64 --K 4096 --dist uniform01\n"
+      "  floatscope gemm --model h100-fp8-promote128 --M 32 --N 32 --K 8192 --dist normal --json\n"
+      "  floatscope gemm --a-format fp16 --acc-format fp16 --rounding sr --K 4096 --dist uniform01\n"
+      "  floatscope gemm --a A.npy --b B.npy --model h100-bf16 --out D.npy\n"
+      "Inputs are rounded (--input-rounding, default rne) onto the input formats; the exact\n"
+      "reference is computed from those rounded inputs, so the metrics measure the accumulation.");
+  auto g = std::make_shared<GemmArgs>();
+  ExperimentSpec& s = g->spec;
+  app.add_option("--a", g->a_path, "A as .npy (M x K; float16/32/64, or uint8/uint16 codes of --a-format)");
+  app.add_option("--b", g->b_path, "B as .npy (K x N)");
+  app.add_option("--c", g->c_path, "C as .npy (M x N): the initial accumulator of every chain");
+  app.add_option("--M", s.M, "rows of A (generated inputs)")->capture_default_str();
+  app.add_option("--N", s.N, "columns of B (generated inputs)")->capture_default_str();
+  app.add_option("--K", s.K, "inner dimension (generated inputs)")->capture_default_str();
+  app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic")->capture_default_str();
+  app.add_option("--b-dist", s.b_dist, "distribution of B (default: --dist)");
+  app.add_option("--seed", s.seed, "seed of generated inputs and stochastic rounding")->capture_default_str();
+  app.add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");
+  app.add_option("--a-format", s.a_format, "format of A (default: the model's first, fp32 for custom)");
+  app.add_option("--b-format", s.b_format, "format of B (default: --a-format)");
+  app.add_option("--acc-format", s.acc_format, "accumulator format (custom)")->capture_default_str();
+  app.add_option("--rounding", s.rounding, "accumulator rounding: rne rna rtz rup rdn rto sr sr-equal")->capture_default_str();
+  app.add_option("--sr-bits", s.sr_bits, "random bits for sr (1..64)")->capture_default_str();
+  app.add_option("--order", s.order, "sequential, reverse, pairwise, blocked:B, splitk:S, random:SEED")->capture_default_str();
+  app.add_option("--product-format", s.product_format, "round each product to this format (default: exact)");
+  app.add_option("--compensation", s.compensation, "none, kahan, neumaier")->capture_default_str();
+  app.add_option("--output-format", s.output_format, "convert the result to this format (rne)");
+  app.add_option("--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)");
+  app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
+  app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();
+  app.add_option("--input-rounding", s.input_rounding, "rounding of inputs onto their formats")->capture_default_str();
+  app.add_option("--reference", s.reference, "exact (fast fixed-point), mpfr, or none")->capture_default_str();
+  app.add_option("--out", g->out_path, "write the emulated D as .npy (float64)");
+  app.add_flag("--out-float32", g->out_float32, "write --out as float32 (fails if a value is not a float)");
+  app.add_option("--threads", g->threads, "threads (0 = all cores)")->capture_default_str();
+  app.add_flag("--json", g->json, "print one JSON object instead of a table");
+  return [g] { return run_gemm(*g); };
+});
+
+}  // namespace
+}  // namespace floatscope::cli
