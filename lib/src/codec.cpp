@@ -27,7 +27,12 @@ std::uint64_t encode_int8(double v, const Format& f) {
   return static_cast<std::uint64_t>(static_cast<std::int64_t>(k)) & 0xff;
 }
 
-double decode_int8(std::uint64_t code) {
+// MXINT8 uses the codes of a two's complement int8 but only k in [-127, 127] (OCP MX v1.0 s.5.3
+// keeps the range symmetric): 0x80 (-128) is not a value of the format.
+double decode_int8(std::uint64_t code, const Format& f) {
+  if (code == 0x80)
+    throw std::domain_error("decode: code 0x80 is not a value of format '" + f.name +
+                            "' (-128/64 is outside the symmetric range k/64, |k| <= 127)");
   return static_cast<double>(static_cast<std::int8_t>(static_cast<std::uint8_t>(code))) / 64.0;
 }
 
@@ -81,7 +86,7 @@ double decode(std::uint64_t code, const Format& f) {
   if (f.width < 64 && (code >> f.width) != 0)
     throw std::domain_error("decode: code " + std::to_string(code) + " has more than " +
                             std::to_string(f.width) + " bits for format '" + f.name + "'");
-  if (f.encoding == Encoding::int8_fixed) return decode_int8(code);
+  if (f.encoding == Encoding::int8_fixed) return decode_int8(code, f);
   const bool neg = f.is_signed && (code & sign_bit(f));
   const std::uint64_t field = (code >> f.man_bits) & top_field(f);
   const std::uint64_t man = code & man_mask(f);
@@ -115,7 +120,9 @@ double decode(std::uint64_t code, const Format& f) {
 std::vector<double> decode_table(const Format& f) {
   if (f.width > 16) throw std::invalid_argument("decode_table: format '" + f.name + "' is wider than 16 bits");
   std::vector<double> t(std::size_t{1} << f.width);
-  for (std::uint64_t c = 0; c < t.size(); ++c) t[c] = decode(c, f);
+  for (std::uint64_t c = 0; c < t.size(); ++c)
+    t[c] = (f.encoding == Encoding::int8_fixed && c == 0x80) ? std::numeric_limits<double>::quiet_NaN()
+                                                              : decode(c, f);
   return t;
 }
 

@@ -178,6 +178,8 @@ void Format::finalize() {
     throw std::invalid_argument(who + "IEEE specials need at least one mantissa bit for NaN");
   if (specials == Specials::ieee && exp_bits < 2)
     throw std::invalid_argument(who + "IEEE specials need at least two exponent bits");
+  if (specials == Specials::fnuz && !is_signed)
+    throw std::invalid_argument(who + "fnuz specials need a sign bit (their NaN is the -0 code)");
   precision = man_bits + 1;
   width = exp_bits + man_bits + (is_signed ? 1 : 0);
   const int top_field = (1 << exp_bits) - 1;
