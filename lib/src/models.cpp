@@ -90,6 +90,8 @@ std::vector<ModelInfo> build() {
     add(g + "-fp8", d + "_E4M3",
         "wgmma k32: 32 products + C per step, 13 bits below max, 14-bit (e8m13) RZ accumulator over "
         "all of K (cuBLASLt fast accumulation)", f8, 32, 13, e8m13(), "and _E5M2; MMA-Sim, arXiv 2511.10909; cuBLASLt FAST_ACCUM");
+    v.back().c_note = std::string(kCInside) + "; the recordings used C = 0, so this part is not "
+                      "confirmed by hardware data";
     ModelInfo p = fused_model(g + "-fp8-promote128",
                               "as " + g + "-fp8, but the 14-bit partial is added into an fp32 RNE "
                               "accumulator every 128 of K (cuBLASLt default)",
