@@ -1,11 +1,13 @@
 #include "floatscope/rounding.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "floatscope/codec.hpp"
 #include "floatscope/detail/round_kernel.hpp"
+#include "floatscope/detail/round_simd.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
 
@@ -31,41 +33,41 @@ constexpr ModeAlias kModeAliases[] = {
     {"down", Mode::rdn}, {"odd", Mode::rto}, {"stochastic", Mode::sr}, {"sr_equal", Mode::sr_equal},
 };
 
-// Applies the kernel over [0, n) with OpenMP; `store(i, y)` writes one result.
-template <class In, class Store>
-RoundStats run_array(std::size_t n, In in_at, Store store, const Format& f, const Rounding& r,
+// Rounds [0, n) in blocks spread over OpenMP threads. Each block goes through round_range, whose
+// SR bits depend only on the absolute index, so the result is the same for any thread count.
+template <class T>
+RoundStats run_array(const T* in, T* out, std::size_t n, const Format& f, const Rounding& r,
                      std::uint64_t first, int threads) {
-  const detail::RoundParams p = detail::make_round_params(f, r);
-  const CounterRng rng(r.seed, r.stream);
-  RoundStats total;
-  const long long nn = static_cast<long long>(n);
-  const int nthreads = threads > 0 ? threads : 0;
+  const detail::RangeContext ctx{detail::make_round_params(f, r), detail::make_event_params(f),
+                                 CounterRng(r.seed, r.stream)};
+  // Large enough to amortise the per-block setup, small enough to balance two threads.
+  constexpr std::size_t kBlock = 1 << 15;
+  const long long nblocks = static_cast<long long>((n + kBlock - 1) / kBlock);
+  const int nthreads = threads > 0 ? threads : omp_default_threads();
+  std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nanu = 0;
   detail::with_mode(r.mode, [&](auto mode_c) {
     constexpr Mode M = decltype(mode_c)::value;
-    constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
-    std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nanu = 0;
-#pragma omp parallel for schedule(static, 4096) if (nn > 65536 && nthreads != 1) \
-    num_threads(nthreads > 0 ? nthreads : omp_default_threads()) \
+#pragma omp parallel for schedule(static) if (nblocks > 1 && nthreads > 1) num_threads(nthreads) \
     reduction(+ : inexact, overflow, underflow, flushed, nanu)
-    for (long long i = 0; i < nn; ++i) {
-      const double x = in_at(i);
-      const std::uint64_t rnd = kRandom ? rng.bits(first + static_cast<std::uint64_t>(i)) : 0;
-      const double y = detail::round_kernel<M>(x, p, rnd);
-      store(i, y);
-      const RoundStats s = classify(x, y, f);
-      inexact += s.inexact;
-      overflow += s.overflow;
-      underflow += s.underflow;
-      flushed += s.flushed;
-      nanu += s.nan_unrepresentable;
+    for (long long b = 0; b < nblocks; ++b) {
+      const std::size_t lo = static_cast<std::size_t>(b) * kBlock;
+      const std::size_t len = std::min(kBlock, n - lo);
+      detail::EventCounts c;
+      detail::round_range<M>(in + lo, out + lo, len, ctx, first + lo, c);
+      inexact += c.inexact;
+      overflow += c.overflow;
+      underflow += c.underflow;
+      flushed += c.flushed;
+      nanu += c.nan_unrepresentable;
     }
-    total.count = n;
-    total.inexact = inexact;
-    total.overflow = overflow;
-    total.underflow = underflow;
-    total.flushed = flushed;
-    total.nan_unrepresentable = nanu;
   });
+  RoundStats total;
+  total.count = n;
+  total.inexact = inexact;
+  total.overflow = overflow;
+  total.underflow = underflow;
+  total.flushed = flushed;
+  total.nan_unrepresentable = nanu;
   return total;
 }
 
@@ -113,15 +115,15 @@ RoundStats& RoundStats::operator+=(const RoundStats& o) {
 }
 
 RoundStats classify(double in, double out, const Format& f) {
+  detail::EventCounts c;
+  detail::count_events(in, out, detail::make_event_params(f), c);
   RoundStats s;
   s.count = 1;
-  const bool in_nan = std::isnan(in);
-  s.nan_unrepresentable = in_nan && !f.has_nan();
-  s.inexact = !in_nan && !(in == out);
-  const double ai = std::fabs(in), ao = std::fabs(out);
-  s.overflow = std::isfinite(in) && ai > f.max_finite && (std::isnan(out) || std::isinf(out) || ao == f.max_finite);
-  s.underflow = !in_nan && in != 0 && ao < f.min_normal;
-  s.flushed = !in_nan && in != 0 && out == 0;
+  s.inexact = c.inexact;
+  s.overflow = c.overflow;
+  s.underflow = c.underflow;
+  s.flushed = c.flushed;
+  s.nan_unrepresentable = c.nan_unrepresentable;
   return s;
 }
 
@@ -136,11 +138,7 @@ double round(double x, const Format& f, const Rounding& r, std::uint64_t index) 
 RoundStats round_array(std::span<const double> in, std::span<double> out, const Format& f,
                        const Rounding& r, std::uint64_t first_index, int threads) {
   if (out.size() < in.size()) throw std::invalid_argument("round_array: output shorter than input");
-  const double* src = in.data();
-  double* dst = out.data();
-  return run_array(
-      in.size(), [src](long long i) { return src[i]; }, [dst](long long i, double y) { dst[i] = y; },
-      f, r, first_index, threads);
+  return run_array(in.data(), out.data(), in.size(), f, r, first_index, threads);
 }
 
 RoundStats round_array(std::span<const float> in, std::span<float> out, const Format& f,
@@ -149,11 +147,7 @@ RoundStats round_array(std::span<const float> in, std::span<float> out, const Fo
   if (!fits_in_float(f))
     throw std::invalid_argument("round_array(float): format '" + f.name +
                                 "' has values that are not floats; use the double overload");
-  const float* src = in.data();
-  float* dst = out.data();
-  return run_array(
-      in.size(), [src](long long i) { return static_cast<double>(src[i]); },
-      [dst](long long i, double y) { dst[i] = static_cast<float>(y); }, f, r, first_index, threads);
+  return run_array(in.data(), out.data(), in.size(), f, r, first_index, threads);
 }
 
 RoundStats round_to_codes(std::span<const double> in, std::span<std::uint16_t> codes,
