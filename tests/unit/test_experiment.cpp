@@ -1,0 +1,139 @@
+// run_experiment: the glue from a spec to metrics, checked against closed forms and MPFR.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <mpfr.h>
+#include <vector>
+
+#include "floatscope/experiment.hpp"
+#include "floatscope/format.hpp"
+#include "floatscope/rounding.hpp"
+
+using namespace floatscope;
+
+namespace {
+
+// sum_{k<K} fl32(1/(k+1)) exactly (MPFR, 200 bits), rounded to double: the reference a harmonic
+// experiment with fp32 inputs must compare against.
+double harmonic_fp32_inputs(int K) {
+  mpfr_t s, t;
+  mpfr_init2(s, 200);
+  mpfr_init2(t, 200);
+  mpfr_set_zero(s, 1);
+  for (int k = 0; k < K; ++k) {
+    mpfr_set_flt(t, static_cast<float>(1.0 / (k + 1)), MPFR_RNDN);  // 1/(k+1) to fp32, RNE
+    mpfr_add(s, s, t, MPFR_RNDN);
+  }
+  const double r = mpfr_get_d(s, MPFR_RNDN);
+  mpfr_clears(s, t, nullptr);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("harmonic series in an fp16 accumulator stagnates at 7.0859375 (REFERENCES s.6)") {
+  ExperimentSpec s;
+  s.a_format = "fp32";
+  s.acc_format = "fp16";
+  s.rounding = "rne";
+  s.dist = "harmonic";
+  s.M = 1;
+  s.N = 1;
+  s.K = 1000;
+  const ExperimentResult r = run_experiment(s, 1, true);
+  REQUIRE(r.C.size() == 1);
+  CHECK(r.C[0] == 7.0859375);
+  const double exact = harmonic_fp32_inputs(1000);
+  CHECK(r.max_rel_err == std::fabs(7.0859375 - exact) / exact);
+  // From term 513 on every addition leaves the sum unchanged: terms 513..1000.
+  CHECK(r.stagnation_count == 1000 - 512);
+  CHECK(r.unit_roundoff == std::ldexp(1.0, -11));
+  const double Ku = 1000 * std::ldexp(1.0, -11);  // 0.488: gamma_K still finite
+  CHECK(r.bound_det == Approx(Ku / (1 - Ku)).epsilon(1e-15));
+  s.K = 2048;  // K u = 1: the deterministic bound is vacuous
+  CHECK(std::isinf(run_experiment(s, 1).bound_det));
+}
+
+TEST_CASE("gamma_K and sqrt(K)u reported for the accumulator") {
+  ExperimentSpec s;
+  s.a_format = "bf16";
+  s.acc_format = "fp32";
+  s.dist = "uniform";
+  s.M = s.N = 4;
+  s.K = 100;
+  const ExperimentResult r = run_experiment(s, 1);
+  const double u = std::ldexp(1.0, -24);
+  CHECK(r.bound_det == Approx(100 * u / (1 - 100 * u)).epsilon(1e-15));
+  CHECK(r.bound_prob == Approx(10 * u).epsilon(1e-15));
+  CHECK(r.max_err_over_absprod <= r.bound_det);
+}
+
+TEST_CASE("exact accumulation has zero error: integers in fp32") {
+  ExperimentSpec s;
+  s.a_format = "e4m3";
+  s.acc_format = "fp32";
+  s.dist = "constant:3";
+  s.M = s.N = 3;
+  s.K = 1000;
+  const ExperimentResult r = run_experiment(s, 1, true);
+  for (double c : r.C) CHECK(c == 9000.0);
+  CHECK(r.max_rel_err == 0.0);
+  CHECK(r.normwise_rel_err == 0.0);
+  CHECK(r.max_ulp_err == 0.0);
+}
+
+TEST_CASE("scales: inputs quantised as round(A/scale), result multiplied back") {
+  // constant 448*4 with scale 4 lands exactly on e4m3's max; the result is scale_a*scale_b*K*448^2.
+  ExperimentSpec s;
+  s.model = "h100-fp8-promote128";
+  s.a_format = "e4m3";
+  s.dist = "constant:1792";
+  s.M = s.N = 2;
+  s.K = 256;
+  s.scale_a = 4;
+  s.scale_b = 4;
+  const ExperimentResult r = run_experiment(s, 1, true);
+  for (double c : r.C) CHECK(c == 16.0 * 256 * 448 * 448);
+  CHECK(r.max_rel_err == 0.0);
+}
+
+TEST_CASE("results do not depend on the thread count, including stochastic rounding") {
+  ExperimentSpec s;
+  s.a_format = "bf16";
+  s.acc_format = "bf16";
+  s.rounding = "sr";
+  s.dist = "normal";
+  s.M = 17;
+  s.N = 9;
+  s.K = 300;
+  s.seed = 42;
+  const auto r1 = run_experiment(s, 1, true);
+  const auto r2 = run_experiment(s, 2, true);
+  CHECK(r1.C == r2.C);
+  s.repeat = 1;
+  const auto r3 = run_experiment(s, 2, true);
+  CHECK(r3.C != r1.C);  // a repeat draws new inputs
+}
+
+TEST_CASE("bad specs name the field") {
+  ExperimentSpec s;
+  s.M = s.N = 2;
+  s.K = 4;
+  auto fails_with = [&](ExperimentSpec bad, const std::string& needle) {
+    try {
+      run_experiment(bad, 1);
+      FAIL("no exception for " << needle);
+    } catch (const std::invalid_argument& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  { auto b = s; b.model = "h900-fp2"; fails_with(b, "model"); }
+  { auto b = s; b.acc_format = "fp17"; fails_with(b, "acc_format"); }
+  { auto b = s; b.rounding = "nearestish"; fails_with(b, "rounding"); }
+  { auto b = s; b.K = -5; fails_with(b, "K=-5"); }
+  { auto b = s; b.reference = "oracle"; fails_with(b, "reference"); }
+  { auto b = s; b.backend = "tpu"; fails_with(b, "backend"); }
+  { auto b = s; b.model = "h100-fp8"; b.a_format = "fp16"; fails_with(b, "h100-fp8"); }
+  { auto b = s; b.scale_a = 0; fails_with(b, "scale_a"); }
+}
