@@ -1,0 +1,293 @@
+// `floatscope report DIR [-o OUT]`: report.md and a self-contained report.html (figures embedded)
+// from a sweep directory's results.csv and meta.json, with figures drawn by gnuplot.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "command.hpp"
+#include "floatscope/sweep.hpp"
+#include "report_data.hpp"
+#include "report_figures.hpp"
+#include "sweep_meta.hpp"
+
+namespace floatscope::cli {
+namespace {
+namespace fs = std::filesystem;
+using namespace report;
+
+std::string g3(double v) { return std::isnan(v) ? "-" : fmt::format("{:.3g}", v); }
+
+std::string base64(const std::string& in) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], abc[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = (unsigned char)in[i] << 16;
+    out += {abc[v >> 18], abc[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string md_cell(std::string s) {
+  std::string o;
+  for (char c : s) o += c == '|' ? std::string("\\|") : std::string(1, c);
+  return o;
+}
+
+struct TextTable {
+  std::vector<std::string> head;
+  std::vector<std::vector<std::string>> rows;
+  std::string md() const {
+    std::string s = "|";
+    for (auto& h : head) {
+      s += ' ';
+      s += md_cell(h);
+      s += " |";
+    }
+    s += "\n|";
+    for (std::size_t i = 0; i < head.size(); ++i) s += "---|";
+    s += "\n";
+    for (auto& r : rows) {
+      s += "|";
+      for (auto& c : r) {
+        s += ' ';
+        s += md_cell(c);
+        s += " |";
+      }
+      s += "\n";
+    }
+    return s;
+  }
+  std::string html() const {
+    std::string s = "<table>\n<tr>";
+    for (auto& h : head) s += "<th>" + html_escape(h) + "</th>";
+    s += "</tr>\n";
+    for (auto& r : rows) {
+      s += "<tr>";
+      for (auto& c : r) s += "<td>" + html_escape(c) + "</td>";
+      s += "</tr>\n";
+    }
+    return s + "</table>\n";
+  }
+};
+
+// One line per configuration (every swept parameter but the seed), statistics over its repeats.
+TextTable summary_table(const Table& t) {
+  auto keys = without(swept_keys(t), {"seed"});
+  TextTable tt;
+  tt.head = keys;
+  for (const char* h : {"rows", "max rel err (median)", "median rel err (median)", "normwise rel err (median)",
+                        "max err / |A||B| (median)", "gamma_K bound", "sqrt(K) u bound", "max ulp err (max)",
+                        "underflow frac (mean)", "overflow frac (mean)", "NaN (sum)"})
+    tt.head.emplace_back(h);
+  auto groups = group_by(t, keys);
+  std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+    for (const auto& k : keys) {
+      const auto &x = t.str(*a.second.front(), k), &y = t.str(*b.second.front(), k);
+      if (x != y) {
+        if (k == "K" || k == "M" || k == "N") return value_less(x, y);
+        return false;  // keep the sweep's order for names
+      }
+    }
+    return false;
+  });
+  for (const auto& [lab, rows] : groups) {
+    std::vector<std::string> line;
+    for (const auto& k : keys) line.push_back(t.str(*rows.front(), k));
+    auto col = [&](const char* c) {
+      std::vector<double> v;
+      for (const auto* r : rows) v.push_back(t.num(*r, c));
+      return v;
+    };
+    double nans = 0;
+    for (double x : col("nan_count")) nans += std::isnan(x) ? 0 : x;
+    for (std::string v : {std::to_string(rows.size()), g3(median(col("max_rel_err"))), g3(median(col("median_rel_err"))),
+                          g3(median(col("normwise_rel_err"))), g3(median(col("max_err_over_absprod"))),
+                          g3(median(col("bound_det"))), g3(median(col("bound_prob"))), g3(max_of(col("max_ulp_err"))),
+                          g3(mean(col("underflow_frac"))), g3(mean(col("overflow_frac"))), g3(nans)})
+      line.push_back(v);
+    tt.rows.push_back(line);
+  }
+  return tt;
+}
+
+TextTable accumulator_table(const Table& t) {
+  TextTable tt{{"model", "a_format", "b_format", "acc_format", "rounding", "accumulator"}, {}};
+  std::set<std::vector<std::string>> seen;
+  for (const auto& r : t.rows) {
+    std::vector<std::string> line;
+    for (const auto& h : tt.head) line.push_back(t.str(r, h));
+    if (seen.insert(line).second) tt.rows.push_back(line);
+  }
+  return tt;
+}
+
+TextTable config_table(const nlohmann::json& meta) {
+  TextTable tt{{"layer", "key", "values"}, {}};
+  if (!meta.contains("config")) return tt;
+  auto vals = [](const nlohmann::json& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+    return s;
+  };
+  for (const auto& k : sweep::sweep_keys()) {
+    const auto& base = meta["config"]["base"];
+    if (base.contains(std::string(k.name))) tt.rows.push_back({"all", std::string(k.name), vals(base[std::string(k.name)])});
+  }
+  int i = 0;
+  for (const auto& g : meta["config"]["grids"]) {
+    ++i;
+    for (const auto& [k, v] : g.items()) tt.rows.push_back({"grid " + std::to_string(i), k, vals(v)});
+  }
+  return tt;
+}
+
+TextTable environment_table(const nlohmann::json& meta) {
+  TextTable tt{{"item", "value"}, {}};
+  auto add = [&](const std::string& k, const nlohmann::json& v) {
+    tt.rows.push_back({k, v.is_string() ? v.get<std::string>() : v.dump()});
+  };
+  for (const char* k : {"fingerprint", "shard", "complete", "status", "points_total", "rows", "threads", "started",
+                        "finished", "command"})
+    if (meta.contains(k)) add(k, meta[k]);
+  if (meta.contains("environment"))
+    for (const auto& [k, v] : meta["environment"].items()) add(k, v);
+  return tt;
+}
+
+const char* kInstallHint =
+    "gnuplot was not found, so no figure was drawn. Install it (Debian/Ubuntu: `sudo apt-get install gnuplot-nox`; "
+    "macOS: `brew install gnuplot`) and run `floatscope report` again; or draw the figures from the scripts "
+    "written in figures/: `cd figures && gnuplot NAME.gp`.";
+
+int run_report(const std::string& dir_text, const std::string& out_text, const std::string& gnuplot_req, bool quiet) {
+  const fs::path dir = dir_text, out = out_text.empty() ? dir : fs::path(out_text);
+  const auto csv = dir / "results.csv";
+  if (!fs::exists(csv)) throw UsageError(csv.string() + " not found (run `floatscope sweep -o " + dir_text + "` first)");
+  sweep::CsvTable raw = sweep::read_csv_file(csv);
+  Table t{raw.header, std::move(raw.rows)};
+  for (const char* c : {"model", "K", "max_rel_err"})
+    if (!t.has(c)) throw UsageError(csv.string() + ": no column '" + c + "': not a floatscope results.csv");
+  nlohmann::json meta = fs::exists(dir / "meta.json") ? read_meta(dir) : nlohmann::json::object();
+
+  fs::create_directories(out);
+  const fs::path figdir = out / "figures";
+  const std::string gnuplot = find_gnuplot(gnuplot_req);
+  std::vector<std::string> notes;
+  auto figures = make_figures(t, figdir, gnuplot, notes);
+
+  const std::string title = meta.value("title", "").empty() ? "floatscope sweep report" : meta.value("title", "");
+  const bool complete = meta.value("complete", false);
+  const std::string intro = fmt::format(
+      "Sweep directory `{}`: {} rows{}. Generated {} by floatscope {}.", dir.string(), t.rows.size(),
+      meta.empty() ? " (no meta.json)"
+                   : complete ? fmt::format(" covering all {} points", meta.value("points", 0))
+                              : fmt::format(" of {} points: INCOMPLETE (status: {})", meta.value("points", 0),
+                                            meta.value("status", "?")),
+      now_utc(), FLOATSCOPE_VERSION);
+  const auto summary = summary_table(t), accs = accumulator_table(t), config = config_table(meta),
+             env = environment_table(meta);
+  const std::string metrics_note =
+      "Errors are measured against the exact product (see the `reference` column). *max err / |A||B|* is the "
+      "largest componentwise error divided by (|A||B|)_ij, the quantity the deterministic bound gamma_K = Ku/(1-Ku) "
+      "and the probabilistic bound sqrt(K)u (u = unit roundoff of the accumulator) apply to.";
+
+  // report.md
+  std::string md = "# " + title + "\n\n" + intro + "\n\n## Figures\n\n";
+  if (gnuplot.empty()) md += std::string(kInstallHint) + "\n\n";
+  for (const auto& f : figures) {
+    md += "### " + f.caption + "\n\n";
+    if (f.drawn) md += "![" + f.caption + "](figures/" + f.name + ".svg)\n\n";
+    else if (!gnuplot.empty()) md += "Not drawn: " + f.problem + "\n\n";
+    md += "Files: [SVG](figures/" + f.name + ".svg), [PNG](figures/" + f.name + ".png), gnuplot script [figures/" +
+          f.name + ".gp](figures/" + f.name + ".gp), data [figures/" + f.name + ".dat](figures/" + f.name + ".dat)\n\n";
+  }
+  if (figures.empty()) md += "No figure applies to these columns (sweep K for error curves).\n\n";
+  for (const auto& n : notes) md += "- " + n + "\n";
+  md += "\n## Summary by configuration\n\n" + metrics_note + "\n\n" + summary.md() + "\n## Accumulators\n\n" +
+        accs.md() + "\n## Resolved configuration\n\n" + config.md() + "\n## Environment\n\n" + env.md();
+  std::ofstream(out / "report.md") << md;
+
+  // report.html: one file, figures embedded as data URIs.
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+                     "</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
+                     "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;"
+                     "padding:2px 6px;text-align:left}th{background:#eee}img{max-width:100%;border:1px solid #ddd}"
+                     "code{background:#f4f4f4}</style></head><body>\n<h1>" +
+                     html_escape(title) + "</h1>\n<p>" + html_escape(intro) + "</p>\n<h2>Figures</h2>\n";
+  if (gnuplot.empty()) html += "<p class=\"warning\">" + html_escape(kInstallHint) + "</p>\n";
+  for (const auto& f : figures) {
+    html += "<h3>" + html_escape(f.caption) + "</h3>\n";
+    if (f.drawn) {
+      std::ifstream in(figdir / (f.name + ".svg"), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      html += "<img alt=\"" + html_escape(f.caption) + "\" data-figure=\"figures/" + f.name +
+              ".svg\" src=\"data:image/svg+xml;base64," + base64(ss.str()) + "\">\n";
+    } else if (!gnuplot.empty()) {
+      html += "<p>Not drawn: " + html_escape(f.problem) + "</p>\n";
+    }
+    html += "<p>gnuplot script: <code>figures/" + f.name + ".gp</code>, data: <code>figures/" + f.name +
+            ".dat</code></p>\n";
+  }
+  if (!notes.empty()) {
+    html += "<ul>";
+    for (const auto& n : notes) html += "<li>" + html_escape(n) + "</li>";
+    html += "</ul>\n";
+  }
+  html += "<h2>Summary by configuration</h2>\n<p>" + html_escape(metrics_note) + "</p>\n" + summary.html() +
+          "<h2>Accumulators</h2>\n" + accs.html() + "<h2>Resolved configuration</h2>\n" + config.html() +
+          "<h2>Environment</h2>\n" + env.html() + "</body></html>\n";
+  std::ofstream(out / "report.html") << html;
+
+  if (!quiet) {
+    std::size_t drawn = 0;
+    for (const auto& f : figures) drawn += f.drawn;
+    std::cerr << fmt::format("wrote {} and {} ({} of {} figures drawn{})\n", (out / "report.html").string(),
+                             (out / "report.md").string(), drawn, figures.size(),
+                             gnuplot.empty() ? "; gnuplot not found: apt-get install gnuplot-nox" : "");
+  }
+  return kExitOk;
+}
+
+const Registrar reg("report", 42, [](CLI::App& app) -> std::function<int()> {
+  app.description("Write report.html (self-contained), report.md and figures/ from a sweep directory");
+  struct Args {
+    std::string dir, out, gnuplot;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  app.add_option("dir", a->dir, "Sweep directory (results.csv + meta.json)")->required()->check(CLI::ExistingDirectory);
+  app.add_option("-o,--output", a->out, "Output directory (default: DIR)");
+  app.add_option("--gnuplot", a->gnuplot, "gnuplot program (default: $FLOATSCOPE_GNUPLOT or gnuplot on PATH)");
+  app.add_flag("--quiet", a->quiet, "No summary on stderr");
+  app.footer("Example:\n  floatscope sweep -o out/default && floatscope report out/default");
+  return [a] { return run_report(a->dir, a->out, a->gnuplot, a->quiet); };
+});
+
+}  // namespace
+}  // namespace floatscope::cli

@@ -1,0 +1,236 @@
+// `floatscope sweep [CONFIG.toml] [-o DIR] [--KEY v1,v2 ...] [--set key=value ...] [--threads N]
+// [--shard i/n]`: runs a grid of experiments into DIR/results.csv (one row per point and repeat)
+// and DIR/meta.json. Resumable: re-running the same command skips the points already written.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "command.hpp"
+#include "floatscope/experiment.hpp"
+#include "floatscope/sweep.hpp"
+#include "floatscope/sweep_toml.hpp"
+#include "sweep_default.hpp"
+#include "sweep_meta.hpp"
+
+namespace floatscope::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_interrupt(int sig) {
+  g_stop.store(true);
+  std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the program at once (rows stay durable)
+}
+
+struct SweepArgs {
+  std::string config_path;
+  std::string out_dir = "sweep-results";
+  std::vector<std::string> sets;
+  std::map<std::string, std::string> flags;  // key -> comma-separated values
+  int threads = 0;
+  std::string shard = "1/1";
+  bool quiet = false, print_default = false, dry_run = false;
+};
+
+// The command as typed (for meta.json), from /proc since subcommands do not see argv.
+std::string command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (auto& c : all)
+    if (c == '\0') c = ' ';
+  while (!all.empty() && all.back() == ' ') all.pop_back();
+  return all;
+}
+
+sweep::SweepConfig build_config(const SweepArgs& a) {
+  // The built-in default sweep runs only when nothing describes another one: flags alone define a
+  // grid on top of the schema defaults.
+  bool flags_only = false;
+  for (const auto& [key, text] : a.flags) flags_only |= sweep::find_key(key)->dimension;
+  for (const auto& s : a.sets) {
+    const auto* info = sweep::find_key(s.substr(0, s.find('=')));
+    flags_only |= info && info->dimension;
+  }
+  sweep::SweepConfig config;
+  if (!a.config_path.empty()) config = sweep::read_sweep_toml_file(a.config_path);
+  else if (!flags_only) config = sweep::parse_sweep_toml(default_sweep_toml(), "<built-in default sweep>");
+  auto values_of = [](const std::string& key, const std::string& text) {
+    return key == "title" ? std::vector<std::string>{text} : sweep::split_list(text, key);
+  };
+  for (const auto& [key, text] : a.flags) config.override_everywhere(key, values_of(key, text));
+  for (const auto& s : a.sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) throw UsageError("--set '" + s + "': expected key=value");
+    const auto* info = sweep::find_key(s.substr(0, eq));
+    if (!info)
+      throw UsageError("--set: unknown key '" + s.substr(0, eq) + "' (known keys: " + sweep::known_keys_text() + ")");
+    config.override_everywhere(info->name, values_of(std::string(info->name), s.substr(eq + 1)));
+  }
+  return config;
+}
+
+std::string describe(const sweep::Point& p) {
+  std::string s;
+  for (char c : p.canonical) s += c == '\n' ? ' ' : c;
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// Runs each distinct configuration once on a 1x1 output with no reference, so that unknown names
+// and impossible combinations stop the sweep before anything is written.
+void validate_points(const std::vector<sweep::Point>& points) {
+  std::set<std::string> seen;
+  for (const auto& p : points) {
+    ExperimentSpec probe = p.spec;
+    probe.M = probe.N = 1;
+    probe.seed = 0;
+    probe.repeat = 0;
+    probe.reference = "none";
+    std::string key = probe.model + "|" + probe.a_format + "|" + probe.b_format + "|" + probe.acc_format + "|" +
+                      probe.rounding + "|" + std::to_string(probe.sr_bits) + "|" + probe.order + "|" +
+                      probe.product_format + "|" + probe.output_format + "|" + probe.compensation + "|" +
+                      std::to_string(probe.promote) + "|" + sweep::format_double(probe.scale_a) + "|" +
+                      sweep::format_double(probe.scale_b) + "|" + probe.input_rounding + "|" + probe.scheme +
+                      "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K);
+    if (!seen.insert(key).second) continue;
+    try {
+      run_experiment(probe, 1, false);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
+    } catch (const std::exception&) {
+      // Not a naming problem: the real run reports it with its point.
+    }
+  }
+}
+
+int run_sweep(SweepArgs& a) {
+  if (a.print_default) {
+    std::cout << default_sweep_toml();
+    return kExitOk;
+  }
+  const sweep::SweepConfig config = build_config(a);
+  const auto points = sweep::expand(config);
+  const std::string fp = sweep::fingerprint(config);
+  const auto shard = sweep::Shard::parse(a.shard);
+  const auto mine = sweep::select_shard(points, shard);
+  if (a.threads < 0) throw UsageError("--threads must be >= 0");
+  validate_points(mine);
+  if (a.dry_run) {
+    fmt::print("{} points in the grid, {} in shard {}; fingerprint {}\n", points.size(), mine.size(),
+               shard.text(), fp);
+    return kExitOk;
+  }
+
+  const std::filesystem::path dir = a.out_dir;
+  const auto csv = dir / "results.csv";
+  nlohmann::json meta;
+  if (std::filesystem::exists(dir / "meta.json")) {
+    meta = read_meta(dir);
+    if (meta.value("fingerprint", "") != fp)
+      throw UsageError(dir.string() + " holds a different sweep (fingerprint " + meta.value("fingerprint", "?") +
+                       ", this one " + fp + "): choose another -o or remove that directory");
+    if (meta.value("shard", "1/1") != shard.text())
+      throw UsageError(dir.string() + " holds shard " + meta.value("shard", "1/1") + ", not " + shard.text());
+  } else if (std::filesystem::exists(csv)) {
+    throw UsageError(csv.string() + " exists without meta.json: not a floatscope sweep directory");
+  } else {
+    meta = {{"floatscope_sweep", 1},
+            {"fingerprint", fp},
+            {"title", config.title()},
+            {"shard", shard.text()},
+            {"points_total", points.size()},
+            {"points", mine.size()},
+            {"config", config_json(config)},
+            {"started", now_utc()}};
+  }
+  std::filesystem::create_directories(dir);
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = a.threads > 0 ? a.threads : hw;
+  meta["command"] = command_line();
+  meta["threads"] = threads;
+  meta["environment"] = environment_json();
+  meta["complete"] = false;
+  meta["status"] = "running";
+  meta.erase("finished");
+  write_meta(dir, meta);
+
+  // More threads than points left: let each point use several (results do not depend on it).
+  const int per_point = std::max(1, threads / std::max<int>(1, std::min<int>(threads, static_cast<int>(mine.size()))));
+  sweep::RunOptions opt;
+  opt.threads = threads;
+  opt.progress = !a.quiet && ::isatty(2);
+  opt.stop = &g_stop;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const auto summary = sweep::run_points(
+      mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  meta["rows"] = summary.skipped + summary.done;
+  meta["complete"] = summary.complete();
+  meta["status"] = summary.complete() ? "complete" : summary.interrupted ? "interrupted" : "failed";
+  if (!summary.error.empty()) meta["error"] = summary.error;
+  else meta.erase("error");
+  meta["finished"] = now_utc();
+  write_meta(dir, meta);
+
+  if (!summary.error.empty()) {
+    std::cerr << "floatscope: error: " << summary.error << "\n"
+              << "floatscope: " << summary.skipped + summary.done << " of " << summary.total
+              << " rows are in " << csv.string() << "; run the same command again to resume\n";
+    return kExitFailure;
+  }
+  if (summary.interrupted) {
+    std::cerr << "floatscope: interrupted: " << summary.skipped + summary.done << " of " << summary.total
+              << " rows are in " << csv.string() << "; run the same command again to resume\n";
+    return 130;
+  }
+  if (!a.quiet)
+    std::cerr << fmt::format("{} points ({} new, {} already done) in {}\n", summary.total, summary.done,
+                             summary.skipped, csv.string());
+  return kExitOk;
+}
+
+const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
+  app.description("Run a grid of experiments into DIR/results.csv and DIR/meta.json (resumable)");
+  auto a = std::make_shared<SweepArgs>();
+  app.add_option("config", a->config_path, "TOML sweep config (default: the built-in default sweep)")
+      ->check(CLI::ExistingFile);
+  app.add_option("-o,--output", a->out_dir, "Output directory")->capture_default_str();
+  app.add_option("--set", a->sets, "key=value[,value...]: set any sweep key (repeatable)");
+  app.add_option("--threads", a->threads, "Points run in parallel (0 = all cores)")->capture_default_str();
+  app.add_option("--shard", a->shard, "i/n: run only points whose index mod n is i-1")->capture_default_str();
+  app.add_flag("--quiet", a->quiet, "No progress bar or summary on stderr");
+  app.add_flag("--dry-run", a->dry_run, "Check the config and count the points; write nothing");
+  app.add_flag("--print-default-config", a->print_default, "Print the built-in default sweep (TOML) and exit");
+  auto* group = app.add_option_group("Sweep keys", "Each takes one value or a comma-separated list to sweep over");
+  for (const auto& k : sweep::sweep_keys()) {
+    std::string key(k.name);
+    std::string doc(k.doc);
+    if (!k.default_value.empty()) doc += " [default: " + std::string(k.default_value) + "]";
+    group->add_option_function<std::string>(
+        "--" + sweep::flag_name(k.name), [a, key](const std::string& v) { a->flags[key] = v; }, doc);
+  }
+  app.footer(
+      "Config keys in TOML are snake_case (a_format), flags kebab-case (--a-format); a TOML array or a\n"
+      "comma-separated flag value sweeps over its items. [[grid]] tables in TOML add sub-grids.\n"
+      "Examples:\n"
+      "  floatscope sweep -o out/default\n"
+      "  floatscope sweep experiments/fp8-accumulation/config.toml -o out/fp8 --threads 2\n"
+      "  floatscope sweep --model h100-fp8,h100-fp8-promote128 --a-format e4m3 --dist uniform01,normal \\\n"
+      "      --K 256,1024,4096 --M 64 --N 64 --repeats 3 -o out/fp8\n"
+      "  floatscope sweep config.toml --shard 2/8 -o out/shard2   # then: floatscope merge out/shard*");
+  return [a] { return run_sweep(*a); };
+});
+
+}  // namespace
+}  // namespace floatscope::cli
