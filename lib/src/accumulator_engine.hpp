@@ -70,6 +70,19 @@ class DotEngine {
   double run(const double* a, const double* b, int K, double c, GemmEvents* ev, std::uint64_t row,
              std::uint64_t col) const;
   const Accumulator& accumulator() const { return acc_; }
+  // Scales and output conversion of an accumulated value v, as run() applies them; `step` is the
+  // number of stochastic roundings the dot product used before (the next SR index).
+  double finish_output(double v, GemmEvents* ev, std::uint64_t row, std::uint64_t col,
+                       std::uint64_t step) const {
+    DotCtx ctx{CounterRng(acc_.acc_rounding.seed, stream_of(row, col)), step, ev};
+    const double y = finish(v, ctx);
+    if (ev && y != y) ++ev->nan_count;
+    return y;
+  }
+  const Rounder& acc_rounder() const { return acc_r_; }
+  const Rounder& outer_rounder() const { return outer_; }
+  const Rounder& c_add_rounder() const { return c_add_; }
+  const FusedConsts& fused_consts() const { return fused_; }
 
  private:
   double run_scalar(const double* a, const double* b, int K, double c, DotCtx& ctx) const;

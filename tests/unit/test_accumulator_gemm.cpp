@@ -13,11 +13,16 @@ using namespace floatscope;
 
 namespace {
 
+int g_wide = 0;  // > 0: scale values by 2^[-wide, wide] (long tails in TwoSum, overflow)
+
 std::vector<double> random_matrix(std::size_t n, const Format& f, std::uint64_t seed) {
   std::mt19937_64 g(seed);
   std::normal_distribution<double> d(0.0, 1.0);
   std::vector<double> v(n);
-  for (auto& x : v) x = round(d(g), f);
+  for (auto& x : v) {
+    const int e = g_wide > 0 ? static_cast<int>(g() % (2 * g_wide + 1)) - g_wide : 0;
+    x = round(std::ldexp(d(g), e), f);
+  }
   return v;
 }
 
@@ -43,6 +48,11 @@ void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed)
   CHECK(g1.events.partials == ev.partials);
   CHECK(g2.events.partials == ev.partials);
   CHECK(g1.events.stagnations == ev.stagnations);
+  CHECK(g2.events.partials_underflow == ev.partials_underflow);
+  CHECK(g2.events.partials_overflow == ev.partials_overflow);
+  CHECK(g2.events.partials_saturated == ev.partials_saturated);
+  CHECK(g2.events.nan_count == ev.nan_count);
+  CHECK(g2.events.products == ev.products);
 }
 
 }  // namespace
@@ -61,6 +71,32 @@ TEST_CASE("emulate_gemm equals emulate_dot per output for any thread count", "[g
   for (const char* model : {"h100-fp16", "h100-bf16", "h100-tf32", "h100-fp8", "h100-fp8-promote128",
                             "b200-fp8", "v100-fp16", "ada-fp8"})
     check_gemm(model_accumulator(model), 6, 21, 300, 4);
+}
+
+TEST_CASE("vectorised kernels agree with the engine on wide ranges and overflow", "[gemm]") {
+  const Format bf16 = parse_format("bf16"), fp16 = parse_format("fp16"), fp32 = parse_format("fp32");
+  g_wide = 40;
+  for (Mode m : {Mode::rne, Mode::rup, Mode::rto, Mode::sr}) {
+    Rounding r{m};
+    r.seed = 5;
+    r.sr_bits = m == Mode::sr ? 13 : 64;
+    check_gemm(make_scalar_accumulator(bf16, bf16, r), 5, 40, 200, 11);
+    check_gemm(make_scalar_accumulator(bf16, fp32, r), 5, 40, 200, 12);
+  }
+  // bf16 products beyond fp32 inside the unit, exact sums that overflow to Inf.
+  g_wide = 126;
+  for (const char* model : {"h100-bf16", "a100-bf16", "b200-bf16"})
+    check_gemm(model_accumulator(model), 4, 24, 64, 13);
+  g_wide = 0;
+  // NaN in an input: the fused kernel hands the GEMM to the engine.
+  Accumulator acc = model_accumulator("h100-fp16");
+  std::vector<double> A(4 * 16, 1.0), B(16 * 3, 0.5);
+  A[5] = NAN;
+  const GemmResult g = emulate_gemm(acc, 4, 3, 16, A.data(), B.data(), nullptr);
+  CHECK(std::isnan(g.C[0]));
+  CHECK(g.C[3] == 8.0);
+  CHECK(g.events.nan_count == 3);
+  (void)fp16;
 }
 
 TEST_CASE("inputs must be on the grid unless the model quantises", "[gemm]") {
