@@ -18,11 +18,27 @@ namespace {
 using detail::ExactPath;
 using detail::Kulisch;
 
-// Adds every term into acc through the chosen front end.
+// One accumulator per thread, zero between uses (Lease resets the touched window on release).
+class Lease {
+ public:
+  Lease() : acc_(slot()) {}
+  ~Lease() { acc_.reset(); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Kulisch& get() { return acc_; }
+
+ private:
+  static Kulisch& slot() {
+    thread_local Kulisch k;
+    return k;
+  }
+  Kulisch& acc_;
+};
+
+// Adds every term into acc (which must be zero) through the chosen front end.
 template <bool Abs>
 void accumulate(Kulisch& acc, ExactPath path, const double* a, std::ptrdiff_t sa, const double* b,
                 std::ptrdiff_t sb, std::size_t K, double c) {
-  acc.clear();
   bool binned = false;
   detail::InputScan xa, xb;
   if (path != ExactPath::direct && K > 0) {
@@ -41,14 +57,16 @@ void accumulate(Kulisch& acc, ExactPath path, const double* a, std::ptrdiff_t sa
 template <bool Abs>
 double kulisch_dot(ExactPath path, const double* a, std::ptrdiff_t sa, const double* b,
                    std::ptrdiff_t sb, std::size_t K, double c) {
-  Kulisch acc;
+  Lease lease;
+  Kulisch& acc = lease.get();
   accumulate<Abs>(acc, path, a, sa, b, sb, K, c);
   if (acc.saw_special()) return *detail::special_sum<Abs>(a, sa, b, sb, K, c);
   std::uint64_t mag[Kulisch::kLimbs];
   bool negative = false;
   if (!acc.collapse(mag, negative))
     return detail::all_terms_negative_zero<Abs>(a, sa, b, sb, K, c) ? -0.0 : 0.0;
-  const double r = Kulisch::round_magnitude(mag, Kulisch::kLimbs, Kulisch::kLsbExp);
+  const auto [lo, hi] = acc.window();
+  const double r = Kulisch::round_magnitude(mag, Kulisch::kLimbs, Kulisch::kLsbExp, lo, hi);
   return negative ? -r : r;
 }
 
@@ -75,7 +93,8 @@ double absdot_exact(const double* a, std::ptrdiff_t sa, const double* b, std::pt
 ExactValue dot_exact_value(const double* a, std::ptrdiff_t sa, const double* b, std::ptrdiff_t sb,
                            std::size_t K, double c) {
   ExactValue out;
-  Kulisch acc;
+  Lease lease;
+  Kulisch& acc = lease.get();
   accumulate<false>(acc, ExactPath::automatic, a, sa, b, sb, K, c);
   if (acc.saw_special()) {
     const double s = *detail::special_sum<false>(a, sa, b, sb, K, c);

@@ -32,11 +32,12 @@ class Scratch {
   Scratch() {
     mpfr_init2(sum53_, 53);
     mpfr_init2(exact_, 64);
+    mpfr_init2(x_, 53);
+    mpfr_init2(y_, 53);
   }
   ~Scratch() {
     for (auto& t : terms_) mpfr_clear(&t);
-    mpfr_clear(sum53_);
-    mpfr_clear(exact_);
+    mpfr_clears(sum53_, exact_, x_, y_, static_cast<mpfr_ptr>(nullptr));
   }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
@@ -55,11 +56,13 @@ class Scratch {
   const mpfr_ptr* ptrs() const { return ptrs_.data(); }
   mpfr_ptr sum53() { return sum53_; }
   mpfr_ptr exact() { return exact_; }
+  mpfr_ptr x() { return x_; }
+  mpfr_ptr y() { return y_; }
 
  private:
   std::vector<__mpfr_struct> terms_;
   std::vector<mpfr_ptr> ptrs_;
-  mpfr_t sum53_, exact_;
+  mpfr_t sum53_, exact_, x_, y_;
 };
 
 Scratch& scratch() {
@@ -96,8 +99,9 @@ double mpfr_dot_impl(const double* a, std::ptrdiff_t sa, const double* b, std::p
     const double x = Abs ? std::fabs(a[i * sa]) : a[i * sa];
     const double y = Abs ? std::fabs(b[i * sb]) : b[i * sb];
     mpfr_ptr t = S.term(k);
-    mpfr_set_d(t, x, MPFR_RNDN);
-    mpfr_mul_d(t, t, y, MPFR_RNDN);  // exact: 53 x 53 bits in 106
+    mpfr_set_d(S.x(), x, MPFR_RNDN);  // exact at precision 53
+    mpfr_set_d(S.y(), y, MPFR_RNDN);
+    mpfr_mul(t, S.x(), S.y(), MPFR_RNDN);  // exact: 53 x 53 bits in 106
     if (!mpfr_zero_p(t) && mpfr_get_exp(t) > emax_term) emax_term = mpfr_get_exp(t);
   }
   mpfr_ptr tc = S.term(K);

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace floatscope::detail {
 
@@ -35,8 +36,26 @@ class Kulisch {
   static constexpr int kBits = 64 * kLimbs;
   static constexpr int kRow = 2 * kLimbs;
 
+  Kulisch() { clear(); }
+
   void clear() {
     std::memset(acc_, 0, sizeof(acc_));
+    special_ = 0;
+    lo_pos_ = kBits;
+    hi_pos_ = 0;
+  }
+
+  // clear() for an accumulator used since the last clear: zeroes only the window collapse reads
+  // (a reused per-thread accumulator then costs ~10 limbs instead of 4 KiB per dot product).
+  void reset() {
+    if (lo_pos_ <= hi_pos_) {
+      const int jl = static_cast<int>(lo_pos_ >> 6), jh = static_cast<int>(hi_pos_ >> 6) + 4;
+      const std::size_t bytes = sizeof(std::uint64_t) * static_cast<std::size_t>(jh - jl + 1);
+      for (auto& row : acc_) {
+        std::memset(row + jl, 0, bytes);
+        std::memset(row + kLimbs + jl, 0, bytes);
+      }
+    }
     special_ = 0;
     lo_pos_ = kBits;
     hi_pos_ = 0;
@@ -73,6 +92,7 @@ class Kulisch {
     const std::uint64_t m = (u & kFrac) | (static_cast<std::uint64_t>(e != 0) << 52);
     const unsigned pos = static_cast<unsigned>((e != 0 ? e : 1) + 1073);
     const std::uint64_t neg = Abs ? 0 : u >> 63;
+    if (m == 0) return;  // a zero c would widen the window collapse has to read
     track(pos);
     add_at(acc_[neg], pos, m);
   }
@@ -89,6 +109,7 @@ class Kulisch {
   // Collapses the sets into a sign and a magnitude (kLimbs limbs, little-endian). Returns false
   // when the exact sum is zero. Only limbs from the lowest touched one up to 4 above the highest
   // (3 limbs per add, its carry count, one more for the carries of summing four rows) can be nonzero.
+  // window() gives the limb range that may be nonzero, for round_magnitude.
   bool collapse(std::uint64_t* mag, bool& negative) const {
     std::memset(mag, 0, sizeof(std::uint64_t) * kLimbs);
     if (lo_pos_ > hi_pos_) return false;
@@ -133,9 +154,17 @@ class Kulisch {
     return lo | hi;
   }
 
-  // RNE of a nonzero magnitude m (n limbs, bit 0 weighing 2^lsb_exp) to a positive double.
-  static double round_magnitude(const std::uint64_t* m, int n, int lsb_exp) {
-    int t = n - 1;
+  // Limbs [first, second] of collapse's output may be nonzero; the others are zero.
+  std::pair<int, int> window() const {
+    if (lo_pos_ > hi_pos_) return {0, 0};
+    return {static_cast<int>(lo_pos_ >> 6), static_cast<int>(hi_pos_ >> 6) + 4};
+  }
+
+  // RNE of a nonzero magnitude m (n limbs, bit 0 weighing 2^lsb_exp) to a positive double. Limbs
+  // outside [lo_limb, hi_limb] must be zero (they are then not scanned).
+  static double round_magnitude(const std::uint64_t* m, int n, int lsb_exp, int lo_limb = 0,
+                                int hi_limb = -1) {
+    int t = hi_limb >= 0 ? hi_limb : n - 1;
     while (m[t] == 0) --t;
     const int top = 64 * t + 63 - std::countl_zero(m[t]);
     const int E = top + lsb_exp;
@@ -144,14 +173,14 @@ class Kulisch {
     if (qb > top) {
       // Below half the smallest subnormal unless top == qb - 1 (round bit set).
       if (top < qb - 1) return 0.0;
-      const bool sticky = any_below(m, top);
+      const bool sticky = any_below(m, top, lo_limb);
       return sticky ? std::ldexp(1.0, q) : 0.0;  // exact half of 2^-1074 ties to 0 (even)
     }
     std::uint64_t kept = bits_at(m, n, qb) & ((std::uint64_t{1} << (top - qb + 1)) - 1);
     std::uint64_t up = 0;
     if (qb >= 1) {
       const bool round = ((bits_at(m, n, qb - 1)) & 1) != 0;
-      const bool sticky = qb >= 2 && any_below(m, qb - 1);
+      const bool sticky = qb >= 2 && any_below(m, qb - 1, lo_limb);
       up = round && (sticky || (kept & 1));
     }
     return std::ldexp(static_cast<double>(kept + up), q);
@@ -160,10 +189,10 @@ class Kulisch {
  private:
   static constexpr std::uint64_t kFrac = 0x000fffffffffffffULL;
 
-  // True when some bit below index b is set.
-  static bool any_below(const std::uint64_t* m, int b) {
+  // True when some bit below index b is set (limbs below `from` are zero).
+  static bool any_below(const std::uint64_t* m, int b, int from) {
     const int j = b / 64, s = b % 64;
-    for (int i = 0; i < j; ++i)
+    for (int i = from; i < j; ++i)
       if (m[i] != 0) return true;
     return s != 0 && (m[j] & ((std::uint64_t{1} << s) - 1)) != 0;
   }
@@ -211,7 +240,9 @@ class Kulisch {
     const std::uint64_t mb = (ub & kFrac) | (static_cast<std::uint64_t>(eb != 0) << 52);
     const unsigned pos = static_cast<unsigned>((ea != 0 ? ea : 1) + (eb != 0 ? eb : 1) - 2);
     const std::uint64_t neg = Abs ? 0 : (ua ^ ub) >> 63;
-    lo = pos < lo ? pos : lo;
+    // Zero products do not count for the window (a zero input has pos near 0).
+    const unsigned tpos = (ma != 0 && mb != 0) ? pos : lo;
+    lo = tpos < lo ? tpos : lo;
     hi = pos > hi ? pos : hi;
     add_at(acc[neg], pos, static_cast<unsigned __int128>(ma) * mb);
     return (ea + 1) | (eb + 1);

@@ -7,14 +7,14 @@
 // has at most 26 significant bits (fp32, bf16, fp16, fp8 values: the low 27 fraction bits are zero)
 // the product has at most 52 bits and e = 0, so p alone is exact.
 // Each such double d = m * 2^(x - 1075) (m its 53-bit significand, x its biased exponent) is added
-// as the integer m into bin[sign, x]: one indexed add per term instead of a three-limb add. A bin
-// holds < 2^64 while it receives at most 2048 values < 2^53, so blocks of kBlock terms are spread
-// over kSets tables (term k goes to table k % kSets: 1024 terms per table and block, each adding at
-// most one value per bin, since p and e never share an exponent) and flushed into the Kulisch
-// accumulator after every block: the bins of one exponent and sign, summed over tables as a
-// 128-bit integer, are one add_scaled at bit x + 1073. Bin x = 0 collects zeros (p or e = +-0 with
-// a forced implicit bit) and is discarded. Several tables also break the store-to-load chains of
-// consecutive terms that fall into the same bin.
+// as the integer m into bin[sign, x]: one indexed add per term instead of a three-limb add. Blocks
+// of kBlock terms are spread over kSets tables (term k goes to table k % kSets: 512 terms per table
+// and block, each adding at most one value per bin, since p and e never share an exponent), so one
+// bin of one table stays below 512 * 2^53 = 2^62 and the kSets tables of a bin sum below 2^64.
+// After every block the bins are flushed into the Kulisch accumulator: the bins of one sign and a
+// window of consecutive exponents make one 128-bit integer, one add_scaled at bit x0 + 1073.
+// Bin x = 0 collects zeros (p or e = +-0 with a forced implicit bit) and is discarded. Several
+// tables also break the store-to-load chains of consecutive terms that fall into the same bin.
 #pragma once
 
 #include <bit>
@@ -68,7 +68,7 @@ inline InputScan scan_inputs(const double* x, std::ptrdiff_t sx, std::size_t K) 
 class ProductBins {
  public:
   static constexpr int kSets = 4;
-  static constexpr std::size_t kBlock = 4096;
+  static constexpr std::size_t kBlock = 2048;
   static constexpr int kBinLo = 564, kBinHi = 1533;  // admissible biased input exponents
 
   // Whether the binned path is exact for these inputs.
@@ -126,41 +126,73 @@ class ProductBins {
     t[u >> 52] += (u & kFrac) | kOne;
   }
 
+  // Two phases per chunk: a vectorisable pass turns each term into (table index, significand)
+  // pairs, then a scalar pass does the indexed adds (the only part that cannot be vectorised).
   template <bool Abs, bool Narrow>
   static void fill(std::uint64_t* t, const double* a, std::ptrdiff_t sa, const double* b,
                    std::ptrdiff_t sb, std::size_t n) {
-    auto term = [&](std::uint64_t* tt, std::size_t k) {
-      // |a||b|: the operands' absolute values, since e keeps its sign relative to p.
-      const double x = Abs ? std::fabs(a[static_cast<std::ptrdiff_t>(k) * sa])
-                           : a[static_cast<std::ptrdiff_t>(k) * sa];
-      const double y = Abs ? std::fabs(b[static_cast<std::ptrdiff_t>(k) * sb])
-                           : b[static_cast<std::ptrdiff_t>(k) * sb];
-      const double p = x * y;
-      put(tt, p);
-      if constexpr (!Narrow) put(tt, std::fma(x, y, -p));
-    };
-    std::size_t k = 0;
-    for (; k + kSets <= n; k += kSets) {
-      term(t, k);
-      term(t + kTable, k + 1);
-      term(t + 2 * kTable, k + 2);
-      term(t + 3 * kTable, k + 3);
+    constexpr std::size_t kChunk = 256;  // multiple of kSets
+    constexpr std::size_t kVals = Narrow ? kChunk : 2 * kChunk;
+    alignas(64) std::uint64_t idx[kVals];
+    alignas(64) std::uint64_t sig[kVals];
+    for (std::size_t k0 = 0; k0 < n; k0 += kChunk) {
+      const std::size_t m = n - k0 < kChunk ? n - k0 : kChunk;
+      const double* pa = a + static_cast<std::ptrdiff_t>(k0) * sa;
+      const double* pb = b + static_cast<std::ptrdiff_t>(k0) * sb;
+      if (sa == 1 && sb == 1)
+        split<Abs, Narrow, true>(pa, 1, pb, 1, m, idx, sig);
+      else
+        split<Abs, Narrow, false>(pa, sa, pb, sb, m, idx, sig);
+      const std::size_t nv = Narrow ? m : 2 * m;
+      for (std::size_t j = 0; j < nv; ++j) t[idx[j]] += sig[j];
     }
-    for (; k < n; ++k) term(t, k);
   }
 
-  static void flush(Kulisch& acc, std::uint64_t* t, int lo, int hi) {
-    for (int s = 0; s < 2; ++s) {
-      std::uint64_t* ts = t + s * 2048;
-      for (int x = lo; x <= hi; ++x) {
-        unsigned __int128 sum = 0;
-        for (int j = 0; j < kSets; ++j) {
-          sum += ts[j * kTable + x];
-          ts[j * kTable + x] = 0;
-        }
-        if (sum != 0) acc.add_scaled(s != 0, static_cast<unsigned>(x + 1073), sum);
+  // idx = (sign, exponent) * kSets + table, table = k % kSets (each sees at most 512 terms per
+  // block); sig = significand with the implicit bit forced (zeros land in bin 0).
+  template <bool Abs, bool Narrow, bool Unit>
+  static void split(const double* a, std::ptrdiff_t sa, const double* b, std::ptrdiff_t sb,
+                    std::size_t m, std::uint64_t* idx, std::uint64_t* sig) {
+    for (std::size_t j = 0; j < m; ++j) {
+      // |a||b|: the operands' absolute values, since e keeps its sign relative to p.
+      const double xr = Unit ? a[j] : a[static_cast<std::ptrdiff_t>(j) * sa];
+      const double yr = Unit ? b[j] : b[static_cast<std::ptrdiff_t>(j) * sb];
+      const double x = Abs ? std::fabs(xr) : xr;
+      const double y = Abs ? std::fabs(yr) : yr;
+      const double p = x * y;
+      const std::uint64_t set = j % kSets;
+      const std::uint64_t up = std::bit_cast<std::uint64_t>(p);
+      idx[j] = (up >> 52) * kSets + set;
+      sig[j] = (up & kFrac) | kOne;
+      if constexpr (!Narrow) {
+        const std::uint64_t ue = std::bit_cast<std::uint64_t>(std::fma(x, y, -p));
+        idx[m + j] = (ue >> 52) * kSets + set;
+        sig[m + j] = (ue & kFrac) | kOne;
       }
-      for (int j = 0; j < kSets; ++j) ts[j * kTable] = 0;  // the zeros' bin
+    }
+  }
+
+  // The kSets tables of one bin are adjacent and sum to < 4 * 512 * 2^53 = 2^64 (one vector load).
+  // Bins of up to kWindow consecutive exponents are then summed into one 128-bit integer (each
+  // shifted < 2^111, 48 of them < 2^117), so a flush costs a few Kulisch additions rather than
+  // one per exponent.
+  static void flush(Kulisch& acc, std::uint64_t* t, int lo, int hi) {
+    constexpr int kWindow = 48;
+    for (int s = 0; s < 2; ++s) {
+      std::uint64_t* ts = t + s * 2048 * kSets;
+      for (int x0 = lo; x0 <= hi; x0 += kWindow) {
+        const int x1 = hi < x0 + kWindow - 1 ? hi : x0 + kWindow - 1;
+        unsigned __int128 w = 0;
+        for (int x = x0; x <= x1; ++x) {
+          std::uint64_t* bin = ts + x * kSets;
+          std::uint64_t sum = 0;
+          for (int j = 0; j < kSets; ++j) sum += bin[j];
+          for (int j = 0; j < kSets; ++j) bin[j] = 0;
+          w += static_cast<unsigned __int128>(sum) << (x - x0);
+        }
+        if (w != 0) acc.add_scaled(s != 0, static_cast<unsigned>(x0 + 1073), w);
+      }
+      for (int j = 0; j < kSets; ++j) ts[j] = 0;  // the zeros' bin
     }
   }
 };
