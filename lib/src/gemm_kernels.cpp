@@ -71,8 +71,21 @@ FLOATSCOPE_SIMD_INLINE __m512i round_to_odd8(__m512d hi, __m512d lo, __mmask8& t
 struct Events8 {
   __m512i underflow = _mm512_setzero_si512(), overflow = _mm512_setzero_si512(),
           saturated = _mm512_setzero_si512(), stagnations = _mm512_setzero_si512();
+  // Cheap filter first: events need |y| < min normal or |hi| >= max finite (or NaN), rare in
+  // a running sum; only then are the exact conditions evaluated.
   FLOATSCOPE_SIMD_INLINE void partial(__mmask8 valid, __m512d hi, __m512d y, double min_normal,
                                       double max_finite) {
+    const __mmask8 rare =
+        _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(y), _mm512_set1_pd(min_normal), _CMP_LT_OQ) |
+        _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(hi), _mm512_set1_pd(max_finite), _CMP_NLT_UQ);
+    if (rare) [[unlikely]] partial_exact(rare, hi, y, min_normal, max_finite);
+  }
+  FLOATSCOPE_SIMD_INLINE __mmask8 rare(__mmask8 valid, __m512d hi, __m512d y, double min_normal,
+                                       double max_finite) const {
+    return _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(y), _mm512_set1_pd(min_normal), _CMP_LT_OQ) |
+           _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(hi), _mm512_set1_pd(max_finite), _CMP_NLT_UQ);
+  }
+  void partial_exact(__mmask8 valid, __m512d hi, __m512d y, double min_normal, double max_finite) {
     const __m512d inf = _mm512_set1_pd(INFINITY);
     const __m512d ay = _mm512_abs_pd(y), ah = _mm512_abs_pd(hi);
     const __mmask8 y_fin = _mm512_mask_cmp_pd_mask(valid, ay, inf, _CMP_LT_OQ);
@@ -139,11 +152,18 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
       weyl[t] = _mm512_load_si512(w);
     }
     const __m512i gamma = _mm512_set1_epi64(static_cast<long long>(kGamma));
+    __m512i stag_n[kTile];
+    for (int t = 0; t < kTile; ++t) stag_n[t] = _mm512_setzero_si512();
     for (int kk = 0; kk < K; ++kk) {
       const __m512d av = _mm512_set1_pd(arow[kk]);
       const double* brow = kn.b.data() + static_cast<std::size_t>(kk) * N + j0;
+      // Fully unrolled, no early exit: the tile's sums and counters stay in registers (lanes
+      // past N load zeros and are masked out of every count).
+      __mmask8 rare[kTile];
+      __m512d hi_t[kTile];
+      unsigned any_rare = 0;
+#pragma GCC unroll 8
       for (int t = 0; t < kTile; ++t) {
-        if (!valid[t]) continue;
         const __m512d p = _mm512_mul_pd(av, _mm512_maskz_loadu_pd(valid[t], brow + 8 * t));
         const __m512d hi = _mm512_add_pd(s[t], p);
         const __m512d bb = _mm512_sub_pd(hi, s[t]);
@@ -170,14 +190,21 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
             y = _mm512_load_pd(yv);
           }
         }
-        e8.partial(valid[t], hi, y, min_normal, max_finite);
+        rare[t] = e8.rare(valid[t], hi, y, min_normal, max_finite);
+        any_rare |= rare[t];
+        hi_t[t] = hi;
         const __mmask8 stag = _mm512_mask_cmp_pd_mask(valid[t], y, s[t], _CMP_EQ_OQ) &
                               _mm512_cmp_pd_mask(p, _mm512_setzero_pd(), _CMP_NEQ_UQ) &
                               _mm512_cmp_pd_mask(_mm512_abs_pd(y), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
-        e8.stagnations = count(e8.stagnations, stag);
+        stag_n[t] = count(stag_n[t], stag);
         s[t] = y;
       }
+      if (any_rare) [[unlikely]] {  // one branch per k for the whole tile
+        for (int t = 0; t < kTile; ++t)
+          if (rare[t]) e8.partial_exact(rare[t], hi_t[t], s[t], min_normal, max_finite);
+      }
     }
+    for (int t = 0; t < kTile; ++t) e8.stagnations = _mm512_add_epi64(e8.stagnations, stag_n[t]);
     const std::uint64_t steps = kSR ? static_cast<std::uint64_t>(K) + 1 : 0;
     for (int t = 0; t < kTile; ++t) {
       alignas(64) double v[8];
