@@ -111,3 +111,25 @@ TEST_CASE("inputs must be on the grid unless the model quantises", "[gemm]") {
   // B[0][1] = 0.1 rounds to 0x1.998p-4 in fp16: C[0][1] = 1*that + 2*1 + 3*1.
   CHECK(g.C[1] == 0x1.998p-4 + 5);
 }
+
+TEST_CASE("stochastic quantisation on the way in is the same in a GEMM and a dot", "[gemm]") {
+  const Format fp16 = parse_format("fp16");
+  Accumulator acc = make_scalar_accumulator(fp16, parse_format("fp32"));
+  Rounding q{Mode::sr};
+  q.seed = 3;
+  acc.quantize = q;
+  const int M = 3, N = 5, K = 40;
+  const auto A = random_matrix(M * K, parse_format("fp64"), 21);  // off the fp16 grid
+  const auto B = random_matrix(K * N, parse_format("fp64"), 22);
+  const GemmResult g = emulate_gemm(acc, M, N, K, A.data(), B.data(), nullptr, 2);
+  std::vector<double> col(K);
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      for (int k = 0; k < K; ++k) col[k] = B[k * N + j];
+      CHECK(g.C[i * N + j] == emulate_dot(acc, A.data() + i * K, col.data(), K, 0, nullptr, i, j));
+    }
+  // Different seeds quantise differently (the inputs are far from the grid).
+  acc.quantize->seed = 4;
+  const GemmResult g4 = emulate_gemm(acc, M, N, K, A.data(), B.data(), nullptr, 1);
+  CHECK(g4.C != g.C);
+}

@@ -73,7 +73,8 @@ struct Accumulator {
   Format a_format;
   Format b_format;
   // Set: inputs are rounded onto a_format / b_format with this rounding (SR draws
-  // CounterRng(seed, 0) for A at index i*K+k, CounterRng(seed, 1) for B at index k*N+j).
+  // CounterRng(seed, stream_of(0, i)).bits(k) for A[i][k] and CounterRng(seed, stream_of(1, j))
+  // .bits(k) for B[k][j], so a GEMM and emulate_dot(row=i, col=j) quantise alike).
   // Unset: inputs must already be on the grid (emulate_* throws naming the first offender).
   std::optional<Rounding> quantize;
 
