@@ -11,8 +11,8 @@ const char* default_sweep_toml() {
 # inputs, in software accumulators and in the H100 tensor-core models (REFERENCES.md section 5)?
 title = "Accumulation error against K"
 dist = ["uniform01", "normal"]
-M = 32
-N = 32
+M = 64
+N = 64
 K = [16, 64, 256, 1024, 4096]
 seed = 1
 repeats = 3
