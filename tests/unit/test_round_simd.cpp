@@ -213,28 +213,36 @@ TEST_CASE("stochastic round_array does not depend on threads, blocks or aliasing
 }
 
 #ifdef FLOATSCOPE_ROUND_AVX512
-TEST_CASE("AVX-512 range loop equals the scalar range loop for every length", "[round_simd]") {
+TEST_CASE("AVX-512 range loop equals the scalar range loop for every length and alignment",
+          "[round_simd]") {
   const Format f = parse_format("fp16");
-  const std::vector<double> all = probe_inputs(f, 64, 11);
+  const std::vector<double> all = probe_inputs(f, 96, 11);
   for (Mode m : {Mode::rne, Mode::sr}) {
-    Rounding r;
-    r.mode = m;
-    const detail::RangeContext ctx{detail::make_round_params(f, r), detail::make_event_params(f),
-                                   CounterRng(r.seed, r.stream)};
-    for (std::size_t n = 0; n <= 40; ++n) {
-      std::vector<double> a(n), b(n);
-      detail::EventCounts ca, cb;
-      detail::with_mode(m, [&](auto mc) {
-        constexpr Mode M = decltype(mc)::value;
-        detail::round_range_scalar<M>(all.data(), a.data(), n, ctx, 77, ca);
-        detail::round_range_avx512<M>(all.data(), b.data(), n, ctx, 77, cb);
-      });
-      INFO(mode_name(m) << " n=" << n);
-      CHECK(first_mismatch(a, b) == n);
-      CHECK(ca.inexact == cb.inexact);
-      CHECK(ca.underflow == cb.underflow);
-      CHECK(ca.flushed == cb.flushed);
-      CHECK(ca.overflow == cb.overflow);
+    for (bool stream : {false, true}) {
+      Rounding r;
+      r.mode = m;
+      const detail::RangeContext ctx{detail::make_round_params(f, r), detail::make_event_params(f),
+                                     CounterRng(r.seed, r.stream), stream};
+      for (std::size_t offset = 0; offset < 8; ++offset) {
+        for (std::size_t n = 0; n <= 40; ++n) {
+          // Output starting at every offset from a 64-byte boundary exercises the aligned head.
+          alignas(64) double b_buf[64];
+          double* b = b_buf + offset;
+          std::vector<double> a(n);
+          detail::EventCounts ca, cb;
+          detail::with_mode(m, [&](auto mc) {
+            constexpr Mode M = decltype(mc)::value;
+            detail::round_range_scalar<M>(all.data() + offset, a.data(), n, ctx, 77, ca);
+            detail::round_range_avx512<M>(all.data() + offset, b, n, ctx, 77, cb);
+          });
+          INFO(mode_name(m) << " stream=" << stream << " offset=" << offset << " n=" << n);
+          CHECK(first_mismatch(a, std::vector<double>(b, b + n)) == n);
+          CHECK(ca.inexact == cb.inexact);
+          CHECK(ca.underflow == cb.underflow);
+          CHECK(ca.flushed == cb.flushed);
+          CHECK(ca.overflow == cb.overflow);
+        }
+      }
     }
   }
 }

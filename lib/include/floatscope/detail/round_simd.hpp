@@ -55,6 +55,9 @@ struct RangeContext {
   RoundParams round;
   EventParams events;
   CounterRng rng;  // of (seed, stream)
+  // Write the output with non-temporal stores (where the path has them): worth it for arrays
+  // far larger than the caches, when nothing reads the output right away.
+  bool stream_stores = false;
 };
 
 template <Mode M, class T>

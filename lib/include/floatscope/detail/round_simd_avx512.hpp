@@ -7,8 +7,8 @@
 //            (embedded rounding, so the caller's MXCSR mode does not matter); (|x| + C) - C is
 //            then exact. This needs |x| < C (man_bits <= 51) and C finite (emax - man_bits <=
 //            971); beyond the format's range the quantum is clamped, which keeps the result
-//            above max finite. Modes that need the dropped bits (rna, sr) take them from the
-//            integer significand and add one ulp to the bits of |x| + C.
+//            above max finite. Modes that need the dropped bits (rna, sr) compute them as
+//            (|x| - t) * 2^(64-qe) (needs qe >= -959) and add one ulp to the bits of |x| + C.
 //   exact    every finite double is on the grid (fp64): the magnitude is |x|.
 //   integer  the scalar kernel's own method with variable shifts (other formats).
 // The range checks, special values and sign handling that follow are the scalar kernel's, with
@@ -26,6 +26,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -53,7 +54,9 @@ inline SimdPath choose_simd_path(const RoundParams& p) {
   if (p.man_bits == 52 && p.subnormals && p.emin == -1022 &&
       p.max_finite == std::numeric_limits<double>::max())
     return SimdPath::exact;
-  if (p.man_bits <= 51 && std::ilogb(p.max_finite) - p.man_bits <= 971) return SimdPath::fp_add;
+  const int qe_min = p.subnormals ? p.emin - p.man_bits : p.emin;
+  if (p.man_bits <= 51 && std::ilogb(p.max_finite) - p.man_bits <= 971 && qe_min >= -959)
+    return SimdPath::fp_add;
   return SimdPath::integer;
 }
 
@@ -128,9 +131,9 @@ FLOATSCOPE_SIMD_INLINE __mmask8 avx512_up_from_dropped(__m512i dropped, __m512i 
     return _mm512_cmpge_epu64_mask(dropped, kHalf);
   } else {
     static_assert(M == Mode::sr);
+    // Carry out of the top r bits of d + R, with d and R multiples of 2^(64-r): d > ~R there.
     const __m512i d = _mm512_and_si512(dropped, k.sr_mask);
-    const __m512i s = _mm512_add_epi64(d, _mm512_and_si512(rnd, k.sr_mask));
-    return _mm512_cmplt_epu64_mask(s, d);  // carry out of the top r bits
+    return _mm512_cmpgt_epu64_mask(d, _mm512_andnot_si512(rnd, k.sr_mask));
   }
 }
 
@@ -140,12 +143,13 @@ struct Avx512Counts {
           underflow = _mm512_setzero_si512(), flushed = _mm512_setzero_si512(),
           nan_unrepresentable = _mm512_setzero_si512();
 
-  void add_to(EventCounts& c) const {
+  FLOATSCOPE_SIMD_INLINE void add_to(EventCounts& c, bool has_nan) const {
     c.inexact += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(inexact));
     c.overflow += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(overflow));
     c.underflow += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(underflow));
     c.flushed += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(flushed));
-    c.nan_unrepresentable += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(nan_unrepresentable));
+    if (!has_nan)
+      c.nan_unrepresentable += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(nan_unrepresentable));
   }
 };
 
@@ -184,7 +188,8 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
   if constexpr (P == SimdPath::exact) {
     y = a;
   } else if constexpr (P == SimdPath::fp_add) {
-    const __m512d C = _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_min_epi64(qb, k.qb_max), 52));
+    const __m512i qc = _mm512_min_epi64(qb, k.qb_max);
+    const __m512d C = _mm512_castsi512_pd(_mm512_slli_epi64(qc, 52));
     // s = C + kept * 2^qe: the low bits of s's fraction field are kept's.
     __m512i s;
     if constexpr (M == Mode::rne) {
@@ -206,8 +211,18 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
           s = _mm512_mask_add_epi64(s, inexact & _mm512_movepi64_mask(rnd), s, kOne);
         }
       } else if constexpr (M == Mode::rna || M == Mode::sr) {
-        const __m512i dropped = avx512_dropped(significand(), shift_of());
-        s = _mm512_mask_add_epi64(s, avx512_up_from_dropped<M>(dropped, s, rnd, k), s, kOne);
+        // The dropped fraction in floating point: rem = |x| - t is exact (t >= |x|/2 or t = 0),
+        // below 2^qe, and rem * 2^(64-qe) < 2^64 is exact too (2^(64-qe) is a double as
+        // qe >= -959, a condition of this path), so truncating it gives floor(f * 2^64).
+        const __m512d t = _mm512_sub_pd(_mm512_castsi512_pd(s), C);
+        const __m512d rem = _mm512_sub_pd(a, t);
+        const __m512d scale = _mm512_castsi512_pd(
+            _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(2162), qc), 52));
+        const __m512i dropped = _mm512_cvttpd_epu64(_mm512_mul_pd(rem, scale));
+        // Inf - Inf is NaN: keep Inf inputs away from the increment (NaN lanes are replaced later).
+        const __mmask8 up = _mm512_mask_cmplt_epu64_mask(
+            avx512_up_from_dropped<M>(dropped, s, rnd, k), mag, kInf);
+        s = _mm512_mask_add_epi64(s, up, s, kOne);
       }
     }
     y = _mm512_sub_pd(_mm512_castsi512_pd(s), C);  // exact: both are multiples of 2^qe below 2C
@@ -310,7 +325,9 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
       n.underflow, _mm512_mask_cmp_pd_mask(nonzero, out_mag, k.min_normal, _CMP_LT_OQ));
   n.flushed = avx512_count_if(
       n.flushed, _mm512_mask_cmp_pd_mask(nonzero, out_mag, _mm512_setzero_pd(), _CMP_EQ_OQ));
-  if (!k.has_nan) n.nan_unrepresentable = avx512_count_if(n.nan_unrepresentable, valid & in_nan);
+  // Counted unconditionally (a branch here keeps the counters out of registers); add_to keeps
+  // the count only for formats without NaN.
+  n.nan_unrepresentable = avx512_count_if(n.nan_unrepresentable, valid & in_nan);
   return res;
 }
 
@@ -350,6 +367,13 @@ FLOATSCOPE_SIMD_INLINE void avx512_store8(double* p, __m512i v) { _mm512_storeu_
 FLOATSCOPE_SIMD_INLINE void avx512_store8(float* p, __m512i v) {
   _mm256_storeu_ps(p, _mm512_cvtpd_ps(_mm512_castsi512_pd(v)));
 }
+// Non-temporal: the output goes to memory without being read into the cache first.
+FLOATSCOPE_SIMD_INLINE void avx512_stream8(double* p, __m512i v) {
+  _mm512_stream_pd(p, _mm512_castsi512_pd(v));
+}
+FLOATSCOPE_SIMD_INLINE void avx512_stream8(float* p, __m512i v) {
+  _mm256_stream_ps(p, _mm512_cvtpd_ps(_mm512_castsi512_pd(v)));
+}
 FLOATSCOPE_SIMD_INLINE void avx512_store8(double* p, __m512i v, __mmask8 m) {
   _mm512_mask_storeu_epi64(p, m, v);
 }
@@ -357,9 +381,10 @@ FLOATSCOPE_SIMD_INLINE void avx512_store8(float* p, __m512i v, __mmask8 m) {
   _mm256_mask_storeu_ps(p, m, _mm512_cvtpd_ps(_mm512_castsi512_pd(v)));
 }
 
+// stream: out + 0 is aligned to 8 elements and stores bypass the cache.
 template <Mode M, SimdPath P, bool kPlain, class T>
 inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts& k,
-                         std::uint64_t key, std::uint64_t first, EventCounts& c) {
+                         std::uint64_t key, std::uint64_t first, bool stream, EventCounts& c) {
   constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
   Avx512Rng rng(key, first);
   Avx512Counts counts;
@@ -368,7 +393,11 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
   for (; i + 8 <= n; i += 8) {
     const __m512i y =
         avx512_round8<M, P, kPlain>(avx512_load8(in + i), kRandom ? rng.next() : no_rnd, 0xff, k, counts);
-    avx512_store8(out + i, y);
+    if (stream) {
+      avx512_stream8(out + i, y);
+    } else {
+      avx512_store8(out + i, y);
+    }
   }
   if (i < n) {
     const __mmask8 m = static_cast<__mmask8>((1u << (n - i)) - 1);
@@ -376,17 +405,35 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
         avx512_round8<M, P, kPlain>(avx512_load8(in + i, m), kRandom ? rng.next() : no_rnd, m, k, counts);
     avx512_store8(out + i, y, m);
   }
-  counts.add_to(c);
+  if (stream) _mm_sfence();  // order the streamed lines before what the caller does next
+  counts.add_to(c, k.has_nan);
 }
 
 template <Mode M, SimdPath P, class T>
 inline void avx512_range_plain(const T* in, T* out, std::size_t n, const Avx512Consts& k,
-                               std::uint64_t key, std::uint64_t first, EventCounts& c) {
+                               std::uint64_t key, std::uint64_t first, bool stream,
+                               EventCounts& c) {
   if (k.plain) {
-    avx512_range<M, P, true>(in, out, n, k, key, first, c);
+    avx512_range<M, P, true>(in, out, n, k, key, first, stream, c);
   } else {
-    avx512_range<M, P, false>(in, out, n, k, key, first, c);
+    avx512_range<M, P, false>(in, out, n, k, key, first, stream, c);
   }
+}
+
+template <Mode M, SimdPath P, class T>
+inline void avx512_range_aligned(const T* in, T* out, std::size_t n, const Avx512Consts& k,
+                                 std::uint64_t key, std::uint64_t first, bool stream,
+                                 EventCounts& c) {
+  // Streaming stores need an aligned address: round the head up to it with ordinary stores.
+  const auto addr = reinterpret_cast<std::uintptr_t>(out);
+  constexpr std::size_t kAlign = 8 * sizeof(T);
+  if (!stream || addr % sizeof(T) != 0) {
+    avx512_range_plain<M, P>(in, out, n, k, key, first, false, c);
+    return;
+  }
+  const std::size_t head = std::min(n, ((kAlign - addr % kAlign) % kAlign) / sizeof(T));
+  if (head > 0) avx512_range_plain<M, P>(in, out, head, k, key, first, false, c);
+  avx512_range_plain<M, P>(in + head, out + head, n - head, k, key, first + head, true, c);
 }
 
 template <Mode M, class T>
@@ -396,13 +443,13 @@ inline void round_range_avx512(const T* in, T* out, std::size_t n, const RangeCo
   const std::uint64_t key = ctx.rng.key();
   switch (choose_simd_path(ctx.round)) {
     case SimdPath::exact:
-      avx512_range_plain<M, SimdPath::exact>(in, out, n, k, key, first, c);
+      avx512_range_aligned<M, SimdPath::exact>(in, out, n, k, key, first, ctx.stream_stores, c);
       break;
     case SimdPath::fp_add:
-      avx512_range_plain<M, SimdPath::fp_add>(in, out, n, k, key, first, c);
+      avx512_range_aligned<M, SimdPath::fp_add>(in, out, n, k, key, first, ctx.stream_stores, c);
       break;
     case SimdPath::integer:
-      avx512_range_plain<M, SimdPath::integer>(in, out, n, k, key, first, c);
+      avx512_range_aligned<M, SimdPath::integer>(in, out, n, k, key, first, ctx.stream_stores, c);
       break;
   }
 }
