@@ -4,7 +4,7 @@
 // measured in one run so both sides share the machine state).
 #include <benchmark/benchmark.h>
 
-#include <chrono>
+#include <time.h>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -16,20 +16,28 @@ namespace {
 
 constexpr std::size_t kK = 4096;
 
-// fp32-valued N(0,1) data, or doubles with random significands over exponents [-40, 40].
-std::vector<double> make_data(std::size_t n, bool fp32, std::uint64_t seed) {
+// Data kinds: fp32-valued N(0,1) (binned front end, products exact in double); doubles with
+// random significands over exponents [-40, 40] (binned with TwoProd); doubles over [-900, 900]
+// (outside the binned range: the direct three-limb front end).
+enum Data { fp32, dbl, wide };
+
+std::vector<double> make_data(std::size_t n, Data kind, std::uint64_t seed) {
   std::mt19937_64 g(seed);
   std::normal_distribution<double> nd;
-  std::uniform_int_distribution<int> ed(-40, 40);
+  std::uniform_int_distribution<int> ed(-40, 40), ew(-900, 900);
   std::vector<double> v(n);
-  for (auto& x : v) x = fp32 ? static_cast<double>(static_cast<float>(nd(g))) : std::ldexp(nd(g), ed(g));
+  for (auto& x : v) {
+    if (kind == fp32) x = static_cast<double>(static_cast<float>(nd(g)));
+    if (kind == dbl) x = std::ldexp(nd(g), ed(g));
+    if (kind == wide) x = std::ldexp(nd(g), ew(g));
+  }
   return v;
 }
 
 using DotFn = double (*)(const double*, std::ptrdiff_t, const double*, std::ptrdiff_t, std::size_t,
                          double);
 
-void run_dot(benchmark::State& st, DotFn f, bool fp32) {
+void run_dot(benchmark::State& st, DotFn f, Data fp32) {
   const auto a = make_data(kK, fp32, 1), b = make_data(kK, fp32, 2);
   for (auto _ : st) benchmark::DoNotOptimize(f(a.data(), 1, b.data(), 1, kK, 0.0));
   st.counters["s_per_mac"] = benchmark::Counter(static_cast<double>(kK) * st.iterations(),
@@ -37,38 +45,48 @@ void run_dot(benchmark::State& st, DotFn f, bool fp32) {
                                                     benchmark::Counter::kInvert);
 }
 
-void BM_dot_mpfr_fp32(benchmark::State& st) { run_dot(st, &floatscope::dot_mpfr, true); }
-void BM_dot_exact_fp32(benchmark::State& st) { run_dot(st, &floatscope::dot_exact, true); }
-void BM_dot_mpfr_double(benchmark::State& st) { run_dot(st, &floatscope::dot_mpfr, false); }
-void BM_dot_exact_double(benchmark::State& st) { run_dot(st, &floatscope::dot_exact, false); }
+void BM_dot_mpfr_fp32(benchmark::State& st) { run_dot(st, &floatscope::dot_mpfr, fp32); }
+void BM_dot_exact_fp32(benchmark::State& st) { run_dot(st, &floatscope::dot_exact, fp32); }
+void BM_dot_mpfr_double(benchmark::State& st) { run_dot(st, &floatscope::dot_mpfr, dbl); }
+void BM_dot_exact_double(benchmark::State& st) { run_dot(st, &floatscope::dot_exact, dbl); }
+void BM_dot_mpfr_wide(benchmark::State& st) { run_dot(st, &floatscope::dot_mpfr, wide); }
+void BM_dot_exact_wide(benchmark::State& st) { run_dot(st, &floatscope::dot_exact, wide); }
+
+// Thread CPU time: the ratio should not depend on other processes sharing the cores.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 double seconds_per_call(DotFn f, const std::vector<double>& a, const std::vector<double>& b, int reps) {
-  const auto t0 = std::chrono::steady_clock::now();
+  const double t0 = cpu_seconds();
   double s = 0;
   for (int r = 0; r < reps; ++r) s += f(a.data(), 1, b.data(), 1, kK, 0.0);
   benchmark::DoNotOptimize(s);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
+  return (cpu_seconds() - t0) / reps;
 }
 
-// Ratio MPFR time / exact time on the same data, measured back to back.
-void run_ratio(benchmark::State& st, bool fp32) {
+// Ratio MPFR time / exact time on the same data, measured back to back in thread CPU time.
+void run_ratio(benchmark::State& st, Data fp32) {
   const auto a = make_data(kK, fp32, 1), b = make_data(kK, fp32, 2);
   double ratio = 0;
   for (auto _ : st) {
-    const double tm = seconds_per_call(&floatscope::dot_mpfr, a, b, 5);
-    const double te = seconds_per_call(&floatscope::dot_exact, a, b, 200);
+    const double tm = seconds_per_call(&floatscope::dot_mpfr, a, b, 20);
+    const double te = seconds_per_call(&floatscope::dot_exact, a, b, 500);
     ratio = tm / te;
     st.SetIterationTime(tm + te);
   }
   st.counters["mpfr_over_exact"] = ratio;
 }
-void BM_ratio_fp32(benchmark::State& st) { run_ratio(st, true); }
-void BM_ratio_double(benchmark::State& st) { run_ratio(st, false); }
+void BM_ratio_fp32(benchmark::State& st) { run_ratio(st, fp32); }
+void BM_ratio_double(benchmark::State& st) { run_ratio(st, dbl); }
+void BM_ratio_wide(benchmark::State& st) { run_ratio(st, wide); }
 
 void run_gemm(benchmark::State& st, floatscope::ReferenceKind kind) {
   const int n = static_cast<int>(st.range(0));
-  const auto A = make_data(static_cast<std::size_t>(n) * n, true, 3);
-  const auto B = make_data(static_cast<std::size_t>(n) * n, true, 4);
+  const auto A = make_data(static_cast<std::size_t>(n) * n, fp32, 3);
+  const auto B = make_data(static_cast<std::size_t>(n) * n, fp32, 4);
   std::vector<double> C(static_cast<std::size_t>(n) * n);
   for (auto _ : st) {
     floatscope::reference_gemm(kind, n, n, n, A.data(), B.data(), nullptr, C.data(), 1);
@@ -88,8 +106,11 @@ BENCHMARK(BM_dot_mpfr_fp32)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_dot_exact_fp32)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_dot_mpfr_double)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_dot_exact_double)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_dot_mpfr_wide)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_dot_exact_wide)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ratio_fp32)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ratio_double)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ratio_wide)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm_exact)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm_mpfr)->Arg(256)->Iterations(1)->Unit(benchmark::kMillisecond);
 
