@@ -170,6 +170,16 @@ TEST_CASE("hand-computed exact dot products", "[reference]") {
   expect({{-0x1p-1074}, {0.25}}, -0.0);               // rounds to zero keeping its sign
   expect({{0x1p-600, 0x1p-600}, {0x1p-600, -0x1p-600}}, 0.0);  // cancels exactly: +0
   expect({{0x1p-540, 3}, {0x1p-540, 0x1p-1074}}, 3 * kMinSub);  // 2^-1080 + 3*2^-1074: sticky only
+  // The subnormal/normal boundary. Largest subnormal M = 2^-1022 - 2^-1074 has an odd significand.
+  const double M = 0x1p-1022 - kMinSub;
+  expect({{0x1p-1022, -0x1p-538}, {1, 0x1p-538}}, 0x1p-1022);       // 2^-1022 - 2^-1076
+  expect({{0x1p-1022, -0x1p-1074}, {1, 0.5}}, 0x1p-1022);           // M + half: tie, to even
+  expect({{0x1p-1022, -0x1p-1074, -0x1p-550}, {1, 0.5, 0x1p-550}}, M);  // just below the tie
+  expect({{M, 0x1p-1074}, {1, 0.25}}, M);                               // M + quarter
+  expect({{0x1p-1022, 0x1p-1074}, {1, 0.5}}, 0x1p-1022);            // 2^-1022 + half: even
+  expect({{0x1p-1022, 0x1p-1074}, {1, 0.75}}, 0x1p-1022 + kMinSub);
+  expect({{0x1p-1073, 0x1p-1074}, {1, 0.5}}, 0x1p-1073);            // 2.5 ulps: tie, to 2
+  expect({{3 * kMinSub, 0x1p-1074}, {1, 0.5}}, 0x1p-1072);          // 3.5 ulps: tie, to 4
 }
 
 TEST_CASE("hand-computed rounding, overflow and signed zeros", "[reference]") {
