@@ -120,6 +120,20 @@ Compensation parse_compensation(std::string_view text) {
 }
 
 void Accumulator::validate() const {
+  // A default Format has no derived constants; naming the unset part beats emulating garbage.
+  auto need = [](const Format& f, const char* what) {
+    if (f.precision < 1)
+      throw std::invalid_argument(fmt::format("accumulator: {} format is not set", what));
+  };
+  need(a_format, "input A");
+  need(b_format, "input B");
+  if (fused) {
+    need(fused->out, "fused unit output");
+    if (fused->c_outside) need(fused->c_add_format, "fused c-add");
+  } else {
+    need(acc_format, "accumulator");
+  }
+  if (promote > 0 || scale_a != 1.0 || scale_b != 1.0) need(outer_format, "outer");
   if (!product_format && !fused) {
     // Exact products must be exact doubles: precision and exponent range both fit.
     const int pa = a_format.precision, pb = b_format.precision;

@@ -92,3 +92,18 @@ TEST_CASE("accumulation orders parse and name bad text", "[models]") {
                                                           Catch::Contains("sequential"));
   CHECK_THROWS_WITH(parse_accumulator_order("reverse:2"), Catch::Contains("no parameter"));
 }
+
+TEST_CASE("an Accumulator with unset formats is rejected by name", "[models]") {
+  Accumulator acc;
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("input A"));
+  acc = make_scalar_accumulator(parse_format("fp16"), parse_format("fp32"));
+  acc.acc_format = Format{};
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("accumulator format"));
+  acc = make_scalar_accumulator(parse_format("fp16"), parse_format("fp32"));
+  acc.compensation = Compensation::kahan;
+  acc.order = parse_accumulator_order("pairwise");
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("pairwise"));
+  acc = make_scalar_accumulator(parse_format("fp32"), parse_format("fp32"));
+  acc.a_format = parse_format("fp64");  // fp64 x fp32 products are not exact doubles
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("product format"));
+}
