@@ -60,6 +60,11 @@ inline SimdPath choose_simd_path(const RoundParams& p) {
   return SimdPath::integer;
 }
 
+// How the sign and zero of a result are formed, from the cheapest case up:
+inline constexpr int kSignsPlain = 0;      // signed, +0 and -0: result = y with x's sign
+inline constexpr int kSignsNoNegZero = 1;  // signed, one zero (FNUZ, int8): a zero result is +0
+inline constexpr int kSignsGeneric = 2;    // unsigned or without zero (E8M0): every fix-up
+
 // Broadcast constants for one (format, rounding) pair. Quantum exponents are kept biased,
 // qb = qe + 1075, so that 2^(qe+52) is qb << 52 and the shift that cuts the 53-bit integer
 // significand at the quantum is qb - max(E, 1).
@@ -75,7 +80,7 @@ struct Avx512Consts {
   __m512d min_normal;
   __m512i sr_mask;
   __mmask8 inf_to_nan;  // all lanes when Inf input becomes NaN, else none
-  bool plain;           // signed, with +0 and -0: no sign or zero fix-ups
+  int signs;            // kSignsPlain, kSignsNoNegZero or kSignsGeneric
   bool has_zero, neg_zero, is_signed, has_nan;
 };
 
@@ -94,7 +99,7 @@ inline Avx512Consts make_avx512_consts(const RangeContext& ctx) {
   k.min_normal = _mm512_set1_pd(ctx.events.min_normal);
   k.sr_mask = _mm512_set1_epi64(static_cast<long long>(p.sr_mask));
   k.inf_to_nan = p.inf_input != p.inf_input ? 0xff : 0;
-  k.plain = p.has_zero && p.is_signed && p.neg_zero;
+  k.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
   k.has_zero = p.has_zero;
   k.neg_zero = p.neg_zero;
   k.is_signed = p.is_signed;
@@ -159,7 +164,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_count_if(__m512i acc, __mmask8 m) {
 
 // round_kernel<M> on the valid lanes of 8 doubles (as bits), adding their events (count_events)
 // to `n`; rnd holds each lane's 64 random bits.
-template <Mode M, SimdPath P, bool kPlain>
+template <Mode M, SimdPath P, int kSigns>
 FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8 valid,
                                              const Avx512Consts& k, Avx512Counts& n) {
   const __m512i kSign = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ULL));
@@ -170,7 +175,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
   const __m512i kOne = _mm512_set1_epi64(1);
 
   const __m512i mag = _mm512_andnot_si512(kSign, bits);
-  const __m512i sign = _mm512_and_si512(bits, kSign);  // (unused on the plain path)
+  const __m512i sign = _mm512_and_si512(bits, kSign);  // (used by the generic sign path)
   const __mmask8 neg = _mm512_test_epi64_mask(bits, kSign);
   const __m512d a = _mm512_castsi512_pd(mag);
 
@@ -279,14 +284,21 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
   const __mmask8 ok = valid & static_cast<__mmask8>(~in_nan);  // lanes counted by most events
   __m512i res;
   __m512d out_mag;  // |result| for the event counts
-  if constexpr (kPlain) {
-    // Signed with +-0: the result is y with x's sign; a NaN y (NaN input, or an overflow or Inf
-    // input that becomes NaN) is the canonical qNaN, and the sign copy gives copysign(qNaN, x).
+  if constexpr (kSigns != kSignsGeneric) {
+    // Signed: the result is y with x's sign; a NaN y (NaN input, or an overflow or Inf input
+    // that becomes NaN) is the canonical qNaN, and the sign copy gives copysign(qNaN, x).
     if constexpr (!kInfViaOverflow) {
       y = _mm512_mask_mov_pd(y, _mm512_cmpeq_epi64_mask(mag, kInf), k.inf_input);
     }
     y = _mm512_mask_mov_pd(y, in_nan, _mm512_castsi512_pd(kQNaN));
-    res = _mm512_ternarylogic_epi64(_mm512_castpd_si512(y), bits, kSign, 0xf8);  // y | (bits & sign)
+    const __m512i yb = _mm512_castpd_si512(y);
+    if constexpr (kSigns == kSignsPlain) {
+      res = _mm512_ternarylogic_epi64(yb, bits, kSign, 0xf8);  // y | (bits & sign)
+    } else {
+      // Without -0 a zero result stays +0 (NaN compares unequal to 0, so it gets the sign).
+      const __mmask8 y_nonzero = _mm512_cmp_pd_mask(y, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+      res = _mm512_mask_ternarylogic_epi64(yb, y_nonzero, bits, kSign, 0xf8);
+    }
     out_mag = y;
   } else {
     const __mmask8 in_inf = _mm512_cmpeq_epi64_mask(mag, kInf);
@@ -382,7 +394,7 @@ FLOATSCOPE_SIMD_INLINE void avx512_store8(float* p, __m512i v, __mmask8 m) {
 }
 
 // stream: out + 0 is aligned to 8 elements and stores bypass the cache.
-template <Mode M, SimdPath P, bool kPlain, class T>
+template <Mode M, SimdPath P, int kSigns, class T>
 inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts& k,
                          std::uint64_t key, std::uint64_t first, bool stream, EventCounts& c) {
   constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
@@ -392,7 +404,7 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m512i y =
-        avx512_round8<M, P, kPlain>(avx512_load8(in + i), kRandom ? rng.next() : no_rnd, 0xff, k, counts);
+        avx512_round8<M, P, kSigns>(avx512_load8(in + i), kRandom ? rng.next() : no_rnd, 0xff, k, counts);
     if (stream) {
       avx512_stream8(out + i, y);
     } else {
@@ -402,7 +414,7 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
   if (i < n) {
     const __mmask8 m = static_cast<__mmask8>((1u << (n - i)) - 1);
     const __m512i y =
-        avx512_round8<M, P, kPlain>(avx512_load8(in + i, m), kRandom ? rng.next() : no_rnd, m, k, counts);
+        avx512_round8<M, P, kSigns>(avx512_load8(in + i, m), kRandom ? rng.next() : no_rnd, m, k, counts);
     avx512_store8(out + i, y, m);
   }
   if (stream) _mm_sfence();  // order the streamed lines before what the caller does next
@@ -413,10 +425,12 @@ template <Mode M, SimdPath P, class T>
 inline void avx512_range_plain(const T* in, T* out, std::size_t n, const Avx512Consts& k,
                                std::uint64_t key, std::uint64_t first, bool stream,
                                EventCounts& c) {
-  if (k.plain) {
-    avx512_range<M, P, true>(in, out, n, k, key, first, stream, c);
-  } else {
-    avx512_range<M, P, false>(in, out, n, k, key, first, stream, c);
+  switch (k.signs) {
+    case kSignsPlain: avx512_range<M, P, kSignsPlain>(in, out, n, k, key, first, stream, c); break;
+    case kSignsNoNegZero:
+      avx512_range<M, P, kSignsNoNegZero>(in, out, n, k, key, first, stream, c);
+      break;
+    default: avx512_range<M, P, kSignsGeneric>(in, out, n, k, key, first, stream, c); break;
   }
 }
 
