@@ -176,43 +176,74 @@ TEST_CASE("results.csv has the documented columns and one row per point and repe
   CHECK(m["config"]["base"]["K"] == nlohmann::json({"8", "40"}));
 }
 
-TEST_CASE("a sweep killed half-way and run again gives exactly the rows of an uninterrupted run", "[cli][sweep]") {
-  // Enough points of some tens of milliseconds each, on one thread, so that the kill lands in the middle.
-  const std::vector<std::string> grid = {"--a-format", "fp16,bf16,e4m3", "--acc-format", "fp32,fp16",
-                                         "--K", "1024,4096,8192", "--M", "24", "--N", "24", "--repeats", "4",
-                                         "--threads", "1", "--quiet"};
-  auto ref = run(concat({"sweep", "-o", dir("uninterrupted").string()}, grid));
-  INFO(ref.err);
-  REQUIRE(ref.rc == 0);
-  const auto want = rows_of(dir("uninterrupted"));
-  REQUIRE(want.size() == 72);
+namespace {
 
-  auto d = dir("killed");
-  pid_t pid = spawn(concat({"sweep", "-o", d.string()}, grid), scratch_root() / "k.out", scratch_root() / "k.err");
+// Enough points of some tens of milliseconds each, on one thread, so that a signal lands in the middle.
+const std::vector<std::string> kSlowGrid = {"--a-format", "fp16,bf16,e4m3", "--acc-format", "fp32,fp16",
+                                            "--K", "1024,4096,8192", "--M", "24", "--N", "24", "--repeats", "4",
+                                            "--threads", "1", "--quiet"};
+
+const std::vector<std::vector<std::string>>& uninterrupted_rows() {
+  static const auto rows = [] {
+    auto ref = run(concat({"sweep", "-o", dir("uninterrupted").string()}, kSlowGrid));
+    INFO(ref.err);
+    REQUIRE(ref.rc == 0);
+    return rows_of(dir("uninterrupted"));
+  }();
+  return rows;
+}
+
+// Starts the slow sweep into d and sends `sig` once a quarter of its rows are on disk.
+int interrupt_slow_sweep(const fs::path& d, int sig) {
+  const std::size_t total = uninterrupted_rows().size();
+  pid_t pid = spawn(concat({"sweep", "-o", d.string()}, kSlowGrid), scratch_root() / "k.out", scratch_root() / "k.err");
   auto t0 = std::chrono::steady_clock::now();
-  std::size_t seen = 0;
   while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(50)) {
     if (fs::exists(d / "results.csv")) {
       auto text = slurp(d / "results.csv");
-      seen = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-      if (seen >= 1 + want.size() / 4) break;
+      if (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) >= 1 + total / 4) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ::kill(pid, SIGKILL);
-  CHECK(wait_exit(pid) == 128 + SIGKILL);
+  ::kill(pid, sig);
+  return wait_exit(pid);
+}
+
+}  // namespace
+
+TEST_CASE("a sweep killed half-way and run again gives exactly the rows of an uninterrupted run", "[cli][sweep]") {
+  const auto& want = uninterrupted_rows();
+  REQUIRE(want.size() == 72);
+  auto d = dir("killed");
+  CHECK(interrupt_slow_sweep(d, SIGKILL) == 128 + SIGKILL);
   auto partial = read_csv_file(d / "results.csv");
   INFO("rows when killed: " << partial.rows.size());
   REQUIRE(partial.rows.size() < want.size());  // the kill did land half-way
   CHECK(meta_of(d)["complete"] == false);
 
-  auto again = run(concat({"sweep", "-o", d.string()}, grid));
+  auto again = run(concat({"sweep", "-o", d.string()}, kSlowGrid));
   INFO(again.err);
   REQUIRE(again.rc == 0);
   CHECK(rows_of(d) == want);
   CHECK(meta_of(d)["complete"] == true);
   // And once more: nothing to do, nothing changes.
-  REQUIRE(run(concat({"sweep", "-o", d.string()}, grid)).rc == 0);
+  REQUIRE(run(concat({"sweep", "-o", d.string()}, kSlowGrid)).rc == 0);
+  CHECK(rows_of(d) == want);
+}
+
+TEST_CASE("Ctrl-C stops a sweep with exit code 130, its rows durable, and it resumes", "[cli][sweep]") {
+  const auto& want = uninterrupted_rows();
+  auto d = dir("sigint");
+  CHECK(interrupt_slow_sweep(d, SIGINT) == 130);
+  auto partial = read_csv_file(d / "results.csv");
+  REQUIRE(partial.rows.size() < want.size());
+  CHECK_FALSE(partial.torn_tail);  // in-flight points finished cleanly
+  auto m = meta_of(d);
+  CHECK(m["status"] == "interrupted");
+  CHECK(m["complete"] == false);
+  CHECK(m["rows"] == partial.rows.size());
+  auto again = run(concat({"sweep", "-o", d.string()}, kSlowGrid));
+  REQUIRE(again.rc == 0);
   CHECK(rows_of(d) == want);
 }
 

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "floatscope/random.hpp"
 #include "floatscope/sweep.hpp"
 
@@ -162,7 +164,7 @@ TEST_CASE("shards run separately give the rows of the whole sweep", "[sweep]") {
   std::vector<std::vector<std::string>> merged;
   for (int i = 1; i <= 3; ++i) {
     auto part = select_shard(pts, Shard{i, 3});
-    auto f = d / ("s" + std::to_string(i) + ".csv");
+    auto f = d / fmt::format("s{}.csv", i);
     REQUIRE(run_points(part, f, fake, opt).complete());
     auto r = rows_of(f);
     CHECK(r.size() == 12);
