@@ -28,7 +28,12 @@ struct Matrix {
 
 // Reads a 2-D .npy matrix; unsigned-integer files are codes of `codes_format`.
 Matrix load_matrix(const std::string& path, const char* what, const std::string& codes_format) {
-  const NpyArray arr = read_npy(path);
+  NpyArray arr;
+  try {
+    arr = read_npy(path);
+  } catch (const NpyError& e) {
+    throw UsageError(e.what());  // a missing or malformed input file is the user's to fix
+  }
   if (arr.shape.size() != 2)
     throw UsageError(fmt::format("{}: {} must be a 2-D matrix, got {} dimension(s)", path, what,
                                  arr.shape.size()));

@@ -1,0 +1,175 @@
+// The `floatscope gemm` and `floatscope models` commands end to end: closed-form results, .npy
+// inputs and outputs, recorded H100 tensor-core outputs replayed through the CLI, and errors.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "floatscope/npy.hpp"
+#include "run_process.hpp"
+
+using floatscope::test::ProcResult;
+using floatscope::test::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "floatscope_cli_gemm";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+nlohmann::json gemm_json(std::vector<std::string> args) {
+  args.insert(args.begin(), "gemm");
+  args.push_back("--json");
+  const ProcResult r = run_cli(args);
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+std::vector<double> read_matrix(const fs::path& p) {
+  return floatscope::npy_to_doubles(floatscope::read_npy(p.string()));
+}
+
+}  // namespace
+
+TEST_CASE("gemm: harmonic series in an fp16 accumulator stagnates at 7.0859375") {
+  const fs::path out = scratch("harmonic.npy");
+  const auto j = gemm_json({"--a-format", "fp32", "--acc-format", "fp16", "--dist", "harmonic",
+                            "--M", "1", "--N", "1", "--K", "2048", "--out", out.string()});
+  const auto d = read_matrix(out);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == 7.0859375);  // REFERENCES.md s.6
+  CHECK(j["stagnation_count"] == 2048 - 512);
+  CHECK(j["bound_det"] == "inf");  // K u = 2048 * 2^-11 = 1: gamma_K is vacuous
+}
+
+TEST_CASE("gemm: .npy inputs, C operand, exact integer result") {
+  // A = [[1,2],[3,4]], B = [[5,6],[7,8]], C = [[1,1],[1,1]] -> D = [[20,23],[44,51]].
+  const fs::path a = scratch("A.npy"), b = scratch("B.npy"), c = scratch("C.npy"), d = scratch("D.npy");
+  const double A[] = {1, 2, 3, 4}, B[] = {5, 6, 7, 8}, C[] = {1, 1, 1, 1};
+  floatscope::write_npy(a.string(), A, {2, 2}, true);
+  floatscope::write_npy(b.string(), B, {2, 2});
+  floatscope::write_npy(c.string(), C, {2, 2});
+  const auto j = gemm_json({"--a", a.string(), "--b", b.string(), "--c", c.string(), "--a-format",
+                            "fp16", "--acc-format", "fp16", "--out", d.string()});
+  CHECK(read_matrix(d) == std::vector<double>{20, 23, 44, 51});
+  CHECK(j["max_rel_err"] == 0.0);
+  CHECK(j["M"] == 2);
+  CHECK(j["K"] == 2);
+}
+
+TEST_CASE("gemm: replays recorded H100 tensor-core outputs bit for bit") {
+  const fs::path hw = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata";
+  if (!fs::exists(hw)) {
+    WARN("../shared/hwdata absent: recorded-output replay skipped");
+    return;
+  }
+  struct Case {
+    const char* folder;
+    const char* model;
+    const char* format;
+    bool use_c;
+  };
+  for (const Case& cs : {Case{"H100_bf16", "h100-bf16", "bf16", true},
+                         Case{"H100_E4M3", "h100-fp8", "e4m3", false},
+                         Case{"H100_E5M2", "h100-fp8", "e5m2", false}}) {
+    INFO(cs.folder);
+    const auto a = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "a.npy").string()));
+    const auto b = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "b.npy").string()));
+    const auto c = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "c.npy").string()));
+    const auto d = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "d_fp32.npy").string()));
+    const std::size_t K = a.size() / d.size();
+    for (std::size_t row = 0; row < 25; ++row) {
+      std::vector<double> av(K), bv(K);
+      for (std::size_t k = 0; k < K; ++k) {
+        av[k] = std::bit_cast<float>(a[row * K + k]);
+        bv[k] = std::bit_cast<float>(b[row * K + k]);
+      }
+      const double cv = cs.use_c ? std::bit_cast<float>(c[row]) : 0.0;
+      const fs::path pa = scratch("hwA.npy"), pb = scratch("hwB.npy"), pc = scratch("hwC.npy"),
+                     pd = scratch("hwD.npy");
+      floatscope::write_npy(pa.string(), av.data(), {1, K}, true);
+      floatscope::write_npy(pb.string(), bv.data(), {K, 1}, true);
+      floatscope::write_npy(pc.string(), &cv, {1, 1}, true);
+      const ProcResult r = run_cli({"gemm", "--a", pa.string(), "--b", pb.string(), "--c", pc.string(),
+                                    "--model", cs.model, "--a-format", cs.format, "--out",
+                                    pd.string(), "--out-float32", "--json"});
+      INFO("row " << row << " stderr: " << r.err);
+      REQUIRE(r.exit_code == 0);
+      const auto out = floatscope::read_npy(pd.string());
+      REQUIRE(out.descr == "<f4");
+      std::uint32_t bits;
+      std::memcpy(&bits, out.data.data(), 4);
+      CHECK(bits == d[row]);
+    }
+  }
+}
+
+TEST_CASE("models --json lists every named model with its parameters") {
+  const ProcResult r = run_cli({"models", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  std::vector<std::string> names;
+  for (const auto& m : j) names.push_back(m["name"]);
+  for (const char* want : {"v100-fp16", "a100-fp16", "a100-bf16", "a100-tf32", "h100-fp16",
+                           "h100-bf16", "h100-tf32", "h100-fp8", "h100-fp8-promote128",
+                           "b200-fp16", "b200-bf16", "b200-fp8"})
+    CHECK(std::find(names.begin(), names.end(), want) != names.end());
+  for (const auto& m : j) {
+    if (m["name"] == "h100-fp8") {
+      CHECK(m.dump().find("\"L\":32") != std::string::npos);
+      CHECK(m.dump().find("\"F\":13") != std::string::npos);
+    }
+    if (m["name"] == "h100-tf32") CHECK(m.dump().find("\"L\":8") != std::string::npos);
+  }
+}
+
+TEST_CASE("gemm: bad input exits 2 with a message naming the problem") {
+  const fs::path a = scratch("bad_A.npy"), b = scratch("bad_B.npy"), nan = scratch("nan.npy"),
+                 junk = scratch("junk.npy"), out = scratch("never.npy");
+  const double A[] = {1, 2, 3, 4, 5, 6}, N[] = {1, std::nan(""), 3, 4};
+  floatscope::write_npy(a.string(), A, {2, 3});
+  floatscope::write_npy(b.string(), A, {2, 3});
+  floatscope::write_npy(nan.string(), N, {2, 2});
+  { std::ofstream(junk) << "not a numpy file"; }
+  fs::remove(out);
+  struct Bad {
+    std::vector<std::string> args;
+    std::string needle;
+  };
+  const std::vector<Bad> cases = {
+      {{"--model", "h900"}, "h100-fp8"},                      // lists the valid models
+      {{"--a-format", "fp17"}, "fp16"},                       // lists the valid formats
+      {{"--rounding", "nearestish"}, "rne"},
+      {{"--K", "0"}, "K=0"},
+      {{"--dist", "gaussian"}, "gaussian"},
+      {{"--a", a.string()}, "--b"},
+      {{"--a", a.string(), "--b", b.string()}, "do not chain"},
+      {{"--a", nan.string(), "--b", nan.string()}, "[0][1]"},
+      {{"--a", junk.string(), "--b", junk.string()}, junk.string()},
+      {{"--a", "/nonexistent/A.npy", "--b", b.string()}, "/nonexistent/A.npy"},
+      {{"--model", "h100-fp8", "--a-format", "fp16"}, "e4m3"},
+      {{"--reference", "oracle"}, "mpfr"},
+  };
+  for (const auto& bad : cases) {
+    std::vector<std::string> args{"gemm", "--out", out.string()};
+    args.insert(args.end(), bad.args.begin(), bad.args.end());
+    const ProcResult r = run_cli(args);
+    INFO(bad.args.front() << " -> " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(bad.needle) != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK(!fs::exists(out));
+  }
+}
