@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -123,50 +124,83 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
   AppendFile out(csv);
   if (std::filesystem::file_size(csv) == 0) out.append_durably(csv_line(csv_columns()));
 
+  // Workers compute; one writer appends whatever rows are ready in a single write + fsync (group
+  // commit), so the fsync latency neither serialises the workers nor costs one flush per row. A row
+  // counts as done only once it is on disk.
   std::mutex mu;
+  std::condition_variable ready;
   std::size_t next = 0, done = 0;
-  std::string error;
+  int running = 0;
+  std::string pending, error;
+  std::size_t pending_rows = 0;
   Progress progress(options.progress, summary.total, summary.skipped);
   auto stopped = [&] { return options.stop && options.stop->load(); };
+  auto fail = [&](std::string why) {
+    if (error.empty()) error = std::move(why);
+  };
   auto worker = [&] {
     while (true) {
       const Point* p = nullptr;
       {
         std::lock_guard lock(mu);
-        if (next >= todo.size() || !error.empty() || stopped()) return;
+        if (next >= todo.size() || !error.empty() || stopped()) break;
         p = todo[next++];
       }
-      std::vector<std::string> row;
+      std::string line;
       try {
-        row = result_row(*p, evaluate(p->spec));
+        line = csv_line(result_row(*p, evaluate(p->spec)));
       } catch (const std::exception& e) {
+        std::string where = p->canonical;
+        for (auto& c : where)
+          if (c == '\n') c = ' ';
         std::lock_guard lock(mu);
-        if (error.empty()) {
-          std::string where = p->canonical;
-          for (auto& c : where)
-            if (c == '\n') c = ' ';
-          error = std::string(e.what()) + " [point " + p->id + ": " + where + "]";
-        }
-        return;
+        fail(std::string(e.what()) + " [point " + p->id + ": " + where + "]");
+        break;
       }
       std::lock_guard lock(mu);
+      pending += line;
+      ++pending_rows;
+      ready.notify_one();
+    }
+    std::lock_guard lock(mu);
+    --running;
+    ready.notify_one();
+  };
+  auto writer = [&] {
+    std::unique_lock lock(mu);
+    while (true) {
+      ready.wait(lock, [&] { return pending_rows > 0 || running == 0; });
+      if (pending_rows == 0) return;  // all workers gone and nothing left to write
+      std::string batch = std::move(pending);
+      std::size_t n = pending_rows;
+      pending.clear();
+      pending_rows = 0;
+      lock.unlock();
+      std::string why;
       try {
-        out.append_durably(csv_line(row));
+        out.append_durably(batch);
       } catch (const std::exception& e) {
-        if (error.empty()) error = e.what();
-        return;
+        why = e.what();
       }
-      ++done;
+      lock.lock();
+      if (!why.empty()) {
+        fail(why);
+        continue;  // workers see the error and stop; remaining rows are recomputed on resume
+      }
+      done += n;
       progress.update(done);
     }
   };
   int threads = options.threads > 0 ? options.threads
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(todo.size(), 1)));
+  running = threads;
+  std::thread write_thread(writer);
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  write_thread.join();
   progress.finish(done);
 
   summary.done = done;
