@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -105,16 +106,20 @@ TextTable summary_table(const Table& t) {
                         "underflow frac (mean)", "overflow frac (mean)", "NaN (sum)"})
     tt.head.emplace_back(h);
   auto groups = group_by(t, keys);
-  std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
-    for (const auto& k : keys) {
-      const auto &x = t.str(*a.second.front(), k), &y = t.str(*b.second.front(), k);
-      if (x != y) {
-        if (k == "K" || k == "M" || k == "N") return value_less(x, y);
-        return false;  // keep the sweep's order for names
-      }
-    }
-    return false;
-  });
+  // Rows ordered key by key: numbers by value (K = 16 before 256), names in the sweep's order.
+  std::vector<std::map<std::string, std::size_t>> rank(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto vals = t.distinct(keys[i]);
+    if (keys[i] == "K" || keys[i] == "M" || keys[i] == "N") std::stable_sort(vals.begin(), vals.end(), value_less);
+    for (std::size_t j = 0; j < vals.size(); ++j) rank[i][vals[j]] = j;
+  }
+  auto ranks = [&](const std::vector<std::string>& row) {
+    std::vector<std::size_t> r;
+    for (std::size_t i = 0; i < keys.size(); ++i) r.push_back(rank[i][t.str(row, keys[i])]);
+    return r;
+  };
+  std::stable_sort(groups.begin(), groups.end(),
+                   [&](const auto& a, const auto& b) { return ranks(*a.second.front()) < ranks(*b.second.front()); });
   for (const auto& [lab, rows] : groups) {
     std::vector<std::string> line;
     for (const auto& k : keys) line.push_back(t.str(*rows.front(), k));

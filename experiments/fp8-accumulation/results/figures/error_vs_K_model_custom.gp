@@ -1,0 +1,26 @@
+# floatscope report figure: Error against K: model=custom
+# Data: error_vs_K_model_custom.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot error_vs_K_model_custom.gp
+set terminal svg size 900,580 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'error_vs_K_model_custom.svg'
+set title "Error against K: model=custom"
+set grid
+set logscale xy 2
+set logscale y 10
+set format y "%.0e"
+set xlabel "K (terms per dot product, log scale)"
+set ylabel "max |C - C_exact| / (|A||B|)  (dimensionless, log scale)"
+set key below left Left reverse maxcols 1
+plot 'error_vs_K_model_custom.dat' index 0 using 1:2 with linespoints lw 2 pt 7 lc 1 title "dist=uniform01", \
+     'error_vs_K_model_custom.dat' index 0 using 1:3 with lines dt 2 lw 1.5 lc 1 title "deterministic bound gamma_K (dist=uniform01)", \
+     'error_vs_K_model_custom.dat' index 0 using 1:4 with lines dt 3 lw 1.5 lc 1 title "probabilistic bound sqrt(K) u (dist=uniform01)", \
+     'error_vs_K_model_custom.dat' index 1 using 1:2 with linespoints lw 2 pt 7 lc 2 title "dist=normal"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,580 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,580 noenhanced
+}
+set output 'error_vs_K_model_custom.png'
+replot
+unset output

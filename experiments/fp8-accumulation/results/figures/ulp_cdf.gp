@@ -1,0 +1,27 @@
+# floatscope report figure: Distribution of the maximum ulp error per row
+# Data: ulp_cdf.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot ulp_cdf.gp
+set terminal svg size 900,620 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'ulp_cdf.svg'
+set title "Distribution of the maximum ulp error per row"
+set grid
+set logscale x 2
+set xlabel "largest error of a row, in ulps of the output format (log scale; rows with 0 ulps not shown)"
+set ylabel "fraction of rows (CDF)"
+set yrange [0:1.02]
+set key below left Left reverse maxcols 1
+plot 'ulp_cdf.dat' index 0 using 1:2 with steps lw 2 lc 1 title "model=h100-fp8, dist=uniform01", \
+     '' index 1 using 1:2 with steps lw 2 lc 2 title "model=h100-fp8, dist=normal", \
+     '' index 2 using 1:2 with steps lw 2 lc 3 title "model=h100-fp8-promote128, dist=uniform01", \
+     '' index 3 using 1:2 with steps lw 2 lc 4 title "model=h100-fp8-promote128, dist=normal", \
+     '' index 4 using 1:2 with steps lw 2 lc 5 title "model=custom, dist=uniform01", \
+     '' index 5 using 1:2 with steps lw 2 lc 6 title "model=custom, dist=normal"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,620 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,620 noenhanced
+}
+set output 'ulp_cdf.png'
+replot
+unset output
