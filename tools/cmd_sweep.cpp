@@ -37,7 +37,7 @@ struct SweepArgs {
   std::map<std::string, std::string> flags;  // key -> comma-separated values
   int threads = 0;
   std::string shard = "1/1";
-  bool quiet = false, print_default = false, dry_run = false;
+  bool quiet = false, print_default = false, dry_run = false, list_keys = false;
 };
 
 // The command as typed (for meta.json), from /proc since subcommands do not see argv.
@@ -114,6 +114,14 @@ void validate_points(const std::vector<sweep::Point>& points) {
 int run_sweep(SweepArgs& a) {
   if (a.print_default) {
     std::cout << default_sweep_toml();
+    return kExitOk;
+  }
+  if (a.list_keys) {
+    fmt::print("{:<15} {:<16} {:<11} {}\n", "TOML key", "flag", "default", "meaning");
+    for (const auto& k : sweep::sweep_keys())
+      fmt::print("{:<15} --{:<14} {:<11} {}{}\n", k.name, sweep::flag_name(k.name),
+                 k.default_value.empty() ? "\"\"" : std::string(k.default_value), k.doc,
+                 k.dimension ? "" : " (one value for the whole sweep)");
     return kExitOk;
   }
   const sweep::SweepConfig config = build_config(a);
@@ -212,6 +220,7 @@ const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
   app.add_flag("--quiet", a->quiet, "No progress bar or summary on stderr");
   app.add_flag("--dry-run", a->dry_run, "Check the config and count the points; write nothing");
   app.add_flag("--print-default-config", a->print_default, "Print the built-in default sweep (TOML) and exit");
+  app.add_flag("--keys", a->list_keys, "List every sweep key (TOML name, flag, default, meaning) and exit");
   auto* group = app.add_option_group("Sweep keys", "Each takes one value or a comma-separated list to sweep over");
   for (const auto& k : sweep::sweep_keys()) {
     std::string key(k.name);
