@@ -136,9 +136,11 @@ FLOATSCOPE_SIMD_INLINE __mmask8 avx512_up_from_dropped(__m512i dropped, __m512i 
     return _mm512_cmpge_epu64_mask(dropped, kHalf);
   } else {
     static_assert(M == Mode::sr);
-    // Carry out of the top r bits of d + R, with d and R multiples of 2^(64-r): d > ~R there.
-    const __m512i d = _mm512_and_si512(dropped, k.sr_mask);
-    return _mm512_cmpgt_epu64_mask(d, _mm512_andnot_si512(rnd, k.sr_mask));
+    // For sr, rnd holds ~(R & mask) (Avx512Rng::next_sr). Carry out of the top r bits of
+    // (D & mask) + (R & mask), both multiples of 2^(64-r), means D & mask > ~R & mask, which
+    // holds exactly when D > (~R & mask) | ~mask = ~(R & mask).
+    (void)k;
+    return _mm512_cmpgt_epu64_mask(dropped, rnd);
   }
 }
 
@@ -163,7 +165,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_count_if(__m512i acc, __mmask8 m) {
 }
 
 // round_kernel<M> on the valid lanes of 8 doubles (as bits), adding their events (count_events)
-// to `n`; rnd holds each lane's 64 random bits.
+// to `n`; rnd holds each lane's 64 random bits (for sr: ~(bits & sr_mask), see next_sr).
 template <Mode M, SimdPath P, int kSigns>
 FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8 valid,
                                              const Avx512Consts& k, Avx512Counts& n) {
@@ -361,6 +363,21 @@ struct Avx512Rng {
     weyl = _mm512_add_epi64(weyl, step);
     return r;
   }
+  // ~(bits & mask), with the mixer's last xor folded into one ternary-logic op.
+  FLOATSCOPE_SIMD_INLINE __m512i next_sr(__m512i mask) {
+    __m512i z = weyl;
+    weyl = _mm512_add_epi64(weyl, step);
+    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+    z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
+    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
+    z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
+    return _mm512_ternarylogic_epi64(z, _mm512_srli_epi64(z, 31), mask, 0xd7);  // ~((a ^ b) & c)
+  }
+  template <Mode M>
+  FLOATSCOPE_SIMD_INLINE __m512i draw(__m512i sr_mask) {
+    if constexpr (M == Mode::sr) return next_sr(sr_mask);
+    return next();
+  }
 };
 
 // Loads and stores of 8 elements: doubles as they are, floats widened (exact) and narrowed
@@ -404,7 +421,7 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m512i y =
-        avx512_round8<M, P, kSigns>(avx512_load8(in + i), kRandom ? rng.next() : no_rnd, 0xff, k, counts);
+        avx512_round8<M, P, kSigns>(avx512_load8(in + i), kRandom ? rng.template draw<M>(k.sr_mask) : no_rnd, 0xff, k, counts);
     if (stream) {
       avx512_stream8(out + i, y);
     } else {
@@ -414,7 +431,7 @@ inline void avx512_range(const T* in, T* out, std::size_t n, const Avx512Consts&
   if (i < n) {
     const __mmask8 m = static_cast<__mmask8>((1u << (n - i)) - 1);
     const __m512i y =
-        avx512_round8<M, P, kSigns>(avx512_load8(in + i, m), kRandom ? rng.next() : no_rnd, m, k, counts);
+        avx512_round8<M, P, kSigns>(avx512_load8(in + i, m), kRandom ? rng.template draw<M>(k.sr_mask) : no_rnd, m, k, counts);
     avx512_store8(out + i, y, m);
   }
   if (stream) _mm_sfence();  // order the streamed lines before what the caller does next
