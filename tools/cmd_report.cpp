@@ -130,10 +130,11 @@ TextTable summary_table(const Table& t) {
     };
     double nans = 0;
     for (double x : col("nan_count")) nans += std::isnan(x) ? 0 : x;
-    for (std::string v : {std::to_string(rows.size()), g3(median(col("max_rel_err"))), g3(median(col("median_rel_err"))),
-                          g3(median(col("normwise_rel_err"))), g3(median(col("max_err_over_absprod"))),
-                          g3(median(col("bound_det"))), g3(median(col("bound_prob"))), g3(max_of(col("max_ulp_err"))),
-                          g3(mean(col("underflow_frac"))), g3(mean(col("overflow_frac"))), g3(nans)})
+    for (std::string v :
+         {std::to_string(rows.size()), g3(median(col("max_rel_err"))), g3(median(col("median_rel_err"))),
+          g3(median(col("normwise_rel_err"))), g3(median(col("max_err_over_absprod"))), g3(median(col("bound_det"))),
+          g3(median(col("bound_prob"))), g3(max_of(col("max_ulp_err"))), g3(mean(col("underflow_frac"))),
+          g3(mean(col("overflow_frac"))), g3(nans)})
       line.push_back(v);
     tt.rows.push_back(line);
   }
@@ -161,12 +162,13 @@ TextTable config_table(const nlohmann::json& meta) {
   };
   for (const auto& k : sweep::sweep_keys()) {
     const auto& base = meta["config"]["base"];
-    if (base.contains(std::string(k.name))) tt.rows.push_back({"all", std::string(k.name), vals(base[std::string(k.name)])});
+    if (base.contains(std::string(k.name)))
+      tt.rows.push_back({"top level", std::string(k.name), vals(base[std::string(k.name)])});
   }
   int i = 0;
   for (const auto& g : meta["config"]["grids"]) {
     ++i;
-    for (const auto& [k, v] : g.items()) tt.rows.push_back({"grid " + std::to_string(i), k, vals(v)});
+    for (const auto& [k, v] : g.items()) tt.rows.push_back({"[[grid]] " + std::to_string(i), k, vals(v)});
   }
   return tt;
 }
@@ -192,7 +194,8 @@ const char* kInstallHint =
 int run_report(const std::string& dir_text, const std::string& out_text, const std::string& gnuplot_req, bool quiet) {
   const fs::path dir = dir_text, out = out_text.empty() ? dir : fs::path(out_text);
   const auto csv = dir / "results.csv";
-  if (!fs::exists(csv)) throw UsageError(csv.string() + " not found (run `floatscope sweep -o " + dir_text + "` first)");
+  if (!fs::exists(csv))
+    throw UsageError(csv.string() + " not found (run `floatscope sweep -o " + dir_text + "` first)");
   sweep::CsvTable raw = sweep::read_csv_file(csv);
   Table t{raw.header, std::move(raw.rows)};
   for (const char* c : {"model", "K", "max_rel_err"})
@@ -234,7 +237,8 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   if (figures.empty()) md += "No figure applies to these columns (sweep K for error curves).\n\n";
   for (const auto& n : notes) md += "- " + n + "\n";
   md += "\n## Summary by configuration\n\n" + metrics_note + "\n\n" + summary.md() + "\n## Accumulators\n\n" +
-        accs.md() + "\n## Resolved configuration\n\n" + config.md() + "\n## Environment\n\n" + env.md();
+        accs.md() + "\n## Resolved configuration\n\nEach [[grid]] sub-grid overrides the top-level values.\n\n" +
+        config.md() + "\n## Environment\n\n" + env.md();
   std::ofstream(out / "report.md") << md;
 
   // report.html: one file, figures embedded as data URIs.

@@ -233,7 +233,8 @@ void ulp_cdf(const Table& t, Writer& w, std::vector<std::string>& notes) {
       if (t.distinct(k).size() > 1) keys.emplace_back(k);
     series = group_by(t, keys);
     if (series.size() > kMaxSeries) {
-      notes.push_back(fmt::format("ulp CDF: {} configurations, only the first {} are drawn", series.size(), kMaxSeries));
+      notes.push_back(
+          fmt::format("ulp CDF: {} configurations, only the first {} are drawn", series.size(), kMaxSeries));
       series.resize(kMaxSeries);
     }
   }
@@ -262,7 +263,8 @@ void ulp_cdf(const Table& t, Writer& w, std::vector<std::string>& notes) {
   plots.replace(plots.find("''"), 2, "'ulp_cdf.dat'");
   std::string body = fmt::format(
       "{}set xlabel \"largest error of a row, in ulps of the output format{}\"\n"
-      "set ylabel \"fraction of rows (CDF)\"\nset yrange [0:1.02]\nset key below left Left reverse maxcols 1\nplot {}\n",
+      "set ylabel \"fraction of rows (CDF)\"\nset yrange [0:1.02]\nset key below left Left reverse maxcols 1\nplot "
+      "{}\n",
       xmax > 64 ? "set logscale x 2\n" : "", xmax > 64 ? " (log scale; rows with 0 ulps not shown)" : "", plots);
   w.add("ulp_cdf", "Distribution of the maximum ulp error per row", data, body, 900, height_for(plots));
 }
@@ -289,7 +291,8 @@ void range_vs_scale(const Table& t, Writer& w, std::vector<std::string>& notes) 
       by[s].second.push_back(t.num(*r, "overflow_frac"));
     }
     data += "# " + lab + "\n# scale_a*scale_b  underflow_frac  overflow_frac (medians)\n";
-    for (const auto& [s, v] : by) data += fmt::format("{} {} {}\n", num(s), num(median(v.first)), num(median(v.second)));
+    for (const auto& [s, v] : by)
+      data += fmt::format("{} {} {}\n", num(s), num(median(v.first)), num(median(v.second)));
     data += "\n\n";
     const std::string sep = plots.empty() ? "" : ", \\\n     ";
     plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 pt 7 lc {} title {}, \\\n     '' index {} "

@@ -193,7 +193,8 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
   };
   int threads = options.threads > 0 ? options.threads
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(todo.size(), 1)));
+  threads =
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(todo.size(), 1)));
   running = threads;
   std::thread write_thread(writer);
   std::vector<std::thread> pool;

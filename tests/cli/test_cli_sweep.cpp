@@ -162,7 +162,8 @@ TEST_CASE("results.csv has the documented columns and one row per point and repe
       double v = std::strtod(r[col(m)].c_str(), nullptr);
       CHECK(v >= 0);
     }
-    CHECK(std::strtod(r[col("median_rel_err")].c_str(), nullptr) <= std::strtod(r[col("max_rel_err")].c_str(), nullptr));
+    CHECK(std::strtod(r[col("median_rel_err")].c_str(), nullptr) <=
+          std::strtod(r[col("max_rel_err")].c_str(), nullptr));
     CHECK(r[col("nan_count")] == "0");
     combos.insert(r[col("a_format")] + r[col("dist")] + r[col("K")] + r[col("repeat")]);
   }

@@ -53,7 +53,8 @@ TEST_CASE("malformed complete records are errors naming the line", "[sweep]") {
 }
 
 TEST_CASE("doubles are written in shortest round-trip form", "[sweep]") {
-  for (double v : {0.1, 1.0 / 3.0, 6.103515625e-05, 1e-300, 4.9e-324, -2.5}) CHECK(std::strtod(format_double(v).c_str(), nullptr) == v);
+  for (double v : {0.1, 1.0 / 3.0, 6.103515625e-05, 1e-300, 4.9e-324, -2.5})
+    CHECK(std::strtod(format_double(v).c_str(), nullptr) == v);
   CHECK(format_double(0.1) == "0.1");
   CHECK(format_double(NAN) == "nan");
   CHECK(format_double(-INFINITY) == "-inf");
