@@ -1,5 +1,6 @@
 // results.csv: RFC 4180 quoting, parsing, torn last lines.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -61,7 +62,7 @@ TEST_CASE("doubles are written in shortest round-trip form", "[sweep]") {
 }
 
 TEST_CASE("write_file_atomic replaces the file and leaves no temporary", "[sweep]") {
-  auto dir = std::filesystem::temp_directory_path() / "floatscope_test_sweep_csv";
+  auto dir = std::filesystem::temp_directory_path() / ("floatscope_test_sweep_csv_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   write_file_atomic(dir / "x.txt", "one");

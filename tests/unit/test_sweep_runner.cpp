@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "floatscope/random.hpp"
 #include "floatscope/sweep.hpp"
@@ -42,7 +43,8 @@ SweepConfig config() {
 }
 
 fs::path scratch(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("floatscope_test_sweep_runner_" + name);
+  // The pid keeps concurrent runs of this test (several build folders) apart.
+  auto d = fs::temp_directory_path() / fmt::format("floatscope_test_sweep_runner_{}_{}", ::getpid(), name);
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
