@@ -15,14 +15,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Removes the scratch folder when the test program ends.
+struct ScratchFolder {
+  fs::path path;
+  explicit ScratchFolder(fs::path p) : path(std::move(p)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path root() {
-  static const fs::path r = [] {
-    auto d = fs::temp_directory_path() / ("floatscope_test_cli_report_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return r;
+  static const ScratchFolder r(fs::temp_directory_path() /
+                               ("floatscope_test_cli_report_" + std::to_string(::getpid())));
+  return r.path;
 }
 
 std::string slurp(const fs::path& p) {

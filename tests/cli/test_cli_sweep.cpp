@@ -30,14 +30,23 @@ struct Outcome {
   std::string out, err;
 };
 
+// Removes the scratch folder when the test program ends.
+struct ScratchFolder {
+  fs::path path;
+  explicit ScratchFolder(fs::path p) : path(std::move(p)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path scratch_root() {
-  static const fs::path root = [] {
-    auto d = fs::temp_directory_path() / ("floatscope_test_cli_sweep_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return root;
+  static const ScratchFolder root(fs::temp_directory_path() /
+                                  ("floatscope_test_cli_sweep_" + std::to_string(::getpid())));
+  return root.path;
 }
 
 std::string slurp(const fs::path& p) {
