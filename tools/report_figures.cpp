@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxSeries = 12;  // beyond this a figure stops being readable
-constexpr std::size_t kMaxPanels = 12;
+constexpr std::size_t kMaxPanels = 24;
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : "NaN"; }
 std::string pos(double v) { return std::isfinite(v) && v > 0 ? fmt::format("{:.17g}", v) : "NaN"; }
@@ -88,15 +88,41 @@ std::vector<std::string> sorted_values(const Table& t, const std::vector<const s
   return v;
 }
 
+// Distinct colours and point shapes for up to kMaxSeries curves (gnuplot's default cycle has 8).
+std::string style(int i) {
+  static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+                                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#393b79"};
+  static const int points[] = {7, 5, 9, 11, 13, 15};
+  return fmt::format("lc rgb \"{}\" pt {}", colours[i % 12], points[i % 6]);
+}
+
+// "2^-11" when u is a power of two, else the number.
+std::string u_text(double u) {
+  int e = 0;
+  if (std::isfinite(u) && u > 0 && std::frexp(u, &e) == 0.5) return fmt::format("2^{}", e - 1);
+  return fmt::format("{:.3g}", u);
+}
+
 // Error against K on log-log axes, one figure per model/format, with the two bound curves.
 void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
   if (!t.has("K") || t.distinct("K").size() < 2) return;
   const auto swept = swept_keys(t);
+  const auto has = [&](const char* k) { return std::find(swept.begin(), swept.end(), k) != swept.end(); };
   std::vector<std::string> panel_keys;
   for (const char* k : {"model", "a_format", "b_format"})
-    if (std::find(swept.begin(), swept.end(), k) != swept.end()) panel_keys.emplace_back(k);
-
-  const auto series_keys = without(swept, {"K", "seed", "model", "a_format", "b_format"});
+    if (has(k)) panel_keys.emplace_back(k);
+  auto series_keys = without(swept, {"K", "seed", "model", "a_format", "b_format"});
+  // Too many curves in one panel: give each distribution its own figure.
+  std::size_t most = 0;
+  for (const auto& [panel, rows] : group_by(t, panel_keys)) {
+    Table sub{t.header, {}};
+    for (const auto* r : rows) sub.rows.push_back(*r);
+    most = std::max(most, group_by(sub, series_keys).size());
+  }
+  if (most > 6 && has("dist")) {
+    panel_keys.emplace_back("dist");
+    series_keys = without(series_keys, {"dist"});
+  }
   const std::string metric = "max_err_over_absprod";
   auto panels = group_by(t, panel_keys);
   if (panels.size() > kMaxPanels) {
@@ -115,13 +141,20 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
     }
     const std::string name = panel_keys.empty() ? "error_vs_K" : "error_vs_K_" + slug(panel);
     const std::string file = "'" + name + ".dat'";
+    const std::string sep = ", \\\n     ";
     std::string data, plots;
-    std::vector<std::string> bounds_seen;
-    int index = 0, drawn = 0;
+    // Bound curves depend on the accumulator, not on the data: series whose bounds agree at every
+    // common K share one curve.
+    struct Bound {
+      std::map<double, std::pair<double, double>> at;  // K -> (gamma_K, sqrt(K) u)
+      double u;
+    };
+    std::vector<Bound> bounds;
+    int index = 0;
     for (const auto& [slabel, srows] : series) {
-      data += fmt::format("# series {}: {}\n# K  median_{}  bound_det  bound_prob  (medians over repeats)\n",
-                          index, slabel, metric);
-      std::string bound_text;
+      data += fmt::format("# block {}: {}\n# K  median_{} (median over repeats)\n", index, slabel, metric);
+      Bound mine{{}, NAN};
+      std::vector<double> us;
       bool any = false;
       for (const auto& k : sorted_values(sub, srows, "K")) {
         std::vector<double> m, bd, bp;
@@ -130,35 +163,51 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
             m.push_back(sub.num(*r, metric));
             bd.push_back(sub.num(*r, "bound_det"));
             bp.push_back(sub.num(*r, "bound_prob"));
+            us.push_back(sub.num(*r, "unit_roundoff"));
           }
-        double med = median(m);
+        const double med = median(m);
         any |= std::isfinite(med) && med > 0;
-        data += fmt::format("{} {} {} {}\n", k, pos(med), pos(median(bd)), pos(median(bp)));
-        bound_text += num(median(bd)) + "," + num(median(bp)) + ";";
+        data += fmt::format("{} {}\n", k, pos(med));
+        mine.at[std::strtod(k.c_str(), nullptr)] = {median(bd), median(bp)};
       }
+      mine.u = median(us);
       data += "\n\n";
-      const std::string title = series_keys.empty() ? "measured" : slabel;
       if (any) {
-        plots += fmt::format("{}{} index {} using 1:2 with linespoints lw 2 pt 7 lc {} title {}",
-                             plots.empty() ? "" : ", \\\n     ", file, index, index + 1, quote(title));
-        ++drawn;
+        plots += fmt::format("{}{} index {} using 1:2 with linespoints lw 2 {} title {}", plots.empty() ? "" : sep,
+                             file, index, style(index), quote(series_keys.empty() ? "measured" : slabel));
       } else {
         notes.push_back(fmt::format("error against K ({}; {}): zero error at every K, nothing to draw on log axes",
                                     panel, slabel));
       }
-      // Bounds drawn once per distinct curve (they depend on the accumulator, not on the data).
-      if (std::find(bounds_seen.begin(), bounds_seen.end(), bound_text) == bounds_seen.end()) {
-        bounds_seen.push_back(bound_text);
-        const std::string who = series.size() > 1 ? " (" + title + ")" : "";
-        plots += fmt::format(
-            "{}{} index {} using 1:3 with lines dt 2 lw 1.5 lc {} title {}, \\\n     {} index {} using 1:4 "
-            "with lines dt 3 lw 1.5 lc {} title {}",
-            plots.empty() ? "" : ", \\\n     ", file, index, index + 1, quote("deterministic bound gamma_K" + who),
-            file, index, index + 1, quote("probabilistic bound sqrt(K) u" + who));
+      ++index;
+      auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+      bool merged = false;
+      for (auto& b : bounds) {
+        bool agree = true;
+        for (const auto& [k, v] : mine.at)
+          if (auto it = b.at.find(k); it != b.at.end())
+            agree &= same(it->second.first, v.first) && same(it->second.second, v.second);
+        if (agree) {
+          b.at.insert(mine.at.begin(), mine.at.end());
+          merged = true;
+          break;
+        }
       }
+      if (!merged) bounds.push_back(std::move(mine));
+    }
+    if (plots.empty()) continue;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      const std::string u = bounds.size() > 1 || std::isfinite(bounds[i].u) ? ", u=" + u_text(bounds[i].u) : "";
+      data += fmt::format("# block {}: bounds for u = {}\n# K  gamma_K  sqrt(K)*u\n", index, u_text(bounds[i].u));
+      for (const auto& [k, v] : bounds[i].at) data += fmt::format("{} {} {}\n", num(k), pos(v.first), pos(v.second));
+      data += "\n\n";
+      const std::string colour = bounds.size() > 1 ? style(static_cast<int>(i) + 6) : "lc rgb \"#555555\"";
+      plots += fmt::format("{}{} index {} using 1:2 with lines dt 2 lw 1.5 {} title {}", sep, file, index, colour,
+                           quote("deterministic bound gamma_K = Ku/(1-Ku)" + u));
+      plots += fmt::format("{}{} index {} using 1:3 with lines dt 3 lw 1.5 {} title {}", sep, file, index, colour,
+                           quote("probabilistic bound sqrt(K) u" + u));
       ++index;
     }
-    if (drawn == 0) continue;
     std::string body = fmt::format(
         "set logscale xy 2\nset logscale y 10\nset format y \"%.0e\"\n"
         "set xlabel \"K (terms per dot product, log scale)\"\n"
@@ -166,8 +215,7 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
         "set key below left Left reverse maxcols 1\n"
         "plot {}\n",
         plots);
-    w.add(name, "Error against K" + (panel_keys.empty() ? "" : ": " + panel), data, body, 900,
-          height_for(plots));
+    w.add(name, "Error against K" + (panel_keys.empty() ? "" : ": " + panel), data, body, 900, height_for(plots));
   }
 }
 
@@ -255,8 +303,8 @@ void ulp_cdf(const Table& t, Writer& w, std::vector<std::string>& notes) {
       xmax = std::max(xmax, v[i]);
     }
     data += "\n\n";
-    plots += fmt::format("{}'' index {} using 1:2 with steps lw 2 lc {} title {}", plots.empty() ? "" : ", \\\n     ",
-                         index, index + 1, quote(lab));
+    plots += fmt::format("{}'' index {} using 1:2 with steps lw 2 {} title {}", plots.empty() ? "" : ", \\\n     ",
+                         index, style(index), quote(lab));
     ++index;
   }
   if (index == 0) return;
@@ -295,9 +343,9 @@ void range_vs_scale(const Table& t, Writer& w, std::vector<std::string>& notes) 
       data += fmt::format("{} {} {}\n", num(s), num(median(v.first)), num(median(v.second)));
     data += "\n\n";
     const std::string sep = plots.empty() ? "" : ", \\\n     ";
-    plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 pt 7 lc {} title {}, \\\n     '' index {} "
-                         "using 1:3 with linespoints lw 2 pt 5 dt 2 lc {} title {}",
-                         sep, index, index + 1, quote("underflow: " + lab), index, index + 1,
+    plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 {} title {}, \\\n     '' index {} "
+                         "using 1:3 with linespoints lw 2 dt 2 {} title {}",
+                         sep, index, style(index), quote("underflow: " + lab), index, style(index),
                          quote("overflow: " + lab));
     ++index;
   }
@@ -346,8 +394,8 @@ void distinct_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
     data += "# " + lab + "\n# K  median number of distinct C over the random orders\n";
     for (const auto& [k, c] : counts) data += fmt::format("{} {}\n", num(k), num(median(c)));
     data += "\n\n";
-    plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 pt 7 lc {} title {}",
-                         plots.empty() ? "" : ", \\\n     ", index, index + 1, quote(lab));
+    plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 {} title {}",
+                         plots.empty() ? "" : ", \\\n     ", index, style(index), quote(lab));
     ++index;
   }
   plots.replace(plots.find("''"), 2, "'distinct_vs_K.dat'");

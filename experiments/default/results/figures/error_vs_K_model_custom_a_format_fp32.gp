@@ -11,10 +11,10 @@ set format y "%.0e"
 set xlabel "K (terms per dot product, log scale)"
 set ylabel "max |C - C_exact| / (|A||B|)  (dimensionless, log scale)"
 set key below left Left reverse maxcols 1
-plot 'error_vs_K_model_custom_a_format_fp32.dat' index 0 using 1:2 with linespoints lw 2 pt 7 lc 1 title "acc_format=fp32, dist=uniform01", \
-     'error_vs_K_model_custom_a_format_fp32.dat' index 0 using 1:3 with lines dt 2 lw 1.5 lc 1 title "deterministic bound gamma_K (acc_format=fp32, dist=uniform01)", \
-     'error_vs_K_model_custom_a_format_fp32.dat' index 0 using 1:4 with lines dt 3 lw 1.5 lc 1 title "probabilistic bound sqrt(K) u (acc_format=fp32, dist=uniform01)", \
-     'error_vs_K_model_custom_a_format_fp32.dat' index 1 using 1:2 with linespoints lw 2 pt 7 lc 2 title "acc_format=fp32, dist=normal"
+plot 'error_vs_K_model_custom_a_format_fp32.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#1f77b4" pt 7 title "acc_format=fp32, dist=uniform01", \
+     'error_vs_K_model_custom_a_format_fp32.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#d62728" pt 5 title "acc_format=fp32, dist=normal", \
+     'error_vs_K_model_custom_a_format_fp32.dat' index 2 using 1:2 with lines dt 2 lw 1.5 lc rgb "#555555" title "deterministic bound gamma_K = Ku/(1-Ku), u=2^-24", \
+     'error_vs_K_model_custom_a_format_fp32.dat' index 2 using 1:3 with lines dt 3 lw 1.5 lc rgb "#555555" title "probabilistic bound sqrt(K) u, u=2^-24"
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 900,580 noenhanced font "sans,11" background rgb "white"

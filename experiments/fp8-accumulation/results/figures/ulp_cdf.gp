@@ -10,12 +10,12 @@ set xlabel "largest error of a row, in ulps of the output format (log scale; row
 set ylabel "fraction of rows (CDF)"
 set yrange [0:1.02]
 set key below left Left reverse maxcols 1
-plot 'ulp_cdf.dat' index 0 using 1:2 with steps lw 2 lc 1 title "model=h100-fp8, dist=uniform01", \
-     '' index 1 using 1:2 with steps lw 2 lc 2 title "model=h100-fp8, dist=normal", \
-     '' index 2 using 1:2 with steps lw 2 lc 3 title "model=h100-fp8-promote128, dist=uniform01", \
-     '' index 3 using 1:2 with steps lw 2 lc 4 title "model=h100-fp8-promote128, dist=normal", \
-     '' index 4 using 1:2 with steps lw 2 lc 5 title "model=custom, dist=uniform01", \
-     '' index 5 using 1:2 with steps lw 2 lc 6 title "model=custom, dist=normal"
+plot 'ulp_cdf.dat' index 0 using 1:2 with steps lw 2 lc rgb "#1f77b4" pt 7 title "model=h100-fp8, dist=uniform01", \
+     '' index 1 using 1:2 with steps lw 2 lc rgb "#d62728" pt 5 title "model=h100-fp8, dist=normal", \
+     '' index 2 using 1:2 with steps lw 2 lc rgb "#2ca02c" pt 9 title "model=h100-fp8-promote128, dist=uniform01", \
+     '' index 3 using 1:2 with steps lw 2 lc rgb "#9467bd" pt 11 title "model=h100-fp8-promote128, dist=normal", \
+     '' index 4 using 1:2 with steps lw 2 lc rgb "#ff7f0e" pt 13 title "model=custom, dist=uniform01", \
+     '' index 5 using 1:2 with steps lw 2 lc rgb "#17becf" pt 15 title "model=custom, dist=normal"
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 900,620 noenhanced font "sans,11" background rgb "white"
