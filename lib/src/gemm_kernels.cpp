@@ -170,10 +170,13 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
         const __m512d lo = _mm512_add_pd(_mm512_sub_pd(s[t], _mm512_sub_pd(hi, bb)), _mm512_sub_pd(p, bb));
         __mmask8 tail;
         const __m512i x = round_to_odd8(hi, lo, tail);
-        __m512i rnd = _mm512_setzero_si512();
+        __m512i raw = _mm512_setzero_si512(), rnd = _mm512_setzero_si512();
         if constexpr (kSR) {
-          rnd = avx512_mix64(weyl[t]);
+          raw = avx512_mix64(weyl[t]);
           weyl[t] = _mm512_add_epi64(weyl[t], gamma);
+          // avx512_round8 takes SR bits in threshold form ~(R & sr_mask) (Avx512Rng::next_sr);
+          // the scalar tail path below takes the raw bits R.
+          rnd = _mm512_xor_si512(_mm512_and_si512(raw, k.sr_mask), _mm512_set1_epi64(-1));
         }
         Avx512Counts dummy;
         __m512d y = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, true>(x, rnd, 0xff, k, dummy));
@@ -184,7 +187,7 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
             _mm512_store_pd(hv, hi);
             _mm512_store_pd(lv, lo);
             _mm512_store_pd(yv, y);
-            _mm512_store_si512(rv, rnd);
+            _mm512_store_si512(rv, raw);
             for (int l = 0; l < 8; ++l)
               if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], R.params, rv[l]);
             y = _mm512_load_pd(yv);
