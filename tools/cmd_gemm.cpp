@@ -92,6 +92,10 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
           {"saturated_frac", j(r.saturated_frac)},
           {"nan_count", r.nan_count},
           {"stagnation_count", r.stagnation_count},
+          {"permutations", s.permutations},
+          {"distinct_results", j(r.distinct_results)},
+          {"mean_distinct_results", j(r.mean_distinct_results)},
+          {"spread_ulps", j(r.spread_ulps)},
           {"seconds", r.seconds}};
 }
 
@@ -117,6 +121,11 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   for (const auto& [name, v] : rows) fmt::print("{:<22}{}\n", name, num(v));
   fmt::print("{:<22}{}\n", "nan_count", r.nan_count);
   fmt::print("{:<22}{}\n", "stagnation_count", r.stagnation_count);
+  if (s.permutations > 0) {
+    fmt::print("{:<22}{} (max over outputs), {} (mean) in {} orders\n", "distinct_results",
+               num(r.distinct_results), num(r.mean_distinct_results), s.permutations);
+    fmt::print("{:<22}{}\n", "spread_ulps (max)", num(r.spread_ulps));
+  }
   fmt::print("{:<22}{:.3f} s ({:.3g} MAC/s)\n", "emulation time", r.seconds,
              r.seconds > 0 ? static_cast<double>(s.M) * s.N * s.K / r.seconds : 0.0);
 }
@@ -167,6 +176,7 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
       "  floatscope gemm --model h100-fp8-promote128 --M 32 --N 32 --K 8192 --dist normal --json\n"
       "  floatscope gemm --a-format fp16 --acc-format fp16 --rounding sr --K 4096 --dist uniform01\n"
       "  floatscope gemm --a A.npy --b B.npy --model h100-bf16 --out D.npy\n"
+      "  floatscope gemm --a-format fp32 --M 4 --N 4 --K 100000 --dist normal --permutations 200\n"
       "Inputs are rounded (--input-rounding, default rne) onto the input formats; the exact\n"
       "reference is computed from those rounded inputs, so the metrics measure the accumulation.");
   auto g = std::make_shared<GemmArgs>();
@@ -194,6 +204,7 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
   app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();
   app.add_option("--input-rounding", s.input_rounding, "rounding of inputs onto their formats")->capture_default_str();
+  app.add_option("--permutations", s.permutations, "also run P random summation orders: distinct results and spread (ulps) per output")->capture_default_str();
   app.add_option("--reference", s.reference, "exact (fast fixed-point), mpfr, or none")->capture_default_str();
   app.add_option("--out", g->out_path, "write the emulated D as .npy (float64)");
   app.add_flag("--out-float32", g->out_float32, "write --out as float32 (fails if a value is not a float)");

@@ -408,6 +408,52 @@ void distinct_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
         data, body, 900, height_for(plots));
 }
 
+
+// Runs with permutations > 0: the spread (ulps of the output format) of one product summed in P
+// random orders, and how many distinct results those orders gave, against K (medians over the
+// repeats; the CSV's values are the maxima over the outputs of each run).
+void spread_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
+  if (!t.has("spread_ulps") || !t.has("distinct_results") || !t.has("K")) return;
+  Table perm{t.header, {}};
+  for (const auto& r : t.rows)
+    if (std::isfinite(t.num(r, "spread_ulps"))) perm.rows.push_back(r);
+  if (perm.rows.empty() || perm.distinct("K").size() < 2) return;
+  auto series = group_by(perm, without(swept_keys(perm), {"seed", "K"}));
+  if (series.size() > kMaxSeries) {
+    notes.push_back(fmt::format("spread: {} series, only the first {} drawn", series.size(), kMaxSeries));
+    series.resize(kMaxSeries);
+  }
+  std::string data, plots;
+  int index = 0;
+  for (const auto& [lab, rows] : series) {
+    data += "# " + lab + "\n# K  median spread_ulps  median distinct_results\n";
+    for (const auto& k : sorted_values(perm, rows, "K")) {
+      std::vector<double> sp, dr;
+      for (const auto* r : rows)
+        if (perm.str(*r, "K") == k) {
+          sp.push_back(perm.num(*r, "spread_ulps"));
+          dr.push_back(perm.num(*r, "distinct_results"));
+        }
+      data += fmt::format("{} {} {}\n", k, pos(median(sp)), num(median(dr)));
+    }
+    data += "\n\n";
+    const std::string sep = plots.empty() ? "" : ", \\\n     ";
+    plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 {} title {}", sep, index,
+                         style(index), quote("spread (ulps), " + lab));
+    plots += fmt::format(", \\\n     '' index {} using 1:3 axes x1y2 with linespoints lw 1 dt 2 {} title {}",
+                         index, style(index), quote("distinct results, " + lab));
+    ++index;
+  }
+  plots.replace(plots.find("''"), 2, "'spread_vs_K.dat'");
+  const std::string body = fmt::format(
+      "set logscale x 2\nset logscale y 10\nset xlabel \"K (terms per dot product, log scale)\"\n"
+      "set ylabel \"spread of results over random orders (ulps of the output format, log scale)\"\n"
+      "set y2label \"distinct results (count)\"\nset y2tics\nset ytics nomirror\n"
+      "set key below left Left reverse maxcols 1\nplot {}\n",
+      plots);
+  w.add("spread_vs_K", "Spread (solid) and number of distinct results (dashed) over random summation orders",
+        data, body, 900, height_for(plots));
+}
 }  // namespace
 
 std::string find_gnuplot(const std::string& requested) {
@@ -429,6 +475,7 @@ std::vector<Figure> make_figures(const Table& t, const fs::path& figdir, const s
   ulp_cdf(t, w, notes);
   range_vs_scale(t, w, notes);
   distinct_vs_k(t, w, notes);
+  spread_vs_k(t, w, notes);
   if (gnuplot.empty()) return figures;
   for (auto& f : figures) {
     const std::string cmd = "cd '" + figdir.string() + "' && '" + gnuplot + "' '" + f.name + ".gp' > '" + f.name +

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -83,6 +84,39 @@ void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, 
   if (st.nan_unrepresentable)
     throw std::invalid_argument(fmt::format("{} NaN input(s) cannot be represented in {}",
                                             st.nan_unrepresentable, f.name));
+}
+
+// Runs the GEMM under P random orders and summarises, per output, the distinct results and
+// their spread (metrics.hpp: spread()).
+void permutation_stats(const ExperimentSpec& s, const Accumulator& acc, const std::vector<double>& a,
+                       const std::vector<double>& b, const double* C0, int threads,
+                       ExperimentResult& r) {
+  if (s.permutations > 100000)
+    throw std::invalid_argument(fmt::format("permutations: {} is more than 100000", s.permutations));
+  const std::size_t outputs = static_cast<std::size_t>(s.M) * static_cast<std::size_t>(s.N);
+  const std::size_t P = static_cast<std::size_t>(s.permutations);
+  if (static_cast<double>(outputs) * static_cast<double>(P) > 5e8)
+    throw std::invalid_argument(fmt::format("permutations: {} orders of {} outputs is too much to keep",
+                                            P, outputs));
+  const std::uint64_t base = acc.order.kind == OrderKind::random ? acc.order.seed : 0;
+  std::vector<double> all(outputs * P);  // [output][permutation]
+  for (std::size_t p = 0; p < P; ++p) {
+    Accumulator perm = acc;
+    perm.order.kind = OrderKind::random;
+    perm.order.seed = base + p;
+    const GemmResult g = emulate_gemm(perm, s.M, s.N, s.K, a.data(), b.data(), C0, threads);
+    for (std::size_t i = 0; i < outputs; ++i) all[i * P + p] = g.C[i];
+  }
+  double max_distinct = 0, sum_distinct = 0, max_spread = 0;
+  for (std::size_t i = 0; i < outputs; ++i) {
+    const SpreadStats st = spread(std::span<const double>(all.data() + i * P, P), output_format_of(acc));
+    max_distinct = std::max(max_distinct, static_cast<double>(st.distinct));
+    sum_distinct += static_cast<double>(st.distinct);
+    if (!(st.spread_ulps <= max_spread)) max_spread = st.spread_ulps;  // NaN/Inf win
+  }
+  r.distinct_results = max_distinct;
+  r.mean_distinct_results = sum_distinct / static_cast<double>(outputs);
+  r.spread_ulps = max_spread;
 }
 
 }  // namespace
@@ -198,6 +232,9 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
   r.events = emu.events;
   r.accumulator = acc.describe();
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
+  if (s.permutations < 0)
+    throw std::invalid_argument(fmt::format("permutations: {} is negative", s.permutations));
+  if (s.permutations > 0) permutation_stats(s, acc, a, b, C0, threads, r);
   if (keep_output) r.C = std::move(emu.C);
   return r;
 }

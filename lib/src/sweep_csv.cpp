@@ -25,6 +25,7 @@ const std::vector<std::string>& csv_columns() {
                           "bound_det", "bound_prob", "ratio_det", "ratio_prob", "underflow_frac",
                           "overflow_frac", "product_underflow_frac", "partial_underflow_frac",
                           "saturated_frac", "nan_count", "stagnation_count", "products", "partials",
+                          "distinct_results", "mean_distinct_results", "spread_ulps",
                           "accumulator", "output_hash", "seconds"})
       c.emplace_back(m);
     return c;
@@ -95,6 +96,7 @@ std::vector<std::string> result_row(const Point& point, const ExperimentResult& 
   row.push_back(std::to_string(r.stagnation_count));
   row.push_back(std::to_string(r.events.products));
   row.push_back(std::to_string(r.events.partials));
+  for (double v : {r.distinct_results, r.mean_distinct_results, r.spread_ulps}) row.push_back(format_double(v));
   row.push_back(one_line(r.accumulator));
   row.push_back(output_hash(r.C));
   row.push_back(format_double(r.seconds));

@@ -45,6 +45,7 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "K") s.K = std::stoi(v);
   else if (key == "seed") s.seed = std::stoull(v);
   else if (key == "reference") s.reference = v;
+  else if (key == "permutations") s.permutations = std::stoi(v);
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }
 

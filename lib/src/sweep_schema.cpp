@@ -51,6 +51,8 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"K", V::Int, "256", "inner dimension (length of each dot product)", true},
       {"seed", V::UInt64, "0", "seed of the inputs (mixed with the repeat number)", true},
       {"reference", V::String, "exact", "exact reference: exact, mpfr, none", true},
+      {"permutations", V::Int, "0",
+       "> 0: also run this many random summation orders and report distinct results and their spread", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
   };
@@ -98,6 +100,7 @@ IntRange int_range(std::string_view key) {
   if (key == "sr_bits") return {1, 64};
   if (key == "promote") return {-1, big};
   if (key == "repeats") return {1, 1000000};
+  if (key == "permutations") return {0, 100000};
   return {1, big};  // M, N, K
 }
 

@@ -137,3 +137,46 @@ TEST_CASE("bad specs name the field") {
   { auto b = s; b.model = "h100-fp8"; b.a_format = "fp16"; fails_with(b, "h100-fp8"); }
   { auto b = s; b.scale_a = 0; fails_with(b, "scale_a"); }
 }
+
+TEST_CASE("permutations: distinct results and spread over random summation orders") {
+  ExperimentSpec s;
+  s.a_format = "fp32";
+  s.acc_format = "fp32";
+  s.M = 2;
+  s.N = 3;
+  s.permutations = 40;
+  SECTION("exact integer sums never depend on the order") {
+    s.dist = "constant:2";
+    s.K = 500;
+    const auto r = run_experiment(s, 1);
+    CHECK(r.distinct_results == 1.0);
+    CHECK(r.mean_distinct_results == 1.0);
+    CHECK(r.spread_ulps == 0.0);
+  }
+  SECTION("three terms: (1 + 2^-24) + -1 depends on the order") {
+    // a = [1, 2^-24, -1], b = ones: in fp32, ((1 + 2^-24) - 1) = 0 but ((1 - 1) + 2^-24) = 2^-24.
+    // The sums possible are exactly {0, 2^-24}. The spread counts fp32 grid steps between them:
+    // 2^23 subnormal steps up to 2^-126, then 2^23 per binade for the 102 binades 2^-126..2^-25.
+    const double A[] = {1.0, 0x1p-24, -1.0};
+    const double B[] = {1.0, 1.0, 1.0};
+    s.M = s.N = 1;
+    s.K = 3;
+    const auto r = run_experiment_on(s, A, B, nullptr, 1);
+    CHECK(r.distinct_results == 2.0);
+    CHECK(r.spread_ulps == 103 * std::ldexp(1.0, 23));
+  }
+  SECTION("random data in a low-precision accumulator gives many results, thread-independent") {
+    s.dist = "normal";
+    s.acc_format = "bf16";
+    s.K = 256;
+    const auto r1 = run_experiment(s, 1), r2 = run_experiment(s, 2);
+    CHECK(r1.distinct_results > 5);
+    CHECK(r1.spread_ulps > 1);
+    CHECK(r1.distinct_results == r2.distinct_results);
+    CHECK(r1.spread_ulps == r2.spread_ulps);
+  }
+  SECTION("bad counts") {
+    s.permutations = -1;
+    CHECK_THROWS_AS(run_experiment(s, 1), std::invalid_argument);
+  }
+}

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ struct ExperimentSpec {
   std::uint64_t seed = 0;
   int repeat = 0;                    // mixed into the input seed: repeats are independent draws
   std::string reference = "exact";   // exact, mpfr, none
+  // > 0: also run the GEMM under this many random summation orders (random:SEED+i, i < P,
+  // SEED = the order's seed, or 0 when the order is not random) and report, per output, how
+  // many distinct results they give and their spread in ulps of the output format.
+  int permutations = 0;
 };
 
 struct ExperimentResult {
@@ -51,6 +56,11 @@ struct ExperimentResult {
   double underflow_frac = 0, overflow_frac = 0, product_underflow_frac = 0, partial_underflow_frac = 0;
   double saturated_frac = 0;
   std::uint64_t nan_count = 0, stagnation_count = 0;
+  // Permutation runs (spec.permutations > 0): the largest number of distinct results of one
+  // output over the orders, their mean over outputs, and the largest spread (ulps); NaN otherwise.
+  double distinct_results = std::numeric_limits<double>::quiet_NaN();
+  double mean_distinct_results = std::numeric_limits<double>::quiet_NaN();
+  double spread_ulps = std::numeric_limits<double>::quiet_NaN();
   GemmEvents events;
   std::string accumulator;           // human description of the resolved accumulator
   double seconds = 0;                // wall time of the emulation (not the reference)
