@@ -199,7 +199,9 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--order", s.order, "sequential, reverse, pairwise, blocked:B, splitk:S, random:SEED")->capture_default_str();
   app.add_option("--product-format", s.product_format, "round each product to this format (default: exact)");
   app.add_option("--compensation", s.compensation, "none, kahan, neumaier")->capture_default_str();
-  app.add_option("--output-format", s.output_format, "convert the result to this format (rne)");
+  app.add_option("--output-format", s.output_format, "convert the result to this format");
+  app.add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
+  app.add_option("--output-scale", s.output_scale, "output = round(D * scale) in --output-format (e.g. fp8 outputs)")->capture_default_str();
   app.add_option("--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)");
   app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
   app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();

@@ -158,8 +158,14 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
   acc.output_rounding.seed = seed;
   if (!s.output_format.empty()) {
     acc.output_format = field_format("output_format", s.output_format);
-    acc.output_rounding.mode = Mode::rne;
+    acc.output_rounding.mode = field_mode("output_rounding", s.output_rounding);
+    acc.output_rounding.sr_bits = s.sr_bits;
   }
+  if (!(s.output_scale > 0) || !std::isfinite(s.output_scale))
+    throw std::invalid_argument(fmt::format("output_scale: {} must be positive and finite", s.output_scale));
+  if (s.output_scale != 1.0 && s.output_format.empty())
+    throw std::invalid_argument("output_scale needs an output_format (the scale is part of that conversion)");
+  acc.output_scale = s.output_scale;
   acc.scale_a = s.scale_a;
   acc.scale_b = s.scale_b;
   acc.quantize.reset();  // run_experiment quantises itself (so the reference sees the same inputs)
@@ -198,10 +204,11 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
   } else {
     reference_gemm(*ref_kind, s.M, s.N, s.K, a.data(), b.data(), C0, exact.data(), threads);
     reference_absgemm(*ref_kind, s.M, s.N, s.K, a.data(), b.data(), C0, absprod.data(), threads);
-    // The emulation returns scale_a*scale_b*(A*B + C0); so must the reference. Exact for
+    // The emulation returns scale_a*scale_b*(A*B + C0), times output_scale when it converts the
+    // output; so must the reference. Exact for
     // power-of-two scales; otherwise two extra double roundings (relative 2^-52, far below
     // any error measured here).
-    const double scale = s.scale_a * s.scale_b;
+    const double scale = s.scale_a * s.scale_b * s.output_scale;
     if (scale != 1.0) {
       for (double& x : exact) x *= scale;
       for (double& x : absprod) x *= scale;

@@ -33,6 +33,8 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "order") s.order = v;
   else if (key == "product_format") s.product_format = v;
   else if (key == "output_format") s.output_format = v;
+  else if (key == "output_rounding") s.output_rounding = v;
+  else if (key == "output_scale") s.output_scale = std::stod(v);
   else if (key == "compensation") s.compensation = v;
   else if (key == "promote") s.promote = std::stoi(v);
   else if (key == "scale_a") s.scale_a = std::stod(v);

@@ -38,6 +38,8 @@ const std::vector<KeyInfo>& sweep_keys() {
        "summation order: sequential reverse pairwise blocked:B splitk:S random:SEED", true},
       {"product_format", V::String, "", "format products are rounded to; empty = exact products", true},
       {"output_format", V::String, "", "format of the stored result; empty = the accumulator's", true},
+      {"output_rounding", V::String, "rne", "rounding of the output conversion", true},
+      {"output_scale", V::Double, "1", "output = round(value * output_scale) in output_format", true},
       {"compensation", V::String, "none", "compensated summation: none kahan neumaier", true},
       {"promote", V::Int, "-1", "promotion interval of block-FMA models in K; -1 = model default", true},
       {"scale_a", V::Double, "1", "dequantisation scale of A (cuBLASLt FP8): inputs are round(A/scale_a), the result is multiplied by scale_a*scale_b", true},

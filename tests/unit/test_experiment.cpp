@@ -180,3 +180,24 @@ TEST_CASE("permutations: distinct results and spread over random summation order
     CHECK_THROWS_AS(run_experiment(s, 1), std::invalid_argument);
   }
 }
+
+TEST_CASE("output conversion with a scale: D = round_e4m3(acc * output_scale)") {
+  // A row of K ones times B ones: exact sums K; with output_scale 1/16 and e4m3 output,
+  // D = rne_e4m3(K/16). K=100: 6.25 -> 6 (e4m3 spacing 0.5 in [4,8), tie 6.25? no: 6.25 is
+  // between 6 and 6.5, below the midpoint 6.25? it IS the midpoint -> ties to even (6.0, mantissa 100).
+  ExperimentSpec s;
+  s.a_format = "fp32";
+  s.dist = "constant:1";
+  s.M = s.N = 1;
+  s.K = 100;
+  s.output_format = "e4m3";
+  s.output_scale = 1.0 / 16;
+  auto r = run_experiment(s, 1, true);
+  CHECK(r.C[0] == 6.0);
+  CHECK(r.max_rel_err == 0.04);  // |6 - 6.25| / 6.25: the reference is scaled the same way
+  s.output_rounding = "rup";
+  r = run_experiment(s, 1, true);
+  CHECK(r.C[0] == 6.5);
+  s.output_format.clear();
+  CHECK_THROWS_WITH(run_experiment(s, 1), Catch::Contains("output_scale needs an output_format"));
+}

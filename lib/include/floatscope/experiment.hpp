@@ -26,6 +26,8 @@ struct ExperimentSpec {
   std::string order = "sequential";  // sequential, reverse, pairwise, blocked:B, splitk:S, random:SEED
   std::string product_format;        // "" = exact products
   std::string output_format;         // "" = keep the accumulator's values
+  std::string output_rounding = "rne";  // rounding of the output conversion
+  double output_scale = 1.0;         // output = round(value * output_scale) (e.g. fp8 outputs)
   std::string compensation = "none"; // none, kahan, neumaier
   int promote = -1;                  // promotion interval for block-FMA models; -1 = model default
   // Dequantisation scales as in cuBLASLt FP8 GEMMs: inputs are quantised as round(A / scale_a)
