@@ -13,33 +13,12 @@
 extern char** environ;
 namespace fs = std::filesystem;
 
+#include "scratch.hpp"
+
 namespace {
 
-// Removes the scratch folder when the test program ends.
-struct ScratchFolder {
-  fs::path path;
-  explicit ScratchFolder(fs::path p) : path(std::move(p)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path root() {
-  static const ScratchFolder r(fs::temp_directory_path() /
-                               ("floatscope_test_cli_report_" + std::to_string(::getpid())));
-  return r.path;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path root() { return floatscope::test::scratch_root("cli_report"); }
+using floatscope::test::slurp;
 
 struct Outcome {
   int rc;

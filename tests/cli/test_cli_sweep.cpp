@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 using floatscope::sweep::csv_columns;
 using floatscope::sweep::read_csv_file;
 
+#include "scratch.hpp"
+
 namespace {
 
 struct Outcome {
@@ -30,31 +32,8 @@ struct Outcome {
   std::string out, err;
 };
 
-// Removes the scratch folder when the test program ends.
-struct ScratchFolder {
-  fs::path path;
-  explicit ScratchFolder(fs::path p) : path(std::move(p)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path scratch_root() {
-  static const ScratchFolder root(fs::temp_directory_path() /
-                                  ("floatscope_test_cli_sweep_" + std::to_string(::getpid())));
-  return root.path;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path scratch_root() { return floatscope::test::scratch_root("cli_sweep"); }
+using floatscope::test::slurp;
 
 pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
   std::vector<std::string> all = {FLOATSCOPE_CLI_PATH};
