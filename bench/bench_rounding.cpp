@@ -29,6 +29,7 @@
 #include "floatscope/format.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/generators.hpp"
 #include "floatscope/rounding.hpp"
 
 namespace {
@@ -37,21 +38,6 @@ using namespace floatscope;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kN = 10'000'000;
-
-// Same recipe as `floatscope bench` (tools/cmd_bench.cpp), so the numbers compare.
-std::vector<double> full_range_data(const Format& f, std::size_t n) {
-  const int lo = std::max(f.emin - f.man_bits - 1, -1074);
-  const int hi = std::min(f.emax + 1, 1023);
-  const CounterRng rng(2024, 1);
-  std::vector<double> v(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t r = rng.bits(i);
-    const int e = lo + static_cast<int>((r >> 53) % static_cast<std::uint64_t>(hi - lo + 1));
-    const double m = 1.0 + static_cast<double>(r & 0x000fffffffffffffULL) * 0x1p-52;
-    v[i] = std::ldexp((r >> 52) & 1 ? -m : m, e);
-  }
-  return v;
-}
 
 void parallel_copy(const double* in, double* out, std::size_t n, int threads) {
   if (threads <= 1) {
@@ -71,7 +57,7 @@ void BM_round_array(benchmark::State& state, const Format& f, Mode mode, int thr
   static std::string cached_format;
   static std::vector<double> in;
   if (cached_format != f.name) {
-    in = full_range_data(f, kN);
+    in = full_range_values(f, kN);
     cached_format = f.name;
   }
   std::vector<double> out(kN);

@@ -10,6 +10,7 @@
 #include "bench_common.hpp"
 #include "floatscope/format.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/generators.hpp"
 #include "floatscope/rounding.hpp"
 
 namespace floatscope::cli::bench {
@@ -23,22 +24,6 @@ struct RoundingOptions {
   int reps = 5;
   bool csv = false;
 };
-
-// Binades uniform over the format's whole range, from below half its smallest subnormal to past
-// its largest finite value, random signs and mantissas (the recipe of bench/bench_rounding.cpp).
-std::vector<double> full_range_data(const Format& f, std::size_t n) {
-  const int lo = std::max(f.emin - f.man_bits - 1, -1074);
-  const int hi = std::min(f.emax + 1, 1023);
-  const CounterRng rng(2024, 1);
-  std::vector<double> v(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t r = rng.bits(i);
-    const int e = lo + static_cast<int>((r >> 53) % static_cast<std::uint64_t>(hi - lo + 1));
-    const double m = 1.0 + static_cast<double>(r & 0x000fffffffffffffULL) * 0x1p-52;
-    v[i] = std::ldexp((r >> 52) & 1 ? -m : m, e);
-  }
-  return v;
-}
 
 void parallel_copy(const double* in, double* out, std::size_t n, int threads) {
   const long long parts = threads;
@@ -80,7 +65,7 @@ int run(const RoundingOptions& o) {
   out.header();
   std::vector<double> buf(o.n);
   for (const Format& f : formats) {
-    const std::vector<double> in = full_range_data(f, o.n);
+    const std::vector<double> in = full_range_values(f, o.n);
     for (Mode m : modes) {
       Rounding r;
       r.mode = m;

@@ -187,4 +187,18 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
   }
 }
 
+std::vector<double> full_range_values(const Format& f, std::size_t n, std::uint64_t seed) {
+  const int lo = std::max(f.emin - f.man_bits - 1, -1074);
+  const int hi = std::min(f.emax + 1, 1023);
+  const CounterRng rng(seed, 1);
+  std::vector<double> v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t r = rng.bits(i);
+    const int e = lo + static_cast<int>((r >> 53) % static_cast<std::uint64_t>(hi - lo + 1));
+    const double m = 1.0 + static_cast<double>(r & 0x000fffffffffffffULL) * 0x1p-52;
+    v[i] = std::ldexp((r >> 52) & 1 ? -m : m, e);
+  }
+  return v;
+}
+
 }  // namespace floatscope

@@ -29,6 +29,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "floatscope/format.hpp"
 
 namespace floatscope {
 
@@ -61,5 +64,11 @@ std::string distribution_names();
 // the result does not depend on it.
 void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id, std::size_t rows,
               std::size_t cols, double* out, bool is_b, int threads = 0);
+
+// n values spread uniformly over the binades of f's whole range -- from below half its smallest
+// subnormal to past its largest finite value -- with random signs and 52-bit mantissas: data
+// that takes every path of a rounding (subnormal, normal, overflow). Element i depends only on
+// (seed, i). Used by the rounding benchmarks so that `floatscope bench` and bench/ agree.
+std::vector<double> full_range_values(const Format& f, std::size_t n, std::uint64_t seed = 2024);
 
 }  // namespace floatscope
