@@ -447,7 +447,7 @@ void spread_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
   plots.replace(plots.find("''"), 2, "'spread_vs_K.dat'");
   const std::string body = fmt::format(
       "set logscale x 2\nset logscale y 10\nset xlabel \"K (terms per dot product, log scale)\"\n"
-      "set ylabel \"spread of results over random orders (ulps of the output format, log scale)\"\n"
+      "set ylabel \"spread over random orders (ulps, log scale)\"\n"
       "set y2label \"distinct results (count)\"\nset y2tics\nset ytics nomirror\n"
       "set key below left Left reverse maxcols 1\nplot {}\n",
       plots);
