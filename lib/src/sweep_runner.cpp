@@ -117,9 +117,9 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
   for (const auto& p : points) allowed.insert(p.id);
   const auto done_ids = finished_ids(csv, allowed);
   summary.skipped = done_ids.size();
-  std::vector<const Point*> pending;
+  std::vector<const Point*> remaining;
   for (const auto& p : points)
-    if (!done_ids.count(p.id)) pending.push_back(&p);
+    if (!done_ids.count(p.id)) remaining.push_back(&p);
 
   AppendFile out(csv);
   if (std::filesystem::file_size(csv) == 0) out.append_durably(csv_line(csv_columns()));
@@ -143,8 +143,8 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
       const Point* p = nullptr;
       {
         std::lock_guard lock(mu);
-        if (next >= pending.size() || !error.empty() || stopped()) break;
-        p = pending[next++];
+        if (next >= remaining.size() || !error.empty() || stopped()) break;
+        p = remaining[next++];
       }
       std::string line;
       try {
@@ -194,7 +194,7 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
   int threads = options.threads > 0 ? options.threads
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads =
-      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(pending.size(), 1)));
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(remaining.size(), 1)));
   running = threads;
   std::thread write_thread(writer);
   std::vector<std::thread> pool;
