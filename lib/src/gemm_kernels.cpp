@@ -120,6 +120,82 @@ FLOATSCOPE_SIMD_INLINE __m512d add_round8(__m512d s, __m512d t, const Avx512Cons
 
 // ---- scalar accumulator: s = round(s + a*b) -------------------------------------------------
 
+// Modes whose rounding of a double is symmetric in the sign, so that the steps below can round
+// hi with one hardware addition of a constant carrying hi's sign.
+template <Mode M>
+inline constexpr bool kShortcut = M == Mode::rne || M == Mode::rtz;
+
+// The K steps of one tile for kShortcut modes. In a running sum the exact s + p is nearly always
+// a double (lo == 0) with |hi| in [min normal, max finite): then the result is hi rounded at
+// the quantum of its own binade, which is (hi + C) - C with C = +-2^(e(hi) + 52 - man_bits)
+// (the same sign as hi, so the magnitude is rounded; fp_add path: man_bits <= 51, C finite),
+// and no partial-sum event can occur. The other lanes ("bad": a tail, subnormal, zero, beyond
+// max finite, Inf, NaN; rare) are recomputed by the general path, round-to-odd and
+// avx512_round8, which also counts their events.
+template <Mode M>
+FLOATSCOPE_SIMD_INLINE void shortcut_steps(const Kernel& kn, const Avx512Consts& k, int man_bits,
+                                           const double* arow, int j0, const __mmask8 (&valid)[kTile],
+                                           __m512d (&s)[kTile], __m512i (&stag_n)[kTile],
+                                           std::uint64_t& stag_fix, Events8& e8, double min_normal,
+                                           double max_finite) {
+  constexpr int kRound = M == Mode::rne ? kRN : kRZ;
+  const int N = kn.N, K = kn.K;
+  const __m512i sign_exp = _mm512_set1_epi64(static_cast<long long>(0xfff0000000000000ULL));
+  const __m512i c_off = _mm512_set1_epi64(static_cast<long long>(52 - man_bits) << 52);
+  const __m512d mn = _mm512_set1_pd(min_normal), mx = _mm512_set1_pd(max_finite);
+  const __m512d zero = _mm512_setzero_pd();
+  for (int kk = 0; kk < K; ++kk) {
+    const __m512d av = _mm512_set1_pd(arow[kk]);
+    const double* brow = kn.b.data() + static_cast<std::size_t>(kk) * N + j0;
+    __m512d p[kTile], hi[kTile], lo[kTile], y[kTile];
+    __mmask8 bad[kTile];
+    unsigned any_bad = 0;
+#pragma GCC unroll 8
+    for (int t = 0; t < kTile; ++t) {
+      p[t] = _mm512_mul_pd(av, _mm512_maskz_loadu_pd(valid[t], brow + 8 * t));
+      hi[t] = _mm512_add_pd(s[t], p[t]);
+      const __m512d bb = _mm512_sub_pd(hi[t], s[t]);
+      lo[t] = _mm512_add_pd(_mm512_sub_pd(s[t], _mm512_sub_pd(hi[t], bb)), _mm512_sub_pd(p[t], bb));
+      const __m512d ah = _mm512_abs_pd(hi[t]);
+      const __mmask8 fast = _mm512_mask_cmp_pd_mask(
+          _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid[t], lo[t], zero, _CMP_EQ_OQ), ah, mn,
+                                  _CMP_GE_OQ),
+          ah, mx, _CMP_LT_OQ);
+      bad[t] = static_cast<__mmask8>(valid[t] ^ fast);
+      any_bad |= bad[t];
+      const __m512d C = _mm512_castsi512_pd(
+          _mm512_add_epi64(_mm512_and_si512(_mm512_castpd_si512(hi[t]), sign_exp), c_off));
+      y[t] = _mm512_sub_pd(_mm512_add_round_pd(hi[t], C, kRound), C);  // the subtraction is exact
+    }
+    if (any_bad) [[unlikely]] {
+      for (int t = 0; t < kTile; ++t) {
+        if (!bad[t]) continue;
+        __mmask8 tail;
+        const __m512i x = round_to_odd8(hi[t], lo[t], tail);
+        Avx512Counts dummy;
+        const __m512d ys = _mm512_castsi512_pd(
+            avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, _mm512_setzero_si512(), 0xff, k, dummy));
+        y[t] = _mm512_mask_mov_pd(y[t], bad[t], ys);
+        const __mmask8 rare = e8.rare(bad[t], hi[t], ys, min_normal, max_finite);
+        if (rare) e8.partial_exact(rare, hi[t], ys, min_normal, max_finite);
+        // The count below takes every lane as finite; Inf == Inf is no stagnation.
+        const __mmask8 wrong =
+            _mm512_mask_cmp_pd_mask(bad[t], _mm512_abs_pd(ys), _mm512_set1_pd(INFINITY), _CMP_EQ_OQ) &
+            _mm512_cmp_pd_mask(ys, s[t], _CMP_EQ_OQ) & _mm512_cmp_pd_mask(p[t], zero, _CMP_NEQ_UQ);
+        stag_fix += static_cast<std::uint64_t>(__builtin_popcount(wrong));
+      }
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < kTile; ++t) {
+      const __mmask8 stag =
+          _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid[t], p[t], zero, _CMP_NEQ_UQ), y[t], s[t], _CMP_EQ_OQ);
+      stag_n[t] = count(stag_n[t], stag);
+      s[t] = y[t];
+    }
+  }
+}
+
+
 template <Mode M>
 void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
   constexpr bool kSR = M == Mode::sr;
@@ -154,60 +230,66 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
     const __m512i gamma = _mm512_set1_epi64(static_cast<long long>(kGamma));
     __m512i stag_n[kTile];
     for (int t = 0; t < kTile; ++t) stag_n[t] = _mm512_setzero_si512();
-    for (int kk = 0; kk < K; ++kk) {
-      const __m512d av = _mm512_set1_pd(arow[kk]);
-      const double* brow = kn.b.data() + static_cast<std::size_t>(kk) * N + j0;
-      // Fully unrolled, no early exit: the tile's sums and counters stay in registers (lanes
-      // past N load zeros and are masked out of every count).
-      __mmask8 rare[kTile];
-      __m512d hi_t[kTile];
-      unsigned any_rare = 0;
+    std::uint64_t stag_fix = 0;  // lanes the shortcut loop counted as stagnant but were not
+    if constexpr (kShortcut<M>) {
+      shortcut_steps<M>(kn, k, R.params.man_bits, arow, j0, valid, s, stag_n, stag_fix, e8, min_normal, max_finite);
+    } else {
+      for (int kk = 0; kk < K; ++kk) {
+        const __m512d av = _mm512_set1_pd(arow[kk]);
+        const double* brow = kn.b.data() + static_cast<std::size_t>(kk) * N + j0;
+        // Fully unrolled, no early exit: the tile's sums and counters stay in registers (lanes
+        // past N load zeros and are masked out of every count).
+        __mmask8 rare[kTile];
+        __m512d hi_t[kTile];
+        unsigned any_rare = 0;
 #pragma GCC unroll 8
-      for (int t = 0; t < kTile; ++t) {
-        const __m512d p = _mm512_mul_pd(av, _mm512_maskz_loadu_pd(valid[t], brow + 8 * t));
-        const __m512d hi = _mm512_add_pd(s[t], p);
-        const __m512d bb = _mm512_sub_pd(hi, s[t]);
-        const __m512d lo = _mm512_add_pd(_mm512_sub_pd(s[t], _mm512_sub_pd(hi, bb)), _mm512_sub_pd(p, bb));
-        __mmask8 tail;
-        const __m512i x = round_to_odd8(hi, lo, tail);
-        __m512i raw = _mm512_setzero_si512(), rnd = _mm512_setzero_si512();
-        if constexpr (kSR) {
-          raw = avx512_mix64(weyl[t]);
-          weyl[t] = _mm512_add_epi64(weyl[t], gamma);
-          // avx512_round8 takes SR bits in threshold form ~(R & sr_mask) (Avx512Rng::next_sr);
-          // the scalar tail path below takes the raw bits R.
-          rnd = _mm512_xor_si512(_mm512_and_si512(raw, k.sr_mask), _mm512_set1_epi64(-1));
-        }
-        Avx512Counts dummy;
-        __m512d y = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, true>(x, rnd, 0xff, k, dummy));
-        if constexpr (kSR) {
-          if (tail) {  // SR needs the exact dropped fraction: the scalar double-double path
-            alignas(64) double hv[8], lv[8], yv[8];
-            alignas(64) std::uint64_t rv[8];
-            _mm512_store_pd(hv, hi);
-            _mm512_store_pd(lv, lo);
-            _mm512_store_pd(yv, y);
-            _mm512_store_si512(rv, raw);
-            for (int l = 0; l < 8; ++l)
-              if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], R.params, rv[l]);
-            y = _mm512_load_pd(yv);
+        for (int t = 0; t < kTile; ++t) {
+          const __m512d p = _mm512_mul_pd(av, _mm512_maskz_loadu_pd(valid[t], brow + 8 * t));
+          const __m512d hi = _mm512_add_pd(s[t], p);
+          const __m512d bb = _mm512_sub_pd(hi, s[t]);
+          const __m512d lo = _mm512_add_pd(_mm512_sub_pd(s[t], _mm512_sub_pd(hi, bb)), _mm512_sub_pd(p, bb));
+          __mmask8 tail;
+          const __m512i x = round_to_odd8(hi, lo, tail);
+          __m512i raw = _mm512_setzero_si512(), rnd = _mm512_setzero_si512();
+          if constexpr (kSR) {
+            raw = avx512_mix64(weyl[t]);
+            weyl[t] = _mm512_add_epi64(weyl[t], gamma);
+            // avx512_round8 takes SR bits in threshold form ~(R & sr_mask) (Avx512Rng::next_sr);
+            // the scalar tail path below takes the raw bits R.
+            rnd = _mm512_xor_si512(_mm512_and_si512(raw, k.sr_mask), _mm512_set1_epi64(-1));
           }
+          Avx512Counts dummy;
+          __m512d y = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, rnd, 0xff, k, dummy));
+          if constexpr (kSR) {
+            if (tail) {  // SR needs the exact dropped fraction: the scalar double-double path
+              alignas(64) double hv[8], lv[8], yv[8];
+              alignas(64) std::uint64_t rv[8];
+              _mm512_store_pd(hv, hi);
+              _mm512_store_pd(lv, lo);
+              _mm512_store_pd(yv, y);
+              _mm512_store_si512(rv, raw);
+              for (int l = 0; l < 8; ++l)
+                if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], R.params, rv[l]);
+              y = _mm512_load_pd(yv);
+            }
+          }
+          rare[t] = e8.rare(valid[t], hi, y, min_normal, max_finite);
+          any_rare |= rare[t];
+          hi_t[t] = hi;
+          const __mmask8 stag = _mm512_mask_cmp_pd_mask(valid[t], y, s[t], _CMP_EQ_OQ) &
+                                _mm512_cmp_pd_mask(p, _mm512_setzero_pd(), _CMP_NEQ_UQ) &
+                                _mm512_cmp_pd_mask(_mm512_abs_pd(y), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
+          stag_n[t] = count(stag_n[t], stag);
+          s[t] = y;
         }
-        rare[t] = e8.rare(valid[t], hi, y, min_normal, max_finite);
-        any_rare |= rare[t];
-        hi_t[t] = hi;
-        const __mmask8 stag = _mm512_mask_cmp_pd_mask(valid[t], y, s[t], _CMP_EQ_OQ) &
-                              _mm512_cmp_pd_mask(p, _mm512_setzero_pd(), _CMP_NEQ_UQ) &
-                              _mm512_cmp_pd_mask(_mm512_abs_pd(y), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
-        stag_n[t] = count(stag_n[t], stag);
-        s[t] = y;
-      }
-      if (any_rare) [[unlikely]] {  // one branch per k for the whole tile
-        for (int t = 0; t < kTile; ++t)
-          if (rare[t]) e8.partial_exact(rare[t], hi_t[t], s[t], min_normal, max_finite);
+        if (any_rare) [[unlikely]] {  // one branch per k for the whole tile
+          for (int t = 0; t < kTile; ++t)
+            if (rare[t]) e8.partial_exact(rare[t], hi_t[t], s[t], min_normal, max_finite);
+        }
       }
     }
     for (int t = 0; t < kTile; ++t) e8.stagnations = _mm512_add_epi64(e8.stagnations, stag_n[t]);
+    e8.stagnations = _mm512_sub_epi64(e8.stagnations, _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, static_cast<long long>(stag_fix)));
     const std::uint64_t steps = kSR ? static_cast<std::uint64_t>(K) + 1 : 0;
     for (int t = 0; t < kTile; ++t) {
       alignas(64) double v[8];

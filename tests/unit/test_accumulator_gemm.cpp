@@ -48,6 +48,11 @@ void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed)
   CHECK(g1.events.partials == ev.partials);
   CHECK(g2.events.partials == ev.partials);
   CHECK(g1.events.stagnations == ev.stagnations);
+  CHECK(g2.events.stagnations == ev.stagnations);
+  CHECK(g1.events.partials_underflow == ev.partials_underflow);
+  CHECK(g1.events.partials_overflow == ev.partials_overflow);
+  CHECK(g1.events.partials_saturated == ev.partials_saturated);
+  CHECK(g1.events.nan_count == ev.nan_count);
   CHECK(g2.events.partials_underflow == ev.partials_underflow);
   CHECK(g2.events.partials_overflow == ev.partials_overflow);
   CHECK(g2.events.partials_saturated == ev.partials_saturated);
@@ -97,6 +102,38 @@ TEST_CASE("vectorised kernels agree with the engine on wide ranges and overflow"
   CHECK(g.C[3] == 8.0);
   CHECK(g.events.nan_count == 3);
   (void)fp16;
+}
+
+TEST_CASE("scalar kernels agree with the engine through overflow, Inf, NaN and underflow", "[gemm]") {
+  // fp16 inputs scaled by 2^[-8, 8]: products beyond fp16's max finite overflow the fp16
+  // accumulator to Inf (then Inf + -Inf = NaN), small ones end in its subnormal range; most steps
+  // still have an exact sum in range, so both the kernel's fast and general lanes run.
+  const Format fp16 = parse_format("fp16"), bf16 = parse_format("bf16"), fp32 = parse_format("fp32");
+  g_wide = 8;
+  for (Mode m : {Mode::rne, Mode::rtz, Mode::rdn}) {
+    const Rounding r{m};
+    check_gemm(make_scalar_accumulator(fp16, fp16, r), 5, 37, 120, 21);
+    check_gemm(make_scalar_accumulator(fp16, fp32, r), 5, 37, 120, 22);
+    check_gemm(make_scalar_accumulator(bf16, bf16, r), 3, 17, 120, 23);
+  }
+  g_wide = 0;
+}
+
+TEST_CASE("a negative sum that rounds to zero in the accumulator is -0", "[gemm]") {
+  // (-2^-24) * 2^-24 = -2^-48 lies below half fp16's smallest subnormal (2^-25): RNE gives -0,
+  // and -0 + -0 stays -0 (IEEE 754 s.6.3), so every output is -0.
+  const Format fp16 = parse_format("fp16");
+  for (Mode m : {Mode::rne, Mode::rtz}) {
+    const Accumulator acc = make_scalar_accumulator(fp16, fp16, Rounding{m});
+    const int M = 2, N = 11, K = 3;
+    const std::vector<double> A(M * K, -0x1p-24), B(K * N, 0x1p-24);
+    const GemmResult g = emulate_gemm(acc, M, N, K, A.data(), B.data(), nullptr, 1);
+    for (double c : g.C) {
+      CHECK(c == 0);
+      CHECK(std::signbit(c));
+    }
+    CHECK(g.events.partials_underflow == static_cast<std::uint64_t>(M) * N * K);
+  }
 }
 
 TEST_CASE("inputs must be on the grid unless the model quantises", "[gemm]") {
