@@ -126,75 +126,80 @@ template <Mode M>
 inline constexpr bool kShortcut = M == Mode::rne || M == Mode::rtz;
 
 // The K steps of one tile for kShortcut modes. In a running sum the exact s + p is nearly always
-// a double (lo == 0) with |hi| in [min normal, max finite): then the result is hi rounded at
-// the quantum of its own binade, which is (hi + C) - C with C = +-2^(e(hi) + 52 - man_bits)
-// (the same sign as hi, so the magnitude is rounded; fp_add path: man_bits <= 51, C finite),
-// and no partial-sum event can occur. The other lanes ("bad": a tail, subnormal, zero, beyond
-// max finite, Inf, NaN; rare) are recomputed by the general path, round-to-odd and
-// avx512_round8, which also counts their events.
+// a double (TwoSum's lo == 0) with |hi| in [min normal, max finite): then the result is hi
+// rounded at the quantum of its own binade, which is (hi + C) - C with C = +-2^(e(hi) + 52 -
+// man_bits) (hi's sign, so the magnitude is rounded; fp_add path: man_bits <= 51, C finite), and
+// no partial-sum event can occur. The other lanes ("bad": a tail, subnormal, zero, beyond max
+// finite, Inf, NaN; rare) take the general path, round-to-odd and avx512_round8, which also
+// counts their events. (Testing hi for a midpoint of the grid instead of lo for zero saves the
+// TwoSum but sends many more lanes of a bf16 sum to the general path: slower there.)
+struct ShortcutConsts {
+  const Avx512Consts& k;
+  __m512i sign_exp, c_off;
+  __m512d min_normal, max_finite;
+  double min_normal_d, max_finite_d;
+};
+
+// One step s = round(s + p) on a vector. The fix-up of "bad" lanes sits behind one well
+// predicted branch; the stagnation count takes every valid lane as finite and stag_fix
+// takes back the Inf lanes counted.
 template <Mode M>
-FLOATSCOPE_SIMD_INLINE void shortcut_steps(const Kernel& kn, const Avx512Consts& k, int man_bits,
-                                           const double* arow, int j0, const __mmask8 (&valid)[kTile],
-                                           __m512d (&s)[kTile], __m512i (&stag_n)[kTile],
-                                           std::uint64_t& stag_fix, Events8& e8, double min_normal,
-                                           double max_finite) {
+FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512d p, __mmask8 valid,
+                                          const ShortcutConsts& c, std::uint64_t& stag_fix,
+                                          Events8& e8) {
   constexpr int kRound = M == Mode::rne ? kRN : kRZ;
-  const int N = kn.N, K = kn.K;
-  const __m512i sign_exp = _mm512_set1_epi64(static_cast<long long>(0xfff0000000000000ULL));
-  const __m512i c_off = _mm512_set1_epi64(static_cast<long long>(52 - man_bits) << 52);
-  const __m512d mn = _mm512_set1_pd(min_normal), mx = _mm512_set1_pd(max_finite);
   const __m512d zero = _mm512_setzero_pd();
-  for (int kk = 0; kk < K; ++kk) {
+  const __m512d hi = _mm512_add_pd(s, p);
+  const __m512d bb = _mm512_sub_pd(hi, s);
+  const __m512d lo = _mm512_add_pd(_mm512_sub_pd(s, _mm512_sub_pd(hi, bb)), _mm512_sub_pd(p, bb));
+  const __m512d ah = _mm512_abs_pd(hi);
+  const __mmask8 fast = _mm512_mask_cmp_pd_mask(
+      _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid, lo, zero, _CMP_EQ_OQ), ah, c.min_normal,
+                              _CMP_GE_OQ),
+      ah, c.max_finite, _CMP_LT_OQ);
+  const __m512d C = _mm512_castsi512_pd(
+      _mm512_add_epi64(_mm512_and_si512(_mm512_castpd_si512(hi), c.sign_exp), c.c_off));
+  __m512d y = _mm512_sub_pd(_mm512_add_round_pd(hi, C, kRound), C);  // the subtraction is exact
+  const __mmask8 bad = static_cast<__mmask8>(valid ^ fast);
+  if (bad) [[unlikely]] {
+    __mmask8 tail;
+    const __m512i x = round_to_odd8(hi, lo, tail);
+    Avx512Counts dummy;
+    const __m512d ys = _mm512_castsi512_pd(
+        avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, _mm512_setzero_si512(), 0xff, c.k, dummy));
+    y = _mm512_mask_mov_pd(y, bad, ys);
+    const __mmask8 rare = e8.rare(bad, hi, ys, c.min_normal_d, c.max_finite_d);
+    if (rare) e8.partial_exact(rare, hi, ys, c.min_normal_d, c.max_finite_d);
+    const __mmask8 wrong =
+        _mm512_mask_cmp_pd_mask(bad, _mm512_abs_pd(ys), _mm512_set1_pd(INFINITY), _CMP_EQ_OQ) &
+        _mm512_cmp_pd_mask(ys, s, _CMP_EQ_OQ) & _mm512_cmp_pd_mask(p, zero, _CMP_NEQ_UQ);
+    stag_fix += static_cast<std::uint64_t>(__builtin_popcount(wrong));
+  }
+  const __mmask8 stag =
+      _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid, p, zero, _CMP_NEQ_UQ), y, s, _CMP_EQ_OQ);
+  stag_n = count(stag_n, stag);
+  s = y;
+}
+
+// kFull: every lane of the tile is a column (valid masks are constants).
+template <Mode M, bool kFull>
+FLOATSCOPE_SIMD_INLINE void shortcut_steps(const Kernel& kn, const ShortcutConsts& c, const double* arow,
+                                           int j0, const __mmask8 (&valid_in)[kTile],
+                                           __m512d (&s)[kTile], __m512i (&stag_n)[kTile],
+                                           std::uint64_t& stag_fix, Events8& e8) {
+  const int N = kn.N, K = kn.K;
+  __mmask8 valid[kTile];
+  for (int t = 0; t < kTile; ++t) valid[t] = kFull ? __mmask8{0xff} : valid_in[t];
+  const double* brow = kn.b.data() + j0;
+  for (int kk = 0; kk < K; ++kk, brow += N) {
     const __m512d av = _mm512_set1_pd(arow[kk]);
-    const double* brow = kn.b.data() + static_cast<std::size_t>(kk) * N + j0;
-    __m512d p[kTile], hi[kTile], lo[kTile], y[kTile];
-    __mmask8 bad[kTile];
-    unsigned any_bad = 0;
 #pragma GCC unroll 8
     for (int t = 0; t < kTile; ++t) {
-      p[t] = _mm512_mul_pd(av, _mm512_maskz_loadu_pd(valid[t], brow + 8 * t));
-      hi[t] = _mm512_add_pd(s[t], p[t]);
-      const __m512d bb = _mm512_sub_pd(hi[t], s[t]);
-      lo[t] = _mm512_add_pd(_mm512_sub_pd(s[t], _mm512_sub_pd(hi[t], bb)), _mm512_sub_pd(p[t], bb));
-      const __m512d ah = _mm512_abs_pd(hi[t]);
-      const __mmask8 fast = _mm512_mask_cmp_pd_mask(
-          _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid[t], lo[t], zero, _CMP_EQ_OQ), ah, mn,
-                                  _CMP_GE_OQ),
-          ah, mx, _CMP_LT_OQ);
-      bad[t] = static_cast<__mmask8>(valid[t] ^ fast);
-      any_bad |= bad[t];
-      const __m512d C = _mm512_castsi512_pd(
-          _mm512_add_epi64(_mm512_and_si512(_mm512_castpd_si512(hi[t]), sign_exp), c_off));
-      y[t] = _mm512_sub_pd(_mm512_add_round_pd(hi[t], C, kRound), C);  // the subtraction is exact
-    }
-    if (any_bad) [[unlikely]] {
-      for (int t = 0; t < kTile; ++t) {
-        if (!bad[t]) continue;
-        __mmask8 tail;
-        const __m512i x = round_to_odd8(hi[t], lo[t], tail);
-        Avx512Counts dummy;
-        const __m512d ys = _mm512_castsi512_pd(
-            avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, _mm512_setzero_si512(), 0xff, k, dummy));
-        y[t] = _mm512_mask_mov_pd(y[t], bad[t], ys);
-        const __mmask8 rare = e8.rare(bad[t], hi[t], ys, min_normal, max_finite);
-        if (rare) e8.partial_exact(rare, hi[t], ys, min_normal, max_finite);
-        // The count below takes every lane as finite; Inf == Inf is no stagnation.
-        const __mmask8 wrong =
-            _mm512_mask_cmp_pd_mask(bad[t], _mm512_abs_pd(ys), _mm512_set1_pd(INFINITY), _CMP_EQ_OQ) &
-            _mm512_cmp_pd_mask(ys, s[t], _CMP_EQ_OQ) & _mm512_cmp_pd_mask(p[t], zero, _CMP_NEQ_UQ);
-        stag_fix += static_cast<std::uint64_t>(__builtin_popcount(wrong));
-      }
-    }
-#pragma GCC unroll 8
-    for (int t = 0; t < kTile; ++t) {
-      const __mmask8 stag =
-          _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid[t], p[t], zero, _CMP_NEQ_UQ), y[t], s[t], _CMP_EQ_OQ);
-      stag_n[t] = count(stag_n[t], stag);
-      s[t] = y[t];
+      const __m512d bv = kFull ? _mm512_loadu_pd(brow + 8 * t) : _mm512_maskz_loadu_pd(valid[t], brow + 8 * t);
+      shortcut_step<M>(s[t], stag_n[t], _mm512_mul_pd(av, bv), valid[t], c, stag_fix, e8);
     }
   }
 }
-
 
 template <Mode M>
 void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
@@ -232,7 +237,14 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
     for (int t = 0; t < kTile; ++t) stag_n[t] = _mm512_setzero_si512();
     std::uint64_t stag_fix = 0;  // lanes the shortcut loop counted as stagnant but were not
     if constexpr (kShortcut<M>) {
-      shortcut_steps<M>(kn, k, R.params.man_bits, arow, j0, valid, s, stag_n, stag_fix, e8, min_normal, max_finite);
+      const ShortcutConsts sc{k,
+                              _mm512_set1_epi64(static_cast<long long>(0xfff0000000000000ULL)),
+                              _mm512_set1_epi64(static_cast<long long>(52 - R.params.man_bits) << 52),
+                              _mm512_set1_pd(min_normal), _mm512_set1_pd(max_finite), min_normal, max_finite};
+      if (j0 + 8 * kTile <= N)
+        shortcut_steps<M, true>(kn, sc, arow, j0, valid, s, stag_n, stag_fix, e8);
+      else
+        shortcut_steps<M, false>(kn, sc, arow, j0, valid, s, stag_n, stag_fix, e8);
     } else {
       for (int kk = 0; kk < K; ++kk) {
         const __m512d av = _mm512_set1_pd(arow[kk]);
