@@ -120,36 +120,46 @@ FLOATSCOPE_SIMD_INLINE __m512d add_round8(__m512d s, __m512d t, const Avx512Cons
 
 // ---- scalar accumulator: s = round(s + a*b) -------------------------------------------------
 
-// Modes whose rounding of a double is symmetric in the sign, so that the steps below can round
-// hi with one hardware addition of a constant carrying hi's sign.
+// Modes with a shortcut step below.
 template <Mode M>
-inline constexpr bool kShortcut = M == Mode::rne || M == Mode::rtz;
+inline constexpr bool kShortcut = M == Mode::rne || M == Mode::rtz || M == Mode::sr;
 
 // The K steps of one tile for kShortcut modes. In a running sum the exact s + p is nearly always
 // a double (TwoSum's lo == 0) with |hi| in [min normal, max finite): then the result is hi
-// rounded at the quantum of its own binade, which is (hi + C) - C with C = +-2^(e(hi) + 52 -
-// man_bits) (hi's sign, so the magnitude is rounded; fp_add path: man_bits <= 51, C finite), and
-// no partial-sum event can occur. The other lanes ("bad": a tail, subnormal, zero, beyond max
-// finite, Inf, NaN; rare) take the general path, round-to-odd and avx512_round8, which also
-// counts their events. (Testing hi for a midpoint of the grid instead of lo for zero saves the
-// TwoSum but sends many more lanes of a bf16 sum to the general path: slower there.)
+// rounded at the quantum 2^(e(hi) - man_bits) of its own binade, and no partial-sum event can
+// occur. The dropped part of hi is the low 52 - man_bits bits of its encoding, so
+//   rtz  clears them (sign-magnitude: truncation toward zero);
+//   sr   reads them, shifted to the top of a 64-bit word, as floor(f * 2^64) (round_kernel's
+//        dropped fraction) and adds one quantum to the truncated encoding when they carry
+//        with the random bits (a carry into the exponent field is the next binade, as wanted);
+//   rne  is (hi + C) - C with C = +-2^(e(hi) + 52 - man_bits) (hi's sign, so the magnitude is
+//        rounded; fp_add path: man_bits <= 51, C finite).
+// The other lanes ("bad": a tail, subnormal, zero, beyond max finite, Inf, NaN; rare) take the
+// general path, round-to-odd and avx512_round8 (sr lanes with a tail: the scalar round_dd),
+// which also counts their events. (Testing hi for a midpoint of the grid instead of lo for
+// zero saves the TwoSum but sends many more lanes of a bf16 sum to the general path: slower.)
 struct ShortcutConsts {
   const Avx512Consts& k;
+  const RoundParams& params;
   __m512i sign_exp, c_off;
+  __m512i low_mask;  // the encoding's bits below the target quantum (normal range)
+  __m512i unit;      // one target quantum in the encoding
+  __m512i drop_shift;  // 12 + man_bits: moves those bits to the top of the word
   __m512d min_normal, max_finite;
   double min_normal_d, max_finite_d;
 };
 
 // One step s = round(s + p) on a vector. The fix-up of "bad" lanes sits behind one well
 // predicted branch; the stagnation count takes every valid lane as finite and stag_fix
-// takes back the Inf lanes counted.
+// takes back the Inf lanes counted. weyl: the lanes' SR stream state (sr only).
 template <Mode M>
-FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512d p, __mmask8 valid,
-                                          const ShortcutConsts& c, std::uint64_t& stag_fix,
-                                          Events8& e8) {
-  constexpr int kRound = M == Mode::rne ? kRN : kRZ;
+FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512i& weyl, __m512d p,
+                                          __mmask8 valid, const ShortcutConsts& c,
+                                          std::uint64_t& stag_fix, Events8& e8) {
+  constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
   const __m512d zero = _mm512_setzero_pd();
   const __m512d hi = _mm512_add_pd(s, p);
+  const __m512i hb = _mm512_castpd_si512(hi);
   const __m512d bb = _mm512_sub_pd(hi, s);
   const __m512d lo = _mm512_add_pd(_mm512_sub_pd(s, _mm512_sub_pd(hi, bb)), _mm512_sub_pd(p, bb));
   const __m512d ah = _mm512_abs_pd(hi);
@@ -157,16 +167,42 @@ FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512d p
       _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(valid, lo, zero, _CMP_EQ_OQ), ah, c.min_normal,
                               _CMP_GE_OQ),
       ah, c.max_finite, _CMP_LT_OQ);
-  const __m512d C = _mm512_castsi512_pd(
-      _mm512_add_epi64(_mm512_and_si512(_mm512_castpd_si512(hi), c.sign_exp), c.c_off));
-  __m512d y = _mm512_sub_pd(_mm512_add_round_pd(hi, C, kRound), C);  // the subtraction is exact
+  __m512d y;
+  __m512i raw = _mm512_setzero_si512(), rnd = _mm512_setzero_si512();
+  if constexpr (M == Mode::rne) {
+    const __m512d C = _mm512_castsi512_pd(_mm512_add_epi64(_mm512_and_si512(hb, c.sign_exp), c.c_off));
+    y = _mm512_sub_pd(_mm512_add_round_pd(hi, C, kRN), C);  // the subtraction is exact
+  } else if constexpr (M == Mode::rtz) {
+    y = _mm512_castsi512_pd(_mm512_andnot_si512(c.low_mask, hb));
+  } else {
+    static_assert(M == Mode::sr);
+    raw = avx512_mix64(weyl);
+    weyl = _mm512_add_epi64(weyl, _mm512_set1_epi64(static_cast<long long>(kGamma)));
+    // Threshold form ~(R & sr_mask), as avx512_round8 takes it (Avx512Rng::next_sr).
+    rnd = _mm512_ternarylogic_epi64(raw, c.k.sr_mask, c.k.sr_mask, 0x3f);  // ~(a & b)
+    const __mmask8 up = _mm512_cmpgt_epu64_mask(_mm512_sllv_epi64(hb, c.drop_shift), rnd);
+    const __m512i t = _mm512_andnot_si512(c.low_mask, hb);
+    y = _mm512_castsi512_pd(_mm512_mask_add_epi64(t, up, t, c.unit));
+  }
   const __mmask8 bad = static_cast<__mmask8>(valid ^ fast);
   if (bad) [[unlikely]] {
     __mmask8 tail;
     const __m512i x = round_to_odd8(hi, lo, tail);
     Avx512Counts dummy;
-    const __m512d ys = _mm512_castsi512_pd(
-        avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, _mm512_setzero_si512(), 0xff, c.k, dummy));
+    __m512d ys = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, rnd, 0xff, c.k, dummy));
+    if constexpr (M == Mode::sr) {
+      if (tail) {  // SR needs the exact dropped fraction: the scalar double-double path
+        alignas(64) double hv[8], lv[8], yv[8];
+        alignas(64) std::uint64_t rv[8];
+        _mm512_store_pd(hv, hi);
+        _mm512_store_pd(lv, lo);
+        _mm512_store_pd(yv, ys);
+        _mm512_store_si512(rv, raw);
+        for (int l = 0; l < 8; ++l)
+          if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], c.params, rv[l]);
+        ys = _mm512_load_pd(yv);
+      }
+    }
     y = _mm512_mask_mov_pd(y, bad, ys);
     const __mmask8 rare = e8.rare(bad, hi, ys, c.min_normal_d, c.max_finite_d);
     if (rare) e8.partial_exact(rare, hi, ys, c.min_normal_d, c.max_finite_d);
@@ -186,7 +222,7 @@ template <Mode M, bool kFull>
 FLOATSCOPE_SIMD_INLINE void shortcut_steps(const Kernel& kn, const ShortcutConsts& c, const double* arow,
                                            int j0, const __mmask8 (&valid_in)[kTile],
                                            __m512d (&s)[kTile], __m512i (&stag_n)[kTile],
-                                           std::uint64_t& stag_fix, Events8& e8) {
+                                           __m512i (&weyl)[kTile], std::uint64_t& stag_fix, Events8& e8) {
   const int N = kn.N, K = kn.K;
   __mmask8 valid[kTile];
   for (int t = 0; t < kTile; ++t) valid[t] = kFull ? __mmask8{0xff} : valid_in[t];
@@ -196,7 +232,7 @@ FLOATSCOPE_SIMD_INLINE void shortcut_steps(const Kernel& kn, const ShortcutConst
 #pragma GCC unroll 8
     for (int t = 0; t < kTile; ++t) {
       const __m512d bv = kFull ? _mm512_loadu_pd(brow + 8 * t) : _mm512_maskz_loadu_pd(valid[t], brow + 8 * t);
-      shortcut_step<M>(s[t], stag_n[t], _mm512_mul_pd(av, bv), valid[t], c, stag_fix, e8);
+      shortcut_step<M>(s[t], stag_n[t], weyl[t], _mm512_mul_pd(av, bv), valid[t], c, stag_fix, e8);
     }
   }
 }
@@ -237,14 +273,19 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
     for (int t = 0; t < kTile; ++t) stag_n[t] = _mm512_setzero_si512();
     std::uint64_t stag_fix = 0;  // lanes the shortcut loop counted as stagnant but were not
     if constexpr (kShortcut<M>) {
+      const int m = R.params.man_bits;
       const ShortcutConsts sc{k,
+                              R.params,
                               _mm512_set1_epi64(static_cast<long long>(0xfff0000000000000ULL)),
-                              _mm512_set1_epi64(static_cast<long long>(52 - R.params.man_bits) << 52),
+                              _mm512_set1_epi64(static_cast<long long>(52 - m) << 52),
+                              _mm512_set1_epi64(static_cast<long long>((1ULL << (52 - m)) - 1)),
+                              _mm512_set1_epi64(static_cast<long long>(1ULL << (52 - m))),
+                              _mm512_set1_epi64(12 + m),
                               _mm512_set1_pd(min_normal), _mm512_set1_pd(max_finite), min_normal, max_finite};
       if (j0 + 8 * kTile <= N)
-        shortcut_steps<M, true>(kn, sc, arow, j0, valid, s, stag_n, stag_fix, e8);
+        shortcut_steps<M, true>(kn, sc, arow, j0, valid, s, stag_n, weyl, stag_fix, e8);
       else
-        shortcut_steps<M, false>(kn, sc, arow, j0, valid, s, stag_n, stag_fix, e8);
+        shortcut_steps<M, false>(kn, sc, arow, j0, valid, s, stag_n, weyl, stag_fix, e8);
     } else {
       for (int kk = 0; kk < K; ++kk) {
         const __m512d av = _mm512_set1_pd(arow[kk]);
