@@ -5,6 +5,8 @@
 //   scalar   s = round(s + a*b) with exact products, sequential order, no compensation: TwoSum,
 //            round-to-odd to 53 bits when the tail is nonzero (p <= 51), then the shared AVX-512
 //            rounding kernel (avx512_round8). SR lanes with a nonzero tail take the scalar round_dd.
+//            rne, rtz and sr first round the common case (exact sum, normal range) in a few
+//            instructions (shortcut_step) and send only the other lanes down that path.
 //   fused    the block-FMA unit: E by vector max of precomputed exponents, terms scaled with
 //            scalef, truncated with roundscale, summed exactly in double (|sum| < 2^53), scaled
 //            back and rounded once. A tile that meets Inf/NaN is recomputed by the engine.
