@@ -120,6 +120,22 @@ FLOATSCOPE_SIMD_INLINE __m512d add_round8(__m512d s, __m512d t, const Avx512Cons
   return _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, true>(x, _mm512_setzero_si512(), 0xff, k, dummy));
 }
 
+// SR lanes whose exact sum s + p did not fit the round-to-odd double (`tail`) need the exact
+// dropped fraction: they take the scalar double-double rounding with the same raw random bits.
+FLOATSCOPE_SIMD_INLINE __m512d sr_round_tails(__m512d y, __m512d hi, __m512d lo, __m512i raw,
+                                              __mmask8 tail, const RoundParams& params) {
+  if (!tail) return y;
+  alignas(64) double hv[8], lv[8], yv[8];
+  alignas(64) std::uint64_t rv[8];
+  _mm512_store_pd(hv, hi);
+  _mm512_store_pd(lv, lo);
+  _mm512_store_pd(yv, y);
+  _mm512_store_si512(rv, raw);
+  for (int l = 0; l < 8; ++l)
+    if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], params, rv[l]);
+  return _mm512_load_pd(yv);
+}
+
 // ---- scalar accumulator: s = round(s + a*b) -------------------------------------------------
 
 // Modes with a shortcut step below.
@@ -193,17 +209,7 @@ FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512i& 
     Avx512Counts dummy;
     __m512d ys = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, rnd, 0xff, c.k, dummy));
     if constexpr (M == Mode::sr) {
-      if (tail) {  // SR needs the exact dropped fraction: the scalar double-double path
-        alignas(64) double hv[8], lv[8], yv[8];
-        alignas(64) std::uint64_t rv[8];
-        _mm512_store_pd(hv, hi);
-        _mm512_store_pd(lv, lo);
-        _mm512_store_pd(yv, ys);
-        _mm512_store_si512(rv, raw);
-        for (int l = 0; l < 8; ++l)
-          if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], c.params, rv[l]);
-        ys = _mm512_load_pd(yv);
-      }
+      ys = sr_round_tails(ys, hi, lo, raw, tail, c.params);
     }
     y = _mm512_mask_mov_pd(y, bad, ys);
     const __mmask8 rare = e8.rare(bad, hi, ys, c.min_normal_d, c.max_finite_d);
@@ -315,19 +321,7 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
           }
           Avx512Counts dummy;
           __m512d y = _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, rnd, 0xff, k, dummy));
-          if constexpr (kSR) {
-            if (tail) {  // SR needs the exact dropped fraction: the scalar double-double path
-              alignas(64) double hv[8], lv[8], yv[8];
-              alignas(64) std::uint64_t rv[8];
-              _mm512_store_pd(hv, hi);
-              _mm512_store_pd(lv, lo);
-              _mm512_store_pd(yv, y);
-              _mm512_store_si512(rv, raw);
-              for (int l = 0; l < 8; ++l)
-                if (tail >> l & 1) yv[l] = round_dd<Mode::sr>(hv[l], lv[l], R.params, rv[l]);
-              y = _mm512_load_pd(yv);
-            }
-          }
+          if constexpr (kSR) y = sr_round_tails(y, hi, lo, raw, tail, R.params);
           rare[t] = e8.rare(valid[t], hi, y, min_normal, max_finite);
           any_rare |= rare[t];
           hi_t[t] = hi;
