@@ -86,25 +86,36 @@ void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, 
                                             st.nan_unrepresentable, f.name));
 }
 
-// Runs the GEMM under P random orders and summarises, per output, the distinct results and
-// their spread (metrics.hpp: spread()).
+// Runs the GEMM on P random permutations of K (the same permutation applied to A's columns and
+// B's rows, so the exact product is unchanged) and summarises, per output, the distinct results
+// and their spread (metrics.hpp: spread()). Permuting the inputs rather than the accumulator's
+// order works for every accumulator: a sequential sum sees a random order, a fused unit random
+// blocks, a pairwise tree random leaves.
 void permutation_stats(const ExperimentSpec& s, const Accumulator& acc, const std::vector<double>& a,
                        const std::vector<double>& b, const double* C0, int threads,
                        ExperimentResult& r) {
   if (s.permutations > 100000)
     throw std::invalid_argument(fmt::format("permutations: {} is more than 100000", s.permutations));
-  const std::size_t outputs = static_cast<std::size_t>(s.M) * static_cast<std::size_t>(s.N);
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+  const std::size_t outputs = M * N;
   const std::size_t P = static_cast<std::size_t>(s.permutations);
   if (static_cast<double>(outputs) * static_cast<double>(P) > 5e8)
     throw std::invalid_argument(fmt::format("permutations: {} orders of {} outputs is too much to keep",
                                             P, outputs));
-  const std::uint64_t base = acc.order.kind == OrderKind::random ? acc.order.seed : 0;
   std::vector<double> all(outputs * P);  // [output][permutation]
+  std::vector<std::size_t> perm(K);
+  std::vector<double> ap(a.size()), bp(b.size());
   for (std::size_t p = 0; p < P; ++p) {
-    Accumulator perm = acc;
-    perm.order.kind = OrderKind::random;
-    perm.order.seed = base + p;
-    const GemmResult g = emulate_gemm(perm, s.M, s.N, s.K, a.data(), b.data(), C0, threads);
+    // Fisher-Yates keyed by (seed, permutation number): the same orders on any thread count.
+    const CounterRng rng(input_seed(s), 0x5045524dULL + p);
+    for (std::size_t k = 0; k < K; ++k) perm[k] = k;
+    for (std::size_t k = K; k > 1; --k) std::swap(perm[k - 1], perm[rng.bits(k) % k]);
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t k = 0; k < K; ++k) ap[i * K + k] = a[i * K + perm[k]];
+    for (std::size_t k = 0; k < K; ++k)
+      std::copy_n(b.data() + perm[k] * N, N, bp.data() + k * N);
+    const GemmResult g = emulate_gemm(acc, s.M, s.N, s.K, ap.data(), bp.data(), C0, threads);
     for (std::size_t i = 0; i < outputs; ++i) all[i * P + p] = g.C[i];
   }
   double max_distinct = 0, sum_distinct = 0, max_spread = 0;
@@ -129,6 +140,21 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
     if (!info)
       throw std::invalid_argument(fmt::format("model: unknown model '{}'; valid: custom, {}", s.model,
                                               hardware_model_names()));
+    // The parts of a custom accumulator have no meaning for a named model: a value other than the
+    // default is a mistake to report, not to ignore.
+    const ExperimentSpec defaults;
+    const std::pair<const char*, bool> custom_only[] = {
+        {"acc_format", s.acc_format != defaults.acc_format},
+        {"rounding", s.rounding != defaults.rounding},
+        {"order", s.order != defaults.order},
+        {"product_format", s.product_format != defaults.product_format},
+        {"compensation", s.compensation != defaults.compensation},
+    };
+    for (const auto& [field, set] : custom_only)
+      if (set)
+        throw std::invalid_argument(fmt::format(
+            "{}: a named model ({}) fixes its accumulator; {} applies to custom models only", field,
+            s.model, field));
     std::optional<Format> a, b;
     if (!s.a_format.empty()) a = field_format("a_format", s.a_format);
     if (!b_name.empty()) b = field_format("b_format", b_name);

@@ -136,6 +136,8 @@ TEST_CASE("bad specs name the field") {
   { auto b = s; b.backend = "tpu"; fails_with(b, "backend"); }
   { auto b = s; b.model = "h100-fp8"; b.a_format = "fp16"; fails_with(b, "h100-fp8"); }
   { auto b = s; b.scale_a = 0; fails_with(b, "scale_a"); }
+  { auto b = s; b.model = "h100-bf16"; b.a_format = "bf16"; b.rounding = "sr"; fails_with(b, "rounding: a named model"); }
+  { auto b = s; b.model = "h100-bf16"; b.a_format = "bf16"; b.order = "pairwise"; fails_with(b, "order"); }
 }
 
 TEST_CASE("permutations: distinct results and spread over random summation orders") {
@@ -174,6 +176,19 @@ TEST_CASE("permutations: distinct results and spread over random summation order
     CHECK(r1.spread_ulps > 1);
     CHECK(r1.distinct_results == r2.distinct_results);
     CHECK(r1.spread_ulps == r2.spread_ulps);
+  }
+  SECTION("hardware models too: the fused unit sees random blocks") {
+    s.model = "h100-fp8";
+    s.a_format = "e4m3";
+    s.acc_format = "fp32";
+    s.dist = "constant:2";  // 4 per product: every order gives exactly 4K
+    s.K = 512;
+    auto r = run_experiment(s, 1);
+    CHECK(r.distinct_results == 1.0);
+    CHECK(r.spread_ulps == 0.0);
+    s.dist = "normal";
+    r = run_experiment(s, 1);
+    CHECK(r.distinct_results > 1.0);
   }
   SECTION("bad counts") {
     s.permutations = -1;

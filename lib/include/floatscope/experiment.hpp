@@ -44,9 +44,10 @@ struct ExperimentSpec {
   std::uint64_t seed = 0;
   int repeat = 0;                    // mixed into the input seed: repeats are independent draws
   std::string reference = "exact";   // exact, mpfr, none
-  // > 0: also run the GEMM under this many random summation orders (random:SEED+i, i < P,
-  // SEED = the order's seed, or 0 when the order is not random) and report, per output, how
-  // many distinct results they give and their spread in ulps of the output format.
+  // > 0: also run the GEMM on this many random permutations of K (applied to A's columns and
+  // B's rows alike, so the exact result is unchanged; any accumulator, hardware models included)
+  // and report, per output, how many distinct results they give and their spread in ulps of the
+  // output format.
   int permutations = 0;
 };
 
