@@ -241,27 +241,9 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
     }
   }
 
-  const Metrics m = compute_metrics(emu.C, exact, absprod, K, accumulator_u(acc),
-                                    output_format_of(acc), emu.events);
   ExperimentResult r;
-  r.max_rel_err = m.max_rel_err;
-  r.median_rel_err = m.median_rel_err;
-  r.p99_rel_err = m.p99_rel_err;
-  r.normwise_rel_err = m.normwise_rel_err;
-  r.max_err_over_absprod = m.max_err_over_absprod;
-  r.max_ulp_err = m.max_ulp_err;
-  r.unit_roundoff = m.unit_roundoff;
-  r.bound_det = m.bound_det;
-  r.bound_prob = m.bound_prob;
-  r.ratio_det = m.ratio_det;
-  r.ratio_prob = m.ratio_prob;
-  r.underflow_frac = m.underflow_frac;
-  r.overflow_frac = m.overflow_frac;
-  r.product_underflow_frac = m.product_underflow_frac;
-  r.partial_underflow_frac = m.partial_underflow_frac;
-  r.saturated_frac = m.saturated_frac;
-  r.nan_count = m.nan_count;
-  r.stagnation_count = m.stagnation_count;
+  r.metrics = compute_metrics(emu.C, exact, absprod, K, accumulator_u(acc), output_format_of(acc),
+                              emu.events);
   r.events = emu.events;
   r.accumulator = acc.describe();
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
@@ -270,6 +252,34 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
   if (s.permutations > 0) permutation_stats(s, acc, a, b, C0, threads, r);
   if (keep_output) r.C = std::move(emu.C);
   return r;
+}
+
+std::vector<NamedValue> result_values(const ExperimentResult& r) {
+  const Metrics& m = r.metrics;
+  auto count = [](std::uint64_t n) { return static_cast<double>(n); };
+  return {{"max_rel_err", m.max_rel_err},
+          {"median_rel_err", m.median_rel_err},
+          {"p99_rel_err", m.p99_rel_err},
+          {"normwise_rel_err", m.normwise_rel_err},
+          {"max_err_over_absprod", m.max_err_over_absprod},
+          {"max_ulp_err", m.max_ulp_err},
+          {"unit_roundoff", m.unit_roundoff},
+          {"bound_det", m.bound_det},
+          {"bound_prob", m.bound_prob},
+          {"ratio_det", m.ratio_det},
+          {"ratio_prob", m.ratio_prob},
+          {"underflow_frac", m.underflow_frac},
+          {"overflow_frac", m.overflow_frac},
+          {"product_underflow_frac", m.product_underflow_frac},
+          {"partial_underflow_frac", m.partial_underflow_frac},
+          {"saturated_frac", m.saturated_frac},
+          {"nan_count", count(m.nan_count)},
+          {"stagnation_count", count(m.stagnation_count)},
+          {"products", count(r.events.products)},
+          {"partials", count(r.events.partials)},
+          {"distinct_results", r.distinct_results},
+          {"mean_distinct_results", r.mean_distinct_results},
+          {"spread_ulps", r.spread_ulps}};
 }
 
 ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_output) {

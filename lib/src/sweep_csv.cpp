@@ -20,14 +20,10 @@ const std::vector<std::string>& csv_columns() {
     std::vector<std::string> c;
     for (const auto& k : sweep_keys())
       if (k.dimension) c.emplace_back(k.name);
-    for (const char* m : {"repeat", "point_id", "max_rel_err", "median_rel_err", "p99_rel_err",
-                          "normwise_rel_err", "max_err_over_absprod", "max_ulp_err", "unit_roundoff",
-                          "bound_det", "bound_prob", "ratio_det", "ratio_prob", "underflow_frac",
-                          "overflow_frac", "product_underflow_frac", "partial_underflow_frac",
-                          "saturated_frac", "nan_count", "stagnation_count", "products", "partials",
-                          "distinct_results", "mean_distinct_results", "spread_ulps",
-                          "accumulator", "output_hash", "seconds"})
-      c.emplace_back(m);
+    c.emplace_back("repeat");
+    c.emplace_back("point_id");
+    for (const auto& v : result_values(ExperimentResult{})) c.emplace_back(v.name);
+    for (const char* m : {"accumulator", "output_hash", "seconds"}) c.emplace_back(m);
     return c;
   }();
   return cols;
@@ -87,16 +83,7 @@ std::string one_line(std::string s) {
 std::vector<std::string> result_row(const Point& point, const ExperimentResult& r) {
   std::vector<std::string> row = point.params;
   row.push_back(point.id);
-  for (double v : {r.max_rel_err, r.median_rel_err, r.p99_rel_err, r.normwise_rel_err,
-                   r.max_err_over_absprod, r.max_ulp_err, r.unit_roundoff, r.bound_det, r.bound_prob,
-                   r.ratio_det, r.ratio_prob, r.underflow_frac, r.overflow_frac,
-                   r.product_underflow_frac, r.partial_underflow_frac, r.saturated_frac})
-    row.push_back(format_double(v));
-  row.push_back(std::to_string(r.nan_count));
-  row.push_back(std::to_string(r.stagnation_count));
-  row.push_back(std::to_string(r.events.products));
-  row.push_back(std::to_string(r.events.partials));
-  for (double v : {r.distinct_results, r.mean_distinct_results, r.spread_ulps}) row.push_back(format_double(v));
+  for (const auto& v : result_values(r)) row.push_back(format_double(v.value));
   row.push_back(one_line(r.accumulator));
   row.push_back(output_hash(r.C));
   row.push_back(format_double(r.seconds));

@@ -9,9 +9,11 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "floatscope/events.hpp"
+#include "floatscope/metrics.hpp"
 
 namespace floatscope {
 
@@ -52,13 +54,7 @@ struct ExperimentSpec {
 };
 
 struct ExperimentResult {
-  // Metrics (see metrics.hpp for definitions); NaN where undefined.
-  double max_rel_err = 0, median_rel_err = 0, p99_rel_err = 0, normwise_rel_err = 0;
-  double max_err_over_absprod = 0, max_ulp_err = 0;
-  double unit_roundoff = 0, bound_det = 0, bound_prob = 0, ratio_det = 0, ratio_prob = 0;
-  double underflow_frac = 0, overflow_frac = 0, product_underflow_frac = 0, partial_underflow_frac = 0;
-  double saturated_frac = 0;
-  std::uint64_t nan_count = 0, stagnation_count = 0;
+  Metrics metrics{};                 // see metrics.hpp for the definitions; NaN where undefined
   // Permutation runs (spec.permutations > 0): the largest number of distinct results of one
   // output over the orders, their mean over outputs, and the largest spread (ulps); NaN otherwise.
   double distinct_results = std::numeric_limits<double>::quiet_NaN();
@@ -69,6 +65,14 @@ struct ExperimentResult {
   double seconds = 0;                // wall time of the emulation (not the reference)
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
 };
+
+// The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
+// order: the metrics, the products and partial sums counted, and the permutation results.
+struct NamedValue {
+  std::string_view name;
+  double value;
+};
+std::vector<NamedValue> result_values(const ExperimentResult& r);
 
 // The accumulator an experiment uses (model preset or custom parts), without running it.
 struct Accumulator;
