@@ -117,7 +117,7 @@ FLOATSCOPE_SIMD_INLINE __m512d add_round8(__m512d s, __m512d t, const Avx512Cons
   const __m512i x = round_to_odd8(hi, lo, tail);
   Avx512Counts dummy;
   hi_out = hi;
-  return _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, true>(x, _mm512_setzero_si512(), 0xff, k, dummy));
+  return _mm512_castsi512_pd(avx512_round8<M, SimdPath::fp_add, kSignsPlain>(x, _mm512_setzero_si512(), 0xff, k, dummy));
 }
 
 // SR lanes whose exact sum s + p did not fit the round-to-odd double (`tail`) need the exact
@@ -430,7 +430,7 @@ void fused_rows(const Kernel& kn, const FusedData& fd, GemmEvents& ev, int i) {
         const __m512d v = _mm512_scalef_pd(S, _mm512_sub_pd(zero, sh));
         Avx512Counts dummy;
         __m512d y = _mm512_castsi512_pd(
-            avx512_round8<M, SimdPath::fp_add, true>(_mm512_castpd_si512(v), _mm512_setzero_si512(), 0xff, kout, dummy));
+            avx512_round8<M, SimdPath::fp_add, kSignsPlain>(_mm512_castpd_si512(v), _mm512_setzero_si512(), 0xff, kout, dummy));
         const __mmask8 big = _mm512_cmp_pd_mask(_mm512_abs_pd(v), lim, _CMP_GE_OQ);
         y = _mm512_mask_mov_pd(y, big, _mm512_or_pd(inf, _mm512_and_pd(v, _mm512_set1_pd(-0.0))));
         if (c_out) {

@@ -137,6 +137,19 @@ TEST_CASE("a negative sum that rounds to zero in the accumulator is -0", "[gemm]
   }
 }
 
+TEST_CASE("a fused step whose nonzero sum rounds to zero in fp32 is -0 for a negative sum", "[gemm]") {
+  // bf16 (-2^-100) * 2^-100 = -2^-200: the block sum is nonzero, below fp32's smallest subnormal
+  // (2^-149), and RZ to fp32 keeps its sign (IEEE 754 s.6.3): -0, step after step.
+  const Accumulator acc = model_accumulator("h100-bf16");
+  const int M = 2, N = 11, K = 40;
+  const std::vector<double> A(M * K, -0x1p-100), B(K * N, 0x1p-100);
+  const GemmResult g = emulate_gemm(acc, M, N, K, A.data(), B.data(), nullptr, 1);
+  for (double c : g.C) {
+    CHECK(c == 0);
+    CHECK(std::signbit(c));
+  }
+}
+
 TEST_CASE("inputs must be on the grid unless the model quantises", "[gemm]") {
   const Format fp16 = parse_format("fp16");
   Accumulator acc = make_scalar_accumulator(fp16, parse_format("fp32"));
