@@ -77,10 +77,8 @@ struct Events8 {
   // a running sum; only then are the exact conditions evaluated.
   FLOATSCOPE_SIMD_INLINE void partial(__mmask8 valid, __m512d hi, __m512d y, double min_normal,
                                       double max_finite) {
-    const __mmask8 rare =
-        _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(y), _mm512_set1_pd(min_normal), _CMP_LT_OQ) |
-        _mm512_mask_cmp_pd_mask(valid, _mm512_abs_pd(hi), _mm512_set1_pd(max_finite), _CMP_NLT_UQ);
-    if (rare) [[unlikely]] partial_exact(rare, hi, y, min_normal, max_finite);
+    const __mmask8 r = rare(valid, hi, y, min_normal, max_finite);
+    if (r) [[unlikely]] partial_exact(r, hi, y, min_normal, max_finite);
   }
   FLOATSCOPE_SIMD_INLINE __mmask8 rare(__mmask8 valid, __m512d hi, __m512d y, double min_normal,
                                        double max_finite) const {
@@ -212,8 +210,7 @@ FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512i& 
       ys = sr_round_tails(ys, hi, lo, raw, tail, c.params);
     }
     y = _mm512_mask_mov_pd(y, bad, ys);
-    const __mmask8 rare = e8.rare(bad, hi, ys, c.min_normal_d, c.max_finite_d);
-    if (rare) e8.partial_exact(rare, hi, ys, c.min_normal_d, c.max_finite_d);
+    e8.partial(bad, hi, ys, c.min_normal_d, c.max_finite_d);
     const __mmask8 wrong =
         _mm512_mask_cmp_pd_mask(bad, _mm512_abs_pd(ys), _mm512_set1_pd(INFINITY), _CMP_EQ_OQ) &
         _mm512_cmp_pd_mask(ys, s, _CMP_EQ_OQ) & _mm512_cmp_pd_mask(p, zero, _CMP_NEQ_UQ);
