@@ -70,9 +70,10 @@ TEST_CASE("FP8 scales apply after accumulation as cuBLASLt does", "[models]") {
   const float s = sa * sb;  // one fp32 rounding (FLT_EVAL_METHOD 0 on x86-64)
   const float want = s * 3.0f;
   CHECK(emulate_dot(acc, a, b, 2) == static_cast<double>(want));
-  // The 14-bit accumulator over all of K versus fp32 promotion every 128: 1 + 128*2^-14 products
-  // of 2^-14 each; each is far below the 14-bit accumulator's last bit once it reaches 1, so the
-  // fast-accumulation chain stagnates at 1 while the promoted sum keeps every block.
+  // The 14-bit accumulator over all of K versus fp32 promotion every 128: c = 1 plus 256 products
+  // of 2^-14 each; with the running value 1 in the unit (E = 0, F = 13) each product lies below
+  // the alignment quantum 2^-13 and is truncated away, so the fast-accumulation chain stagnates
+  // at 1, while the promoted chain restarts each 128-block from 0 and adds it to fp32 exactly.
   std::vector<double> av(256, std::ldexp(1.0, -7)), bv(256, std::ldexp(1.0, -7));
   const Accumulator fast = model_accumulator("h100-fp8");
   const Accumulator prom = model_accumulator("h100-fp8-promote128");
