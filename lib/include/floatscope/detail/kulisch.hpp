@@ -49,7 +49,7 @@ class Kulisch {
   // (a reused per-thread accumulator then costs ~10 limbs instead of 4 KiB per dot product).
   void reset() {
     if (lo_pos_ <= hi_pos_) {
-      const int jl = static_cast<int>(lo_pos_ >> 6), jh = static_cast<int>(hi_pos_ >> 6) + 4;
+      const auto [jl, jh] = window();
       const std::size_t bytes = sizeof(std::uint64_t) * static_cast<std::size_t>(jh - jl + 1);
       for (auto& row : acc_) {
         std::memset(row + jl, 0, bytes);
@@ -113,7 +113,7 @@ class Kulisch {
   bool collapse(std::uint64_t* mag, bool& negative) const {
     std::memset(mag, 0, sizeof(std::uint64_t) * kLimbs);
     if (lo_pos_ > hi_pos_) return false;
-    const int jl = static_cast<int>(lo_pos_ >> 6), jh = static_cast<int>(hi_pos_ >> 6) + 4;
+    const auto [jl, jh] = window();
     // d = (pos0 + pos1) - (neg0 + neg1) over limbs [jl, jh]; a final borrow means d < 0.
     std::uint64_t cp = 0, cn = 0;
     unsigned char br = 0;
