@@ -459,8 +459,8 @@ void fused_rows(const Kernel& kn, const FusedData& fd, GemmEvents& ev, int i) {
     int lanes = 0;
     for (int t = 0; t < kTile; ++t) lanes += __builtin_popcount(valid[t]);
     if (special) {  // Inf/NaN met: the engine's scalar step handles special values
+      std::vector<double> col(static_cast<std::size_t>(K));
       for (int j = j0; j < std::min(N, j0 + 8 * kTile); ++j) {
-        std::vector<double> col(static_cast<std::size_t>(K));
         for (int kk = 0; kk < K; ++kk) col[static_cast<std::size_t>(kk)] = kn.b[static_cast<std::size_t>(kk) * N + j];
         const double c = kn.C0 ? kn.C0[static_cast<std::size_t>(i) * N + j] : 0.0;
         kn.out[static_cast<std::size_t>(i) * N + j] =
