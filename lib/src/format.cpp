@@ -14,7 +14,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Format preset(std::string name, int e, int m, int bias, Specials sp, bool sub = true,
+Format format_of(std::string name, int e, int m, int bias, Specials sp, bool sub = true,
               bool is_signed = true, bool has_zero = true,
               Encoding enc = Encoding::binary) {
   Format f;
@@ -35,22 +35,22 @@ Format preset(std::string name, int e, int m, int bias, Specials sp, bool sub = 
 // IEEE 754-2019 Table 3.5, ml_dtypes for the FNUZ variants).
 std::vector<Format> build_presets() {
   return {
-      preset("fp64", 11, 52, 1023, Specials::ieee),
-      preset("fp32", 8, 23, 127, Specials::ieee),
-      preset("tf32", 8, 10, 127, Specials::ieee),
-      preset("fp16", 5, 10, 15, Specials::ieee),
-      preset("bf16", 8, 7, 127, Specials::ieee),
-      preset("e4m3", 4, 3, 7, Specials::fn),
-      preset("e5m2", 5, 2, 15, Specials::ieee),
-      preset("e4m3fnuz", 4, 3, 8, Specials::fnuz),
-      preset("e5m2fnuz", 5, 2, 16, Specials::fnuz),
-      preset("e3m2", 3, 2, 3, Specials::none),
-      preset("e2m3", 2, 3, 1, Specials::none),
-      preset("e2m1", 2, 1, 1, Specials::none),
+      format_of("fp64", 11, 52, 1023, Specials::ieee),
+      format_of("fp32", 8, 23, 127, Specials::ieee),
+      format_of("tf32", 8, 10, 127, Specials::ieee),
+      format_of("fp16", 5, 10, 15, Specials::ieee),
+      format_of("bf16", 8, 7, 127, Specials::ieee),
+      format_of("e4m3", 4, 3, 7, Specials::fn),
+      format_of("e5m2", 5, 2, 15, Specials::ieee),
+      format_of("e4m3fnuz", 4, 3, 8, Specials::fnuz),
+      format_of("e5m2fnuz", 5, 2, 16, Specials::fnuz),
+      format_of("e3m2", 3, 2, 3, Specials::none),
+      format_of("e2m3", 2, 3, 1, Specials::none),
+      format_of("e2m1", 2, 1, 1, Specials::none),
       // E8M0: unsigned powers of two 2^-127..2^127, no zero, 0xFF = NaN.
-      preset("e8m0", 8, 0, 127, Specials::fn, /*sub=*/false, /*signed=*/false, /*zero=*/false),
+      format_of("e8m0", 8, 0, 127, Specials::fn, /*sub=*/false, /*signed=*/false, /*zero=*/false),
       // MXINT8: two's complement k, value k/64; as a value set: sign-magnitude 6-bit fraction.
-      preset("int8", 1, 6, 0, Specials::none, true, true, true, Encoding::int8_fixed),
+      format_of("int8", 1, 6, 0, Specials::none, true, true, true, Encoding::int8_fixed),
   };
 }
 
@@ -109,10 +109,9 @@ std::optional<Format> parse_custom(std::string_view spec) {
     if (i != mpos && !std::isdigit(static_cast<unsigned char>(head[i]))) return std::nullopt;
   const int e = parse_int(std::string_view(head).substr(1, mpos - 1), "exponent bits", spec);
   const int m = parse_int(std::string_view(head).substr(mpos + 1), "mantissa bits", spec);
+  // Checked here, ahead of finalize(), because the default bias below shifts by e - 1.
   if (e < 1 || e > 11)
     throw std::invalid_argument("format '" + std::string(spec) + "': exponent bits must be 1..11");
-  if (m < 0 || m > 52)
-    throw std::invalid_argument("format '" + std::string(spec) + "': mantissa bits must be 0..52");
 
   Format f;
   f.name = head;
@@ -235,16 +234,7 @@ std::vector<std::string> Format::aliases() const {
 
 Format make_format(std::string name, int exp_bits, int man_bits, int bias, Specials specials,
                    bool subnormals, bool is_signed) {
-  Format f;
-  f.name = std::move(name);
-  f.exp_bits = exp_bits;
-  f.man_bits = man_bits;
-  f.bias = bias;
-  f.specials = specials;
-  f.subnormals = subnormals;
-  f.is_signed = is_signed;
-  f.finalize();
-  return f;
+  return format_of(std::move(name), exp_bits, man_bits, bias, specials, subnormals, is_signed);
 }
 
 const std::vector<Format>& preset_formats() {
