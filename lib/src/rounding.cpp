@@ -1,7 +1,6 @@
 #include "floatscope/rounding.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +32,17 @@ constexpr ModeAlias kModeAliases[] = {
     {"down", Mode::rdn}, {"odd", Mode::rto}, {"stochastic", Mode::sr}, {"sr_equal", Mode::sr_equal},
 };
 
+RoundStats stats_of(std::uint64_t count, const detail::EventCounts& c) {
+  RoundStats s;
+  s.count = count;
+  s.inexact = c.inexact;
+  s.overflow = c.overflow;
+  s.underflow = c.underflow;
+  s.flushed = c.flushed;
+  s.nan_unrepresentable = c.nan_unrepresentable;
+  return s;
+}
+
 // Rounds [0, n) in blocks spread over OpenMP threads. Each block goes through round_range, whose
 // SR bits depend only on the absolute index, so the result is the same for any thread count.
 template <class T>
@@ -50,6 +60,7 @@ RoundStats run_array(const T* in, T* out, std::size_t n, const Format& f, const 
   constexpr std::size_t kBlock = 1 << 15;
   const long long nblocks = static_cast<long long>((n + kBlock - 1) / kBlock);
   const int nthreads = threads > 0 ? threads : omp_default_threads();
+  // Separate scalars: OpenMP reductions take variables, not struct members.
   std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nanu = 0;
   detail::with_mode(r.mode, [&](auto mode_c) {
     constexpr Mode M = decltype(mode_c)::value;
@@ -67,18 +78,7 @@ RoundStats run_array(const T* in, T* out, std::size_t n, const Format& f, const 
       nanu += c.nan_unrepresentable;
     }
   });
-  RoundStats total;
-  total.count = n;
-  total.inexact = inexact;
-  total.overflow = overflow;
-  total.underflow = underflow;
-  total.flushed = flushed;
-  total.nan_unrepresentable = nanu;
-  return total;
-}
-
-bool fits_in_float(const Format& f) {
-  return f.precision <= 24 && f.emin >= -126 && f.emax <= 127;
+  return stats_of(n, {inexact, overflow, underflow, flushed, nanu});
 }
 
 }  // namespace
@@ -123,14 +123,7 @@ RoundStats& RoundStats::operator+=(const RoundStats& o) {
 RoundStats classify(double in, double out, const Format& f) {
   detail::EventCounts c;
   detail::count_events(in, out, detail::make_event_params(f), c);
-  RoundStats s;
-  s.count = 1;
-  s.inexact = c.inexact;
-  s.overflow = c.overflow;
-  s.underflow = c.underflow;
-  s.flushed = c.flushed;
-  s.nan_unrepresentable = c.nan_unrepresentable;
-  return s;
+  return stats_of(1, c);
 }
 
 double round(double x, const Format& f, const Rounding& r, std::uint64_t index) {
@@ -150,7 +143,7 @@ RoundStats round_array(std::span<const double> in, std::span<double> out, const 
 RoundStats round_array(std::span<const float> in, std::span<float> out, const Format& f,
                        const Rounding& r, std::uint64_t first_index, int threads) {
   if (out.size() < in.size()) throw std::invalid_argument("round_array: output shorter than input");
-  if (!fits_in_float(f))
+  if (!f.values_are_floats())
     throw std::invalid_argument("round_array(float): format '" + f.name +
                                 "' has values that are not floats; use the double overload");
   return run_array(in.data(), out.data(), in.size(), f, r, first_index, threads);

@@ -54,8 +54,6 @@ bool same(double got, double want, const Format& f) {
   return std::bit_cast<std::uint64_t>(got) == std::bit_cast<std::uint64_t>(want);
 }
 
-bool fits_in_float(const Format& f) { return f.precision <= 24 && f.emin >= -126 && f.emax <= 127; }
-
 // Rounds xs through every entry point and counts disagreements with the oracle; prints the first few.
 std::uint64_t mismatches(const Format& f, const std::vector<double>& xs, Mode m, Overflow ov) {
   const floatscope::Rounding r{m, ov};
@@ -64,7 +62,7 @@ std::uint64_t mismatches(const Format& f, const std::vector<double>& xs, Mode m,
   floatscope::round_array(xs, arr, f, r);
   std::vector<float> fin, fout;
   std::vector<std::size_t> fidx;
-  if (fits_in_float(f)) {
+  if (f.values_are_floats()) {
     for (std::size_t i = 0; i < xs.size(); ++i) {
       const float v = static_cast<float>(xs[i]);
       if (std::isnan(xs[i]) || static_cast<double>(v) == xs[i]) {

@@ -55,6 +55,8 @@ struct Format {
   bool has_negative_zero() const {
     return is_signed && specials != Specials::fnuz && encoding == Encoding::binary;
   }
+  // Every value of the format is a float (binary32), so float arrays can carry its results.
+  bool values_are_floats() const { return precision <= 24 && emin >= -126 && emax <= 127; }
 
   // Validates the fields and computes the derived ones. Throws std::invalid_argument naming the
   // problem. The exponent range must lie inside binary64's (emin >= -1022, emax <= 1023) and
