@@ -10,9 +10,14 @@
 
 namespace floatscope {
 
+// SplitMix64's constants, named so that vectorised copies of the generator use the same ones.
+inline constexpr std::uint64_t kMixMul1 = 0xbf58476d1ce4e5b9ULL;
+inline constexpr std::uint64_t kMixMul2 = 0x94d049bb133111ebULL;
+inline constexpr std::uint64_t kWeylGamma = 0x9e3779b97f4a7c15ULL;  // the Weyl sequence's step
+
 constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z = (z ^ (z >> 30)) * kMixMul1;
+  z = (z ^ (z >> 27)) * kMixMul2;
   return z ^ (z >> 31);
 }
 
@@ -23,7 +28,7 @@ class CounterRng {
 
   // 64 uniformly distributed bits for position `index`.
   constexpr std::uint64_t bits(std::uint64_t index) const {
-    return mix64(key_ + (index + 1) * 0x9e3779b97f4a7c15ULL);
+    return mix64(key_ + (index + 1) * kWeylGamma);
   }
   // A uniform double in [0, 1) with 53 random bits.
   constexpr double uniform(std::uint64_t index) const {

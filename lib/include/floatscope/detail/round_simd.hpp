@@ -10,7 +10,6 @@
 // against the scalar kernel; a semantic change to round_kernel must be mirrored there.
 #pragma once
 
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

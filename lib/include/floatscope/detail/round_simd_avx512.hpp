@@ -107,11 +107,16 @@ inline Avx512Consts make_avx512_consts(const RangeContext& ctx) {
   return k;
 }
 
-FLOATSCOPE_SIMD_INLINE __m512i avx512_mix64(__m512i z) {
+// mix64 (random.hpp) up to, not including, its final z ^ (z >> 31).
+FLOATSCOPE_SIMD_INLINE __m512i avx512_mix64_head(__m512i z) {
   z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
-  z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
+  z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(kMixMul1)));
   z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
-  z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
+  return _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(kMixMul2)));
+}
+
+FLOATSCOPE_SIMD_INLINE __m512i avx512_mix64(__m512i z) {
+  z = avx512_mix64_head(z);
   return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
 }
 
@@ -126,8 +131,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_dropped(__m512i sig, __m512i shift) {
 
 // Lanes where the dropped part sends the significand up, for the modes that read it.
 template <Mode M>
-FLOATSCOPE_SIMD_INLINE __mmask8 avx512_up_from_dropped(__m512i dropped, __m512i kept, __m512i rnd,
-                                                       const Avx512Consts& k) {
+FLOATSCOPE_SIMD_INLINE __mmask8 avx512_up_from_dropped(__m512i dropped, __m512i kept, __m512i rnd) {
   const __m512i kHalf = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ULL));
   if constexpr (M == Mode::rne) {
     const __mmask8 odd = _mm512_test_epi64_mask(kept, _mm512_set1_epi64(1));
@@ -139,7 +143,6 @@ FLOATSCOPE_SIMD_INLINE __mmask8 avx512_up_from_dropped(__m512i dropped, __m512i 
     // For sr, rnd holds ~(R & mask) (Avx512Rng::next_sr). Carry out of the top r bits of
     // (D & mask) + (R & mask), both multiples of 2^(64-r), means D & mask > ~R & mask, which
     // holds exactly when D > (~R & mask) | ~mask = ~(R & mask).
-    (void)k;
     return _mm512_cmpgt_epu64_mask(dropped, rnd);
   }
 }
@@ -228,7 +231,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
         const __m512i dropped = _mm512_cvttpd_epu64(_mm512_mul_pd(rem, scale));
         // Inf - Inf is NaN: keep Inf inputs away from the increment (NaN lanes are replaced later).
         const __mmask8 up = _mm512_mask_cmplt_epu64_mask(
-            avx512_up_from_dropped<M>(dropped, s, rnd, k), mag, kInf);
+            avx512_up_from_dropped<M>(dropped, s, rnd), mag, kInf);
         s = _mm512_mask_add_epi64(s, up, s, kOne);
       }
     }
@@ -243,7 +246,7 @@ FLOATSCOPE_SIMD_INLINE __m512i avx512_round8(__m512i bits, __m512i rnd, __mmask8
     };
     __mmask8 up = 0;
     if constexpr (M == Mode::rne || M == Mode::rna || M == Mode::sr) {
-      up = avx512_up_from_dropped<M>(avx512_dropped(sig, shift), kept, rnd, k);
+      up = avx512_up_from_dropped<M>(avx512_dropped(sig, shift), kept, rnd);
     } else if constexpr (M == Mode::rup) {
       up = inexact_mask() & static_cast<__mmask8>(~neg);
     } else if constexpr (M == Mode::rdn) {
@@ -352,11 +355,11 @@ struct Avx512Rng {
   __m512i step;
 
   Avx512Rng(std::uint64_t key, std::uint64_t first) {
-    constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
     alignas(64) std::uint64_t w[8];
-    for (int l = 0; l < 8; ++l) w[l] = key + (first + static_cast<std::uint64_t>(l) + 1) * kGamma;
+    for (int l = 0; l < 8; ++l)
+      w[l] = key + (first + static_cast<std::uint64_t>(l) + 1) * kWeylGamma;
     weyl = _mm512_load_si512(w);
-    step = _mm512_set1_epi64(static_cast<long long>(8 * kGamma));
+    step = _mm512_set1_epi64(static_cast<long long>(8 * kWeylGamma));
   }
   FLOATSCOPE_SIMD_INLINE __m512i next() {
     const __m512i r = avx512_mix64(weyl);
@@ -365,12 +368,8 @@ struct Avx512Rng {
   }
   // ~(bits & mask), with the mixer's last xor folded into one ternary-logic op.
   FLOATSCOPE_SIMD_INLINE __m512i next_sr(__m512i mask) {
-    __m512i z = weyl;
+    const __m512i z = avx512_mix64_head(weyl);
     weyl = _mm512_add_epi64(weyl, step);
-    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
-    z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
-    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
-    z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
     return _mm512_ternarylogic_epi64(z, _mm512_srli_epi64(z, 31), mask, 0xd7);  // ~((a ^ b) & c)
   }
   template <Mode M>
