@@ -21,14 +21,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "floatscope/format.hpp"
 #include "floatscope/parallel.hpp"
-#include "floatscope/random.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/rounding.hpp"
 

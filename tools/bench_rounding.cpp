@@ -1,7 +1,6 @@
 // `floatscope bench rounding`: round_array throughput against a plain copy of the same array with
 // the same thread count, measured in the same run.
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -9,7 +8,6 @@
 
 #include "bench_common.hpp"
 #include "floatscope/format.hpp"
-#include "floatscope/random.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/rounding.hpp"
 

@@ -1,7 +1,6 @@
 // `floatscope formats [--json]`: the table of named formats.
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
@@ -9,7 +8,6 @@
 
 namespace floatscope::cli {
 namespace {
-
 
 int run_formats(bool json) {
   if (json) {

@@ -5,7 +5,6 @@
 // hex padded to the format's width (tf32 as its fp32 word). The whole input is parsed and rounded
 // before anything is printed, so an error leaves stdout empty rather than half a table.
 #include <bit>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -48,7 +47,6 @@ bool parse_number(std::string_view token, double& out) {
   if (token.empty()) return false;
   const std::string s(token);
   char* end = nullptr;
-  errno = 0;
   out = std::strtod(s.c_str(), &end);
   return end == s.c_str() + s.size();  // ERANGE is fine: 1e999 is Inf, 1e-999 is 0, as typed
 }
