@@ -172,7 +172,6 @@ template <Mode M>
 FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512i& weyl, __m512d p,
                                           __mmask8 valid, const ShortcutConsts& c,
                                           std::uint64_t& stag_fix, Events8& e8) {
-  constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
   const __m512d zero = _mm512_setzero_pd();
   const __m512d hi = _mm512_add_pd(s, p);
   const __m512i hb = _mm512_castpd_si512(hi);
@@ -193,7 +192,7 @@ FLOATSCOPE_SIMD_INLINE void shortcut_step(__m512d& s, __m512i& stag_n, __m512i& 
   } else {
     static_assert(M == Mode::sr);
     raw = avx512_mix64(weyl);
-    weyl = _mm512_add_epi64(weyl, _mm512_set1_epi64(static_cast<long long>(kGamma)));
+    weyl = _mm512_add_epi64(weyl, _mm512_set1_epi64(static_cast<long long>(kWeylGamma)));
     // Threshold form ~(R & sr_mask), as avx512_round8 takes it (Avx512Rng::next_sr).
     rnd = _mm512_ternarylogic_epi64(raw, c.k.sr_mask, c.k.sr_mask, 0x3f);  // ~(a & b)
     const __mmask8 up = _mm512_cmpgt_epu64_mask(_mm512_sllv_epi64(hb, c.drop_shift), rnd);
@@ -251,7 +250,6 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
   const double* arow = kn.a + static_cast<std::size_t>(i) * K;
   const double min_normal = R.format.min_normal, max_finite = R.format.max_finite;
   const std::uint64_t seed = kn.acc.acc_rounding.seed;
-  constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
   Events8 e8;
   for (int j0 = 0; j0 < N; j0 += 8 * kTile) {
     __m512d s[kTile];
@@ -268,12 +266,12 @@ void scalar_rows(const Kernel& kn, GemmEvents& ev, int i) {
         const CounterRng rng(seed, stream_of(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(in ? j : 0)));
         // The engine rounds C into the accumulator first (SR step 0), then K additions.
         init[l] = round_dd_any(R.rounding.mode, c, 0, R.params, kSR ? rng.bits(0) : 0);
-        w[l] = rng.key() + 2 * kGamma;  // Weyl state of step 1
+        w[l] = rng.key() + 2 * kWeylGamma;  // Weyl state of step 1
       }
       s[t] = _mm512_load_pd(init);
       weyl[t] = _mm512_load_si512(w);
     }
-    const __m512i gamma = _mm512_set1_epi64(static_cast<long long>(kGamma));
+    const __m512i gamma = _mm512_set1_epi64(static_cast<long long>(kWeylGamma));
     __m512i stag_n[kTile];
     for (int t = 0; t < kTile; ++t) stag_n[t] = _mm512_setzero_si512();
     std::uint64_t stag_fix = 0;  // lanes the shortcut loop counted as stagnant but were not
