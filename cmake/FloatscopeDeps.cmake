@@ -14,6 +14,8 @@ if(NOT tomlplusplus_FOUND)
   target_include_directories(tomlplusplus::tomlplusplus INTERFACE ${TOMLPP_INCLUDE})
 endif()
 find_package(CLI11 REQUIRED)
+# Highway (libhwy-dev), used header-only for the runtime-dispatched SIMD loops.
+find_path(HWY_INCLUDE_DIR hwy/foreach_target.h REQUIRED)
 find_package(Catch2 2 QUIET)
 find_package(benchmark QUIET)
 find_program(GNUPLOT_EXECUTABLE gnuplot)

@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libboost-dev      # linear algebra helpers, Boost.Multiprecision (second oracle)
   libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   catch2 libbenchmark-dev         # tests (Catch2 v2) and benchmarks
+  libhwy-dev                      # Highway: SIMD loops with runtime dispatch (header-only use)
   gnuplot-nox                     # figures in reports
 )
 

@@ -62,22 +62,20 @@ RoundStats run_array(const T* in, T* out, std::size_t n, const Format& f, const 
   const int nthreads = threads > 0 ? threads : omp_default_threads();
   // Separate scalars: OpenMP reductions take variables, not struct members.
   std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nanu = 0;
-  detail::with_mode(r.mode, [&](auto mode_c) {
-    constexpr Mode M = decltype(mode_c)::value;
+  const SimdLevel level = simd_level();
 #pragma omp parallel for schedule(static) if (nblocks > 1 && nthreads > 1) num_threads(nthreads) \
     reduction(+ : inexact, overflow, underflow, flushed, nanu)
-    for (long long b = 0; b < nblocks; ++b) {
-      const std::size_t lo = static_cast<std::size_t>(b) * kBlock;
-      const std::size_t len = std::min(kBlock, n - lo);
-      detail::EventCounts c;
-      detail::round_range<M>(in + lo, out + lo, len, ctx, first + lo, c);
-      inexact += c.inexact;
-      overflow += c.overflow;
-      underflow += c.underflow;
-      flushed += c.flushed;
-      nanu += c.nan_unrepresentable;
-    }
-  });
+  for (long long b = 0; b < nblocks; ++b) {
+    const std::size_t lo = static_cast<std::size_t>(b) * kBlock;
+    const std::size_t len = std::min(kBlock, n - lo);
+    detail::EventCounts c;
+    detail::round_range(level, r.mode, in + lo, out + lo, len, ctx, first + lo, c);
+    inexact += c.inexact;
+    overflow += c.overflow;
+    underflow += c.underflow;
+    flushed += c.flushed;
+    nanu += c.nan_unrepresentable;
+  }
   return stats_of(n, {inexact, overflow, underflow, flushed, nanu});
 }
 

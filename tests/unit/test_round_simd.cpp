@@ -1,4 +1,5 @@
-// The array path (round_array and its AVX-512 loop) against the scalar kernel, bit for bit.
+// The array path (round_array on every SIMD level this machine has) against the scalar kernel,
+// bit for bit.
 //
 // The scalar round_kernel<M> is what the MPFR oracle tests check; round_array must give exactly
 // its results (and classify()'s events) for every format, mode, overflow policy and SR width, on
@@ -17,6 +18,7 @@
 #include "floatscope/format.hpp"
 #include "floatscope/random.hpp"
 #include "floatscope/rounding.hpp"
+#include "floatscope/simd.hpp"
 
 using namespace floatscope;
 
@@ -134,7 +136,29 @@ std::size_t first_mismatch(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size();
 }
 
+// Runs body once per SIMD level this machine has (scalar, avx2, avx512), restoring the level.
+template <class Body>
+void for_each_level(Body body) {
+  const SimdLevel saved = simd_level();
+  for (SimdLevel level : available_simd_levels()) {
+    set_simd_level(level);
+    INFO("SIMD level " << simd_level_name(level));
+    body(level);
+  }
+  set_simd_level(saved);
+}
+
 }  // namespace
+
+TEST_CASE("this machine runs the scalar level, and every level it reports", "[round_simd]") {
+  const auto levels = available_simd_levels();
+  REQUIRE(!levels.empty());
+  CHECK(levels.front() == SimdLevel::scalar);
+  for (SimdLevel l : levels) CHECK_NOTHROW(set_simd_level(l));
+  WARN("SIMD levels tested here: " << levels.size() << " (widest "
+                                   << simd_level_name(levels.back()) << ")");
+  set_simd_level(levels.back());
+}
 
 TEST_CASE("round_array(double) equals the scalar kernel bit for bit", "[round_simd]") {
   for (const Format& f : formats_under_test()) {
@@ -144,15 +168,17 @@ TEST_CASE("round_array(double) equals the scalar kernel bit for bit", "[round_si
       const std::uint64_t first = 1000003;
       std::vector<double> want, got(in.size());
       const RoundStats ws = reference(in, want, f, r, first);
-      const RoundStats gs = round_array(in, got, f, r, first, 1);
-      const std::size_t bad = first_mismatch(want, got);
-      INFO(describe(f, r));
-      if (bad < in.size()) {
-        INFO("input " << std::hexfloat << in[bad] << " (0x" << std::hex << bits_of(in[bad])
-                      << ") want " << want[bad] << " got " << got[bad]);
-        CHECK(bad == in.size());
-      }
-      CHECK(same_stats(ws, gs));
+      for_each_level([&](SimdLevel) {
+        const RoundStats gs = round_array(in, got, f, r, first, 1);
+        const std::size_t bad = first_mismatch(want, got);
+        INFO(describe(f, r));
+        if (bad < in.size()) {
+          INFO("input " << std::hexfloat << in[bad] << " (0x" << std::hex << bits_of(in[bad])
+                        << ") want " << want[bad] << " got " << got[bad]);
+          CHECK(bad == in.size());
+        }
+        CHECK(same_stats(ws, gs));
+      });
     }
   }
 }
@@ -166,14 +192,16 @@ TEST_CASE("round_array(float) equals the scalar kernel bit for bit", "[round_sim
     for (const Rounding& r : roundings()) {
       std::vector<float> want, got(in.size());
       const RoundStats ws = reference(in, want, f, r, 17);
-      const RoundStats gs = round_array(in, got, f, r, 17, 1);
-      const std::size_t bad = first_mismatch(want, got);
-      INFO(describe(f, r));
-      if (bad < in.size()) {
-        INFO("input " << std::hexfloat << in[bad] << " want " << want[bad] << " got " << got[bad]);
-        CHECK(bad == in.size());
-      }
-      CHECK(same_stats(ws, gs));
+      for_each_level([&](SimdLevel) {
+        const RoundStats gs = round_array(in, got, f, r, 17, 1);
+        const std::size_t bad = first_mismatch(want, got);
+        INFO(describe(f, r));
+        if (bad < in.size()) {
+          INFO("input " << std::hexfloat << in[bad] << " want " << want[bad] << " got " << got[bad]);
+          CHECK(bad == in.size());
+        }
+        CHECK(same_stats(ws, gs));
+      });
     }
   }
 }
@@ -208,8 +236,7 @@ TEST_CASE("stochastic round_array does not depend on threads, blocks or aliasing
   CHECK(first_mismatch(std::vector<double>(want.begin() + off, want.end()), tail) == tail.size());
 }
 
-#ifdef FLOATSCOPE_ROUND_AVX512
-TEST_CASE("AVX-512 range loop equals the scalar range loop for every length and alignment",
+TEST_CASE("every level's range loop equals the scalar level for every length and alignment",
           "[round_simd]") {
   const Format f = parse_format("fp16");
   const std::vector<double> all = probe_inputs(f, 96, 11);
@@ -219,27 +246,26 @@ TEST_CASE("AVX-512 range loop equals the scalar range loop for every length and 
       r.mode = m;
       const detail::RangeContext ctx{detail::make_round_params(f, r), detail::make_event_params(f),
                                      CounterRng(r.seed, r.stream), stream};
-      for (std::size_t offset = 0; offset < 8; ++offset) {
-        for (std::size_t n = 0; n <= 40; ++n) {
-          // Output starting at every offset from a 64-byte boundary exercises the aligned head.
-          alignas(64) double b_buf[64];
-          double* b = b_buf + offset;
-          std::vector<double> a(n);
-          detail::EventCounts ca, cb;
-          detail::with_mode(m, [&](auto mc) {
-            constexpr Mode M = decltype(mc)::value;
-            detail::round_range_scalar<M>(all.data() + offset, a.data(), n, ctx, 77, ca);
-            detail::round_range_avx512<M>(all.data() + offset, b, n, ctx, 77, cb);
-          });
-          INFO(mode_name(m) << " stream=" << stream << " offset=" << offset << " n=" << n);
-          CHECK(first_mismatch(a, std::vector<double>(b, b + n)) == n);
-          CHECK(ca.inexact == cb.inexact);
-          CHECK(ca.underflow == cb.underflow);
-          CHECK(ca.flushed == cb.flushed);
-          CHECK(ca.overflow == cb.overflow);
+      for (SimdLevel level : available_simd_levels()) {
+        for (std::size_t offset = 0; offset < 8; ++offset) {
+          for (std::size_t n = 0; n <= 40; ++n) {
+            // Output starting at every offset from a 64-byte boundary exercises the aligned head.
+            alignas(64) double b_buf[64];
+            double* b = b_buf + offset;
+            std::vector<double> a(n);
+            detail::EventCounts ca, cb;
+            detail::round_range(SimdLevel::scalar, m, all.data() + offset, a.data(), n, ctx, 77, ca);
+            detail::round_range(level, m, all.data() + offset, b, n, ctx, 77, cb);
+            INFO(simd_level_name(level) << " " << mode_name(m) << " stream=" << stream
+                                        << " offset=" << offset << " n=" << n);
+            CHECK(first_mismatch(a, std::vector<double>(b, b + n)) == n);
+            CHECK(ca.inexact == cb.inexact);
+            CHECK(ca.underflow == cb.underflow);
+            CHECK(ca.flushed == cb.flushed);
+            CHECK(ca.overflow == cb.overflow);
+          }
         }
       }
     }
   }
 }
-#endif

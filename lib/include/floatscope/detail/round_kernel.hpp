@@ -1,4 +1,7 @@
-// The rounding kernel, inline so that accumulators and array loops can specialise it per mode.
+// The rounding core: the one definition of how a double is rounded onto a format, written once
+// over a lane type (lanes_scalar.hpp: one value; lanes_hwy.hpp: a Highway vector; the scalar lane
+// type also compiles as CUDA device code). Every path -- scalar kernel, array loops on every SIMD
+// width, the GEMM kernels' general step, the fused block-FMA unit -- calls round_core.
 //
 // Method: split |x| = sig * 2^ed (sig the 53-bit integer significand of the double) at the target
 // quantum 2^qe. kept = sig >> shift is the truncated significand; the dropped part, as a 64-bit
@@ -6,9 +9,12 @@
 // any mode needs:
 //   nearest modes compare D with 2^63 (a tie is only possible when D is exact, i.e. shift <= 64);
 //   stochastic rounding with r random bits adds r uniform bits to the top r bits of D and rounds up
-//   on carry, so P(up) = floor(f*2^r)/2^r exactly (REFERENCES.md s.3).
+//   on carry, so P(up) = floor(f*2^r)/2^r exactly (docs/references.md, stochastic rounding).
 // The result (kept + up) * 2^qe is one exact double multiplication. Range checks come after
 // rounding the significand, as OFP8 s.5 and IEEE 754 prescribe.
+//
+// Exponents are kept biased, qb = qe + 1075, so that every lane quantity is a small unsigned
+// integer and 2^qe is built from bits.
 #pragma once
 
 #include <bit>
@@ -17,12 +23,18 @@
 #include <limits>
 #include <type_traits>
 
+#include "floatscope/detail/lanes_scalar.hpp"
 #include "floatscope/format.hpp"
 #include "floatscope/rounding.hpp"
 
 namespace floatscope::detail {
 
-// Everything the kernel reads, flattened from (Format, Rounding).
+// How the sign and zero of a result are formed, from the cheapest case up:
+inline constexpr int kSignsPlain = 0;      // signed, +0 and -0: result = y with x's sign
+inline constexpr int kSignsNoNegZero = 1;  // signed, one zero (FNUZ, int8): a zero result is +0
+inline constexpr int kSignsGeneric = 2;    // unsigned or without zero (E8M0): every fix-up
+
+// Everything the core reads, flattened from (Format, Rounding).
 struct RoundParams {
   int emin;
   int man_bits;
@@ -36,6 +48,11 @@ struct RoundParams {
   double overflow_value;  // +Inf (IEEE), NaN (fn/fnuz) or max (none) under the spec policy
   double inf_input;       // what +Inf becomes
   std::uint64_t sr_mask;  // top sr_bits bits set
+  // Derived integer constants of the core (biased exponents, see above).
+  std::uint64_t emin_field;  // biased exponent field of 2^emin: E >= this is normal in the target
+  std::uint64_t qb_add;      // qb = E + qb_add in the target's normal range (52 - man_bits)
+  std::uint64_t qb_sub;      // qb below emin (the subnormal quantum, or 2^emin without subnormals)
+  int signs;                 // kSignsPlain, kSignsNoNegZero or kSignsGeneric
 };
 
 inline RoundParams make_round_params(const Format& f, const Rounding& r) {
@@ -55,6 +72,10 @@ inline RoundParams make_round_params(const Format& f, const Rounding& r) {
   p.inf_input = p.saturate ? f.max_finite : p.overflow_value;
   const int bits = r.sr_bits < 1 ? 1 : r.sr_bits > 64 ? 64 : r.sr_bits;
   p.sr_mask = ~std::uint64_t{0} << (64 - bits);
+  p.emin_field = static_cast<std::uint64_t>(f.emin + 1023);
+  p.qb_add = static_cast<std::uint64_t>(52 - f.man_bits);
+  p.qb_sub = static_cast<std::uint64_t>((f.subnormals ? f.emin - f.man_bits : f.emin) + 1075);
+  p.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
   return p;
 }
 
@@ -64,74 +85,49 @@ inline double pow2(int e) {
                     : std::bit_cast<double>(std::uint64_t{1} << (e + 1074));
 }
 
+#include "floatscope/detail/round_core.inl"
+
+// ---- events ---------------------------------------------------------------------------------
+
+// What the event counts read from the Format.
+struct EventParams {
+  double max_finite;
+  double min_normal;
+  bool has_nan;
+};
+
+inline EventParams make_event_params(const Format& f) {
+  return {f.max_finite, f.min_normal, f.has_nan()};
+}
+
+struct EventCounts {
+  std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nan_unrepresentable = 0;
+};
+
+inline void add_counts(EventCounts& c, std::uint64_t inexact, std::uint64_t overflow,
+                       std::uint64_t underflow, std::uint64_t flushed, std::uint64_t nan_input,
+                       bool has_nan) {
+  c.inexact += inexact;
+  c.overflow += overflow;
+  c.underflow += underflow;
+  c.flushed += flushed;
+  if (!has_nan) c.nan_unrepresentable += nan_input;
+}
+
+inline void count_events(double in, double out, const EventParams& e, EventCounts& c) {
+  LaneCounts<ScalarLanes> n;
+  count_events<ScalarLanes>(std::bit_cast<std::uint64_t>(in), std::bit_cast<std::uint64_t>(out),
+                            e.max_finite, e.min_normal, n);
+  add_counts(c, n.inexact, n.overflow, n.underflow, n.flushed, n.nan_input, e.has_nan);
+}
+
+// ---- scalar entry points ----------------------------------------------------------------------
+
 // Rounds x; `rnd` holds 64 random bits (used by the stochastic modes only).
 template <Mode M>
-inline double round_kernel(double x, const RoundParams& p, std::uint64_t rnd) {
-  constexpr std::uint64_t kSign = 0x8000000000000000ULL;
-  constexpr std::uint64_t kFrac = 0x000fffffffffffffULL;
-  constexpr std::uint64_t kHalf = 0x8000000000000000ULL;
-  const std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
-  const std::uint64_t mag = bits & ~kSign;
-  const bool neg = (bits & kSign) != 0;
-
-  const int E = static_cast<int>(mag >> 52);
-  const std::uint64_t sig = (mag & kFrac) | (E != 0 ? (kFrac + 1) : 0);
-  const int ed = (E != 0 ? E : 1) - 1075;
-  const int e = E - 1023;  // floor(log2|x|) for normal x; below every format's emin otherwise
-  const int qe = e >= p.emin ? e - p.man_bits : (p.subnormals ? p.emin - p.man_bits : p.emin);
-  const int shift = qe - ed;  // >= 0 because emin >= -1022 and man_bits <= 52
-
-  const int s_kept = shift < 63 ? shift : 63;
-  std::uint64_t kept = sig >> s_kept;  // sig < 2^53, so shift >= 53 leaves 0
-  std::uint64_t dropped;               // floor(f * 2^64)
-  if (shift == 0) {
-    dropped = 0;
-  } else if (shift <= 64) {
-    dropped = sig << (64 - shift);
-  } else {
-    const int s = shift - 64;
-    dropped = s < 63 ? sig >> s : 0;
-  }
-  const bool inexact = dropped != 0 || (shift > 64 && sig != 0);
-
-  std::uint64_t up = 0;
-  if constexpr (M == Mode::rne) {
-    up = (dropped > kHalf) || (dropped == kHalf && (kept & 1));
-  } else if constexpr (M == Mode::rna) {
-    up = dropped >= kHalf;
-  } else if constexpr (M == Mode::rup) {
-    up = inexact && !neg;
-  } else if constexpr (M == Mode::rdn) {
-    up = inexact && neg;
-  } else if constexpr (M == Mode::rto) {
-    kept |= static_cast<std::uint64_t>(inexact);
-  } else if constexpr (M == Mode::sr) {
-    const std::uint64_t d = dropped & p.sr_mask;
-    up = (d + (rnd & p.sr_mask)) < d;  // carry out of the top r bits
-  } else if constexpr (M == Mode::sr_equal) {
-    up = inexact && (rnd >> 63);
-  }
-  double y = static_cast<double>(kept + up) * pow2(qe);
-
-  if (y > p.max_finite) {
-    // Directed modes never overflow toward zero (IEEE 754 s.7.4); rto overflows like rtz.
-    bool toward_inf = true;
-    if constexpr (M == Mode::rtz || M == Mode::rto) toward_inf = false;
-    if constexpr (M == Mode::rup) toward_inf = !neg;
-    if constexpr (M == Mode::rdn) toward_inf = neg;
-    y = (p.saturate || !toward_inf) ? p.max_finite : p.overflow_value;
-  }
-  if (mag >= 0x7ff0000000000000ULL) {  // Inf or NaN input
-    y = mag == 0x7ff0000000000000ULL ? p.inf_input : x;
-    if (y != y) return std::copysign(std::numeric_limits<double>::quiet_NaN(), x);
-  }
-  if (!p.has_zero && y == 0) y = p.min_positive;
-  // Unsigned formats have no code for a negative nonzero value; E8M0 (no zero) has none for a zero
-  // input of either sign either: both give NaN (OCP MX v1.0 s.5.4).
-  if (!p.is_signed && (mag != 0 ? neg : !p.has_zero)) return std::numeric_limits<double>::quiet_NaN();
-  if (!p.is_signed) return y;
-  if (y == 0 && !p.neg_zero) return 0.0;
-  return neg ? -y : y;
+FLOATSCOPE_HD inline double round_kernel(double x, const RoundParams& p, std::uint64_t rnd) {
+  const RoundConsts<ScalarLanes> k = make_round_consts<ScalarLanes>(p);
+  return std::bit_cast<double>(round_core<M, kSignsGeneric, ScalarLanes>(std::bit_cast<std::uint64_t>(x), rnd, k));
 }
 
 // Dispatches a runtime mode to the kernel specialisations: fn(std::integral_constant<Mode, M>).
