@@ -20,7 +20,7 @@
 #ifndef FLOATSCOPE_ROUND_RANGE_SCALAR_
 #define FLOATSCOPE_ROUND_RANGE_SCALAR_
 namespace floatscope::detail {
-template <Mode M, int kSigns, class T>
+template <Mode M, int kSigns, CorePath P, class T>
 inline void round_scalar_lanes(const T* in, T* out, std::size_t n, const RoundConsts<ScalarLanes>& k,
                                const EventParams& e, std::uint64_t key, std::uint64_t first,
                                LaneCounts<ScalarLanes>& cnt) {
@@ -28,7 +28,7 @@ inline void round_scalar_lanes(const T* in, T* out, std::size_t n, const RoundCo
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t x = std::bit_cast<std::uint64_t>(static_cast<double>(in[i]));
     const std::uint64_t rnd = kRandom ? mix64(key + (first + i + 1) * kWeylGamma) : 0;
-    const std::uint64_t y = round_core<M, kSigns, ScalarLanes>(x, rnd, k);
+    const std::uint64_t y = round_core<M, kSigns, P, ScalarLanes>(x, rnd, k);
     out[i] = static_cast<T>(std::bit_cast<double>(y));
     count_events<ScalarLanes>(x, y, e.max_finite, e.min_normal, cnt);
   }
@@ -66,7 +66,7 @@ HWY_INLINE void store_lanes(float* p, HwyLanes::U v, bool stream) {
 }
 
 // stream: out is aligned to a vector and stores bypass the cache.
-template <Mode M, int kSigns, class T>
+template <Mode M, int kSigns, CorePath P, class T>
 void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const EventParams& e,
                  std::uint64_t key, std::uint64_t first, bool stream, EventCounts& c) {
   using L = HwyLanes;
@@ -80,27 +80,36 @@ void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
     const L::U x = load_lanes(in + i);
-    const L::U y = round_core<M, kSigns, L>(x, kRandom ? rng.next() : no_rnd, k);
+    const L::U y = round_core<M, kSigns, P, L>(x, kRandom ? rng.next() : no_rnd, k);
     store_lanes(out + i, y, stream);
     count_events<L>(x, y, max_finite, min_normal, cnt);
   }
   if (stream) hwy::FlushStream();  // order the streamed lines before what the caller does next
   detail::LaneCounts<ScalarLanes> tail;
-  detail::round_scalar_lanes<M, kSigns>(in + i, out + i, n - i,
+  detail::round_scalar_lanes<M, kSigns, P>(in + i, out + i, n - i,
                                         detail::make_round_consts<ScalarLanes>(p), e, key, first + i, tail);
   add_counts(c, L::sum(cnt.inexact) + tail.inexact, L::sum(cnt.overflow) + tail.overflow,
              L::sum(cnt.underflow) + tail.underflow, L::sum(cnt.flushed) + tail.flushed,
              L::sum(cnt.nan_input) + tail.nan_input, e.has_nan);
 }
 
-template <Mode M, class T>
+template <Mode M, CorePath P, class T>
 void range_signs(const T* in, T* out, std::size_t n, const RoundParams& p, const EventParams& e,
                  std::uint64_t key, std::uint64_t first, bool stream, EventCounts& c) {
   switch (p.signs) {
-    case kSignsPlain: range_lanes<M, kSignsPlain>(in, out, n, p, e, key, first, stream, c); break;
-    case kSignsNoNegZero: range_lanes<M, kSignsNoNegZero>(in, out, n, p, e, key, first, stream, c); break;
-    default: range_lanes<M, kSignsGeneric>(in, out, n, p, e, key, first, stream, c); break;
+    case kSignsPlain: range_lanes<M, kSignsPlain, P>(in, out, n, p, e, key, first, stream, c); break;
+    case kSignsNoNegZero: range_lanes<M, kSignsNoNegZero, P>(in, out, n, p, e, key, first, stream, c); break;
+    default: range_lanes<M, kSignsGeneric, P>(in, out, n, p, e, key, first, stream, c); break;
   }
+}
+
+template <Mode M, class T>
+void range_path(const T* in, T* out, std::size_t n, const RoundParams& p, const EventParams& e,
+                std::uint64_t key, std::uint64_t first, bool stream, EventCounts& c) {
+  if constexpr (M != Mode::sr) {
+    if (p.fp_add) return range_signs<M, CorePath::fp_add>(in, out, n, p, e, key, first, stream, c);
+  }
+  range_signs<M, CorePath::integer>(in, out, n, p, e, key, first, stream, c);
 }
 
 template <class T>
@@ -113,12 +122,12 @@ void round_range_t(Mode m, const T* in, T* out, std::size_t n, const RangeContex
     const auto addr = reinterpret_cast<std::uintptr_t>(out);
     const std::size_t align = HwyLanes::lanes() * sizeof(T);
     if (!ctx.stream_stores || addr % sizeof(T) != 0) {
-      range_signs<M>(in, out, n, ctx.round, ctx.events, key, first, false, c);
+      range_path<M>(in, out, n, ctx.round, ctx.events, key, first, false, c);
       return;
     }
     const std::size_t head = std::min(n, ((align - addr % align) % align) / sizeof(T));
-    range_signs<M>(in, out, head, ctx.round, ctx.events, key, first, false, c);
-    range_signs<M>(in + head, out + head, n - head, ctx.round, ctx.events, key, first + head, true, c);
+    range_path<M>(in, out, head, ctx.round, ctx.events, key, first, false, c);
+    range_path<M>(in + head, out + head, n - head, ctx.round, ctx.events, key, first + head, true, c);
   });
 }
 
@@ -146,9 +155,9 @@ void round_range_scalar(Mode m, const T* in, T* out, std::size_t n, const RangeC
   with_mode(m, [&](auto mc) {
     constexpr Mode M = decltype(mc)::value;
     switch (ctx.round.signs) {
-      case kSignsPlain: round_scalar_lanes<M, kSignsPlain>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
-      case kSignsNoNegZero: round_scalar_lanes<M, kSignsNoNegZero>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
-      default: round_scalar_lanes<M, kSignsGeneric>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
+      case kSignsPlain: round_scalar_lanes<M, kSignsPlain, CorePath::integer>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
+      case kSignsNoNegZero: round_scalar_lanes<M, kSignsNoNegZero, CorePath::integer>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
+      default: round_scalar_lanes<M, kSignsGeneric, CorePath::integer>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
     }
   });
   add_counts(c, cnt.inexact, cnt.overflow, cnt.underflow, cnt.flushed, cnt.nan_input, ctx.events.has_nan);

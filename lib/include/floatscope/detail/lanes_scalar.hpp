@@ -18,6 +18,14 @@
 #define FLOATSCOPE_HD
 #endif
 
+// The core's functions are large; unless forced, GCC calls them out of line from the vector loops
+// and passes every vector through memory, which costs more than the arithmetic.
+#if defined(__GNUC__) && !defined(__CUDACC__)
+#define FLOATSCOPE_INLINE inline __attribute__((always_inline))
+#else
+#define FLOATSCOPE_INLINE inline
+#endif
+
 namespace floatscope::detail {
 
 struct ScalarLanes {

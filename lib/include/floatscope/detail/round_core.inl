@@ -7,14 +7,14 @@
 // RoundParams as lanes: splatted once per loop, not per value.
 template <class L>
 struct RoundConsts {
-  typename L::U emin_field, qb_add, qb_sub, sr_mask;
+  typename L::U emin_field, qb_add, qb_sub, qb_max, sr_mask;
   typename L::F max_finite, min_positive, overflow_value, inf_input, max_or_overflow;
   bool has_zero, neg_zero, is_signed, saturate;
 };
 
 template <class L>
-FLOATSCOPE_HD inline RoundConsts<L> make_round_consts(const RoundParams& p) {
-  return {L::u(p.emin_field),      L::u(p.qb_add),         L::u(p.qb_sub),
+FLOATSCOPE_HD FLOATSCOPE_INLINE RoundConsts<L> make_round_consts(const RoundParams& p) {
+  return {L::u(p.emin_field),      L::u(p.qb_add),         L::u(p.qb_sub),     L::u(p.qb_max),
           L::u(p.sr_mask),         L::f(p.max_finite),     L::f(p.min_positive),
           L::f(p.overflow_value),  L::f(p.inf_input),
           L::f(p.saturate ? p.max_finite : p.overflow_value),
@@ -22,10 +22,25 @@ FLOATSCOPE_HD inline RoundConsts<L> make_round_consts(const RoundParams& p) {
           p.saturate};
 }
 
+// Two ways to the rounded magnitude y = (kept + up) * 2^qe, for the same decision:
+//   integer  split the 53-bit significand at the quantum with variable shifts and decide from the
+//            dropped part as a 64-bit fraction (above). Every format and mode; the definition.
+//   fp_add   let the hardware's round-to-nearest-even addition cut at the quantum: with
+//            C = 2^(qe+52), whose ulp is 2^qe, s = |x| + C holds the rounded significand in its
+//            low bits and s - C is exact. The truncated s follows by one decrement of s's encoding
+//            when rounding went up (the next value below s has the same ulp, also at s = 2C), and
+//            the directed modes step up from it when inexact. Needs |x| < C in range (man_bits <=
+//            51), C finite and 2^qe normal (RoundParams::fp_add); beyond the format's range the
+//            quantum is clamped, which keeps the result above max finite. About half the
+//            instructions of the integer method. Assumes the default floating-point environment
+//            (round to nearest), which the library never changes. Not for sr (its 64-bit fraction
+//            needs the integer method).
+
 // Rounds the doubles whose bit patterns are `bits`; `rnd` holds each lane's 64 random bits (read
-// by the stochastic modes only). kSigns must be p.signs or kSignsGeneric (which handles all).
-template <Mode M, int kSigns, class L>
-FLOATSCOPE_HD inline typename L::U round_core(typename L::U bits, typename L::U rnd,
+// by the stochastic modes only). kSigns must be p.signs or kSignsGeneric (which handles all);
+// P = fp_add only where RoundParams::fp_add holds and M != sr.
+template <Mode M, int kSigns, CorePath P, class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typename L::U rnd,
                                               const RoundConsts<L>& k) {
   using U = typename L::U;
   using F = typename L::F;
@@ -39,48 +54,79 @@ FLOATSCOPE_HD inline typename L::U round_core(typename L::U bits, typename L::U 
   const Mk neg = L::mnot(L::eq(sign, zero));
   const U E = L::template shr_n<52>(mag);
 
-  // Quantum exponent (biased), the integer significand and the shift that cuts it there
-  // (shift >= 0: emin >= -1022 and man_bits <= 52).
-  const U qb = L::sel(L::le(k.emin_field, E), E + k.qb_add, k.qb_sub);
-  const Mk E_zero = L::eq(E, zero);
-  const U sig = (mag & kFrac) | L::sel(E_zero, zero, kFrac + one);
-  const U shift = qb - L::sel(E_zero, one, E);
+  // Quantum exponent (biased): qb = qe + 1075.
+  const U qb = L::sel(L::lt(E, k.emin_field), k.qb_sub, E + k.qb_add);
+  F y;
+  if constexpr (P == CorePath::fp_add) {
+    static_assert(M != Mode::sr, "sr needs the integer method");
+    const F a = L::as_f(mag);
+    const U qc = L::sel(L::lt(k.qb_max, qb), k.qb_max, qb);
+    const F C = L::as_f(L::shl(qc, k52));
+    U s = L::as_u(a + C);
+    if constexpr (M != Mode::rne) {
+      s = s - L::sel(L::flt(a, L::as_f(s) - C), one, zero);  // truncated: s - C <= |x|
+      if constexpr (M == Mode::rna) {
+        // Up when the remainder is at least half a quantum; 2^(qe-1) is normal (qe >= -959).
+        const F rem = a - (L::as_f(s) - C);
+        const F half_q = L::as_f(L::shl(qc - L::u(53), k52));
+        s = s + L::sel(L::flt(rem, half_q), zero, one);
+      } else if constexpr (M != Mode::rtz) {
+        const Mk inexact = L::mnot(L::feq(L::as_f(s) - C, a));
+        if constexpr (M == Mode::rup) {
+          s = s + L::sel(L::mand(inexact, L::mnot(neg)), one, zero);
+        } else if constexpr (M == Mode::rdn) {
+          s = s + L::sel(L::mand(inexact, neg), one, zero);
+        } else if constexpr (M == Mode::rto) {
+          s = s | L::sel(inexact, one, zero);
+        } else if constexpr (M == Mode::sr_equal) {
+          s = s + L::sel(L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero))), one, zero);
+        }
+      }
+    }
+    y = L::as_f(s) - C;  // exact: both are multiples of 2^qe below 2C
+  } else {
+    // The integer significand and the shift that cuts it at the quantum (shift >= 0: emin >=
+    // -1022 and man_bits <= 52).
+    const Mk E_zero = L::eq(E, zero);
+    const U sig = (mag & kFrac) | L::sel(E_zero, zero, kFrac + one);
+    const U shift = qb - L::sel(E_zero, one, E);
 
-  U kept = L::shr(sig, L::sel(L::lt(shift, k63), shift, k63));  // sig < 2^53: >= 53 leaves 0
-  // floor(f * 2^64): sig << (64 - shift) while shift <= 63 (as two shifts, so that shift 0,
-  // where nothing is dropped, needs no count of 64), else sig >> (shift - 64).
-  const Mk near = L::le(shift, k63);
-  const U far_count = L::sel(near, zero, shift - k64);
-  const U dropped = L::sel(near, L::shl(L::shl(sig, k63 - L::sel(near, shift, zero)), one),
-                           L::shr(sig, L::sel(L::lt(far_count, k63), far_count, k63)));
-  const Mk inexact =
-      L::mor(L::mnot(L::eq(dropped, zero)), L::mand(L::lt(k64, shift), L::mnot(L::eq(sig, zero))));
+    U kept = L::shr(sig, L::sel(L::lt(shift, k63), shift, k63));  // sig < 2^53: >= 53 leaves 0
+    // floor(f * 2^64): sig << (64 - shift) while shift <= 63 (as two shifts, so that shift 0,
+    // where nothing is dropped, needs no count of 64), else sig >> (shift - 64).
+    const Mk near = L::le(shift, k63);
+    const U far_count = L::sel(near, zero, shift - k64);
+    const U dropped = L::sel(near, L::shl(L::shl(sig, k63 - L::sel(near, shift, zero)), one),
+                             L::shr(sig, L::sel(L::lt(far_count, k63), far_count, k63)));
+    const Mk inexact =
+        L::mor(L::mnot(L::eq(dropped, zero)), L::mand(L::lt(k64, shift), L::mnot(L::eq(sig, zero))));
 
-  const U half = kSign;
-  Mk up = L::mconst(false);
-  if constexpr (M == Mode::rne) {
-    up = L::mor(L::lt(half, dropped), L::mand(L::eq(dropped, half), L::eq(kept & one, one)));
-  } else if constexpr (M == Mode::rna) {
-    up = L::le(half, dropped);
-  } else if constexpr (M == Mode::rup) {
-    up = L::mand(inexact, L::mnot(neg));
-  } else if constexpr (M == Mode::rdn) {
-    up = L::mand(inexact, neg);
-  } else if constexpr (M == Mode::rto) {
-    kept = kept | L::sel(inexact, one, zero);
-  } else if constexpr (M == Mode::sr) {
-    const U d = dropped & k.sr_mask;
-    up = L::lt(d + (rnd & k.sr_mask), d);  // carry out of the top r bits
-  } else if constexpr (M == Mode::sr_equal) {
-    up = L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero)));
+    const U half = kSign;
+    Mk up = L::mconst(false);
+    if constexpr (M == Mode::rne) {
+      up = L::mor(L::lt(half, dropped), L::mand(L::eq(dropped, half), L::eq(kept & one, one)));
+    } else if constexpr (M == Mode::rna) {
+      up = L::le(half, dropped);
+    } else if constexpr (M == Mode::rup) {
+      up = L::mand(inexact, L::mnot(neg));
+    } else if constexpr (M == Mode::rdn) {
+      up = L::mand(inexact, neg);
+    } else if constexpr (M == Mode::rto) {
+      kept = kept | L::sel(inexact, one, zero);
+    } else if constexpr (M == Mode::sr) {
+      const U d = dropped & k.sr_mask;
+      up = L::lt(d + (rnd & k.sr_mask), d);  // carry out of the top r bits
+    } else if constexpr (M == Mode::sr_equal) {
+      up = L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero)));
+    }
+    kept = kept + L::sel(up, one, zero);
+
+    // 2^qe: a normal power from the exponent field (qe >= -1022), else a subnormal single bit.
+    // (Only Inf/NaN inputs can make qe >= 1024; their results are replaced below.)
+    const Mk p_normal = L::le(L::u(53), qb);
+    const U p_bits = L::sel(p_normal, L::shl(qb - k52, k52), L::shl(one, L::sel(p_normal, zero, qb - one)));
+    y = L::to_f(kept) * L::as_f(p_bits);  // kept <= 2^53: exact
   }
-  kept = kept + L::sel(up, one, zero);
-
-  // 2^qe: a normal power from the exponent field (qe >= -1022), else a subnormal single bit.
-  // (Only Inf/NaN inputs can make qe >= 1024; their results are replaced below.)
-  const Mk p_normal = L::le(L::u(53), qb);
-  const U p_bits = L::sel(p_normal, L::shl(qb - k52, k52), L::shl(one, L::sel(p_normal, zero, qb - one)));
-  F y = L::to_f(kept) * L::as_f(p_bits);  // kept <= 2^53: exact
 
   // Overflow: directed modes never overflow toward zero (IEEE 754 s.7.4); rto like rtz.
   const Mk ovf = L::flt(k.max_finite, y);
@@ -124,7 +170,8 @@ FLOATSCOPE_HD inline typename L::U round_core(typename L::U bits, typename L::U 
   }
 }
 
-// Per-lane event counters, summed at the end of a range.
+// Per-lane event counters, summed at the end of a range (add_counts turns them into
+// EventCounts). inexact counts NaN inputs too; add_counts subtracts them.
 template <class L>
 struct LaneCounts {
   typename L::U inexact, overflow, underflow, flushed, nan_input;
@@ -141,19 +188,21 @@ struct LaneCounts {
 //   flushed    a nonzero non-NaN input whose result is zero;
 //   nan input  counted always; kept as nan_unrepresentable for formats without NaN.
 template <class L>
-FLOATSCOPE_HD inline void count_events(typename L::U in_bits, typename L::U out_bits,
+FLOATSCOPE_HD FLOATSCOPE_INLINE void count_events(typename L::U in_bits, typename L::U out_bits,
                                        typename L::F max_finite, typename L::F min_normal,
                                        LaneCounts<L>& c) {
   using U = typename L::U;
-  const U kAbs = L::u(0x7fffffffffffffffULL), kInf = L::u(0x7ff0000000000000ULL);
+  const U kAbs = L::u(0x7fffffffffffffffULL), kInf = L::u(0x7ff0000000000000ULL), zero = L::u(0);
   const U ai = in_bits & kAbs, ao = out_bits & kAbs;
-  const typename L::M in_nan = L::lt(kInf, ai);
-  const typename L::M nonzero = L::mnot(L::mor(in_nan, L::eq(ai, L::u(0))));
-  c.nan_input = L::count(c.nan_input, in_nan);
-  c.inexact = L::count(c.inexact, L::mand(L::mnot(in_nan), L::mnot(L::feq(L::as_f(in_bits), L::as_f(out_bits)))));
-  c.overflow = L::count(c.overflow, L::mand(L::mand(L::flt(max_finite, L::as_f(ai)), L::lt(ai, kInf)),
-                                            L::mnot(L::flt(L::as_f(ao), max_finite))));
+  // A NaN input always gives a NaN result, so the conditions below need no NaN test of their
+  // own: ordered compares are false for a NaN result, and the inexact count (results that
+  // differ, NaN ones included) takes the NaN inputs back in add_counts.
+  const typename L::M nonzero = L::mnot(L::eq(ai, zero));
+  c.nan_input = L::count(c.nan_input, L::lt(kInf, ai));
+  c.inexact = L::count(c.inexact, L::mnot(L::feq(L::as_f(in_bits), L::as_f(out_bits))));
+  // Rounding is monotone and max finite is on the grid: a finite input beyond it always ends at
+  // +-max, +-Inf or NaN, so the input alone decides.
+  c.overflow = L::count(c.overflow, L::mand(L::flt(max_finite, L::as_f(ai)), L::lt(ai, kInf)));
   c.underflow = L::count(c.underflow, L::mand(nonzero, L::flt(L::as_f(ao), min_normal)));
-  c.flushed = L::count(c.flushed, L::mand(nonzero, L::eq(ao, L::u(0))));
+  c.flushed = L::count(c.flushed, L::mand(nonzero, L::eq(ao, zero)));
 }
-

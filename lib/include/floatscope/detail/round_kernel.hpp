@@ -52,7 +52,9 @@ struct RoundParams {
   std::uint64_t emin_field;  // biased exponent field of 2^emin: E >= this is normal in the target
   std::uint64_t qb_add;      // qb = E + qb_add in the target's normal range (52 - man_bits)
   std::uint64_t qb_sub;      // qb below emin (the subnormal quantum, or 2^emin without subnormals)
+  std::uint64_t qb_max;      // qb of the format's top binade (the fp_add method clamps to it)
   int signs;                 // kSignsPlain, kSignsNoNegZero or kSignsGeneric
+  bool fp_add;               // the core's fp_add method applies (see round_core.inl)
 };
 
 inline RoundParams make_round_params(const Format& f, const Rounding& r) {
@@ -75,6 +77,10 @@ inline RoundParams make_round_params(const Format& f, const Rounding& r) {
   p.emin_field = static_cast<std::uint64_t>(f.emin + 1023);
   p.qb_add = static_cast<std::uint64_t>(52 - f.man_bits);
   p.qb_sub = static_cast<std::uint64_t>((f.subnormals ? f.emin - f.man_bits : f.emin) + 1075);
+  const int emax = std::ilogb(f.max_finite);
+  p.qb_max = static_cast<std::uint64_t>(emax - f.man_bits + 1075);
+  const int qe_min = f.subnormals ? f.emin - f.man_bits : f.emin;
+  p.fp_add = f.man_bits <= 51 && emax - f.man_bits <= 971 && qe_min >= -959;
   p.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
   return p;
 }
@@ -84,6 +90,9 @@ inline double pow2(int e) {
   return e >= -1022 ? std::bit_cast<double>(static_cast<std::uint64_t>(e + 1023) << 52)
                     : std::bit_cast<double>(std::uint64_t{1} << (e + 1074));
 }
+
+// The two methods of round_core (described in round_core.inl).
+enum class CorePath { integer, fp_add };
 
 #include "floatscope/detail/round_core.inl"
 
@@ -107,7 +116,7 @@ struct EventCounts {
 inline void add_counts(EventCounts& c, std::uint64_t inexact, std::uint64_t overflow,
                        std::uint64_t underflow, std::uint64_t flushed, std::uint64_t nan_input,
                        bool has_nan) {
-  c.inexact += inexact;
+  c.inexact += inexact - nan_input;  // LaneCounts::inexact includes the NaN inputs
   c.overflow += overflow;
   c.underflow += underflow;
   c.flushed += flushed;
@@ -127,7 +136,7 @@ inline void count_events(double in, double out, const EventParams& e, EventCount
 template <Mode M>
 FLOATSCOPE_HD inline double round_kernel(double x, const RoundParams& p, std::uint64_t rnd) {
   const RoundConsts<ScalarLanes> k = make_round_consts<ScalarLanes>(p);
-  return std::bit_cast<double>(round_core<M, kSignsGeneric, ScalarLanes>(std::bit_cast<std::uint64_t>(x), rnd, k));
+  return std::bit_cast<double>(round_core<M, kSignsGeneric, CorePath::integer, ScalarLanes>(std::bit_cast<std::uint64_t>(x), rnd, k));
 }
 
 // Dispatches a runtime mode to the kernel specialisations: fn(std::integral_constant<Mode, M>).
