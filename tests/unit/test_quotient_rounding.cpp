@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <array>
 #include <random>
 #include <vector>
 
@@ -216,5 +217,33 @@ TEST_CASE("run_experiment_on quantises inputs with the exact quotient (scale_a =
     const double want = static_cast<float>(s32 * q);  // s32*q exact in double, one rounding
     INFO("x = " << xs[i]);
     REQUIRE(same_bits(r.C[i], want));
+  }
+}
+
+TEST_CASE("quotients outside double's normal range round once too (11-bit-exponent formats, MPFR)",
+          "[quotient]") {
+  // Below DBL_MIN the quotient goes through its round-to-odd double at 2^-1074; beyond DBL_MAX
+  // through DBL_MAX. Exact for targets whose quantum is >= 2^-1072 (precision <= 51).
+  const Format e11m20 = parse_format("e11m20"), e11m50 = parse_format("e11m50"),
+               fp16 = parse_format("fp16"), fp32 = parse_format("fp32");
+  std::mt19937_64 g(77);
+  std::uniform_real_distribution<double> u(1.0, 2.0);
+  std::vector<std::pair<double, double>> cases;  // (x, scale)
+  for (int i = 0; i < 400; ++i) {
+    const double scale = std::array<double, 4>{0.7, 3.0, 0.1, 1e-5}[g() % 4];
+    cases.emplace_back(std::ldexp(u(g), -1074 + static_cast<int>(g() % 90)), scale);  // tiny x
+    cases.emplace_back(std::ldexp(u(g), static_cast<int>(g() % 60)), std::ldexp(u(g), 990 + static_cast<int>(g() % 33)));
+    cases.emplace_back(std::ldexp(u(g), 960 + static_cast<int>(g() % 63)), std::ldexp(u(g), -40 - static_cast<int>(g() % 20)));
+    cases.emplace_back(-std::ldexp(u(g), -1060 + static_cast<int>(g() % 40)), scale);
+  }
+  for (const Format* f : {&e11m20, &e11m50, &fp16, &fp32}) {
+    for (Mode m : {Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto}) {
+      for (const auto& [x, scale] : cases) {
+        const Quot z(x, scale);
+        const double want = mpfr_zero_p(z.q) ? 0.0 : oracle::oracle_round_mpfr(z.q, *f, m, Overflow::spec);
+        INFO(f->name << " " << mode_name(m) << " x = " << x << " scale = " << scale);
+        REQUIRE(same_bits(round_quotient(x, scale, *f, Rounding{m}), want));
+      }
+    }
   }
 }

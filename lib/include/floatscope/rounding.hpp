@@ -73,13 +73,14 @@ RoundStats round_array(std::span<const float> in, std::span<float> out, const Fo
 // the first rounding decides directed and odd roundings wrongly about half the time near the
 // grid). scale must be finite and nonzero; SR draws CounterRng(r.seed, r.stream).bits(index) as
 // round() does, and scale == 1 gives exactly round(x, f, r, index).
-// Exact (one rounding of the exact quotient) for every deterministic mode whenever the target's
-// precision is <= 51 bits, and for binary64 with rne/rna (a double division is correctly rounded
-// and never ties); stochastic modes get the dropped fraction exactly to the top 64 bits for
-// targets of precision <= 42 (fp32 and narrower), to within 2^(p-106) of the quantum above that,
-// while |x/scale| >= 2^-968 (below, within 2^54 of double's underflow threshold, only formats
-// with 11 exponent bits are affected, to within 2^-1074 absolute). Throws std::invalid_argument
-// for targets of precision > 51 other than those binary64 modes when scale is not a power of two.
+// Deterministic modes: exact (one rounding of the exact quotient) for every finite x and scale
+// when the target's precision is <= 51 bits, including quotients outside double's range; for
+// binary64 targets with rne/rna (a double division is correctly rounded and never ties).
+// Stochastic modes: the dropped fraction is exact to its top 64 bits for targets of precision
+// <= 42 (fp32 and narrower) and within 2^(p-106) of the quantum above that, while
+// |x/scale| >= 2^-969; below that (reachable only by formats with 11 exponent bits) it is known to
+// 2^-1074 absolute. Throws std::invalid_argument for targets of precision > 51 other than binary64
+// with rne/rna when scale is not a power of two (nothing is rounded then).
 double round_quotient(double x, double scale, const Format& f, const Rounding& r = {},
                       std::uint64_t index = 0);
 // out[i] = round_quotient(in[i], scale, f, r, first_index + i); in and out may alias. The stats
