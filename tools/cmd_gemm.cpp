@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "floatscope/accumulator.hpp"
+#include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/npy.hpp"
 
@@ -52,10 +53,9 @@ Matrix load_matrix(const std::string& path, const char* what, const std::string&
     throw UsageError(fmt::format("{}: {} has dtype {}; expected float16/32/64, or uint8/uint16 codes",
                                  path, what, arr.descr));
   }
-  for (std::size_t i = 0; i < m.v.size(); ++i)
-    if (std::isnan(m.v[i]) || std::isinf(m.v[i]))
-      throw UsageError(fmt::format("{}: {}[{}][{}] is {}; inputs must be finite", path, what,
-                                   i / m.cols, i % m.cols, m.v[i]));
+  // NaN and Inf are inputs like any other: software accumulators follow IEEE 754 with them and
+  // hardware models the tensor cores' special-value rules (REFERENCES.md s.5); nan_count reports
+  // the NaN outputs. (A NaN meeting a format without NaN is refused when it is quantised.)
   return m;
 }
 
@@ -68,13 +68,16 @@ std::string num(double x) {
 
 nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
   nlohmann::json out = {{"model", s.model.empty() ? "custom" : s.model},
+                        {"backend", s.backend},
                         {"accumulator", r.accumulator},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
                         {"permutations", s.permutations}};
-  // JSON has no NaN or Inf: those are written as the strings "nan", "inf", "-inf".
-  for (const auto& [name, v] : result_values(r))
-    out[std::string(name)] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(num(v));
+  // JSON has no NaN or Inf: those are written as the strings "nan", "inf", "-inf". Values a
+  // backend could not count (events) are null.
+  for (const auto& [name, v, counted] : result_values(r))
+    out[std::string(name)] = !counted ? nlohmann::json(nullptr)
+                             : std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(num(v));
   out["seconds"] = r.seconds;
   return out;
 }
@@ -83,10 +86,10 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   fmt::print("accumulator   {}\n", r.accumulator);
   fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
              s.dist.empty() ? "files" : s.dist);
-  for (const auto& [name, v] : result_values(r)) {
+  for (const auto& [name, v, counted] : result_values(r)) {
     const bool permutation_field = name.find("distinct") != std::string_view::npos || name == "spread_ulps";
     if (permutation_field && s.permutations == 0) continue;
-    fmt::print("{:<24}{}\n", name, num(v));
+    fmt::print("{:<24}{}\n", name, counted ? num(v) : "-");
   }
   fmt::print("{:<24}{:.3f} s ({:.3g} MAC/s)\n", "emulation time", r.seconds,
              r.seconds > 0 ? static_cast<double>(s.M) * s.N * s.K / r.seconds : 0.0);
@@ -165,6 +168,11 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
   app.add_option("--output-scale", s.output_scale, "output = round(D * scale) in --output-format (e.g. fp8 outputs)")->capture_default_str();
   app.add_option("--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)");
+  app.add_option("--block-fma", s.block_fma,
+                 "custom fused block-FMA unit L,F: L products per step, F bits kept below the step's "
+                 "largest exponent (e.g. 32,13); --acc-format is its output, --rounding its rounding, "
+                 "--promote its promotion");
+  app.add_option("--backend", s.backend, "where the GEMM runs: " + backend_names_text())->capture_default_str();
   app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
   app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();
   app.add_option("--input-rounding", s.input_rounding, "rounding of inputs onto their formats")->capture_default_str();

@@ -99,7 +99,8 @@ void validate_points(const std::vector<sweep::Point>& points) {
                       probe.product_format + "|" + probe.output_format + "|" + probe.compensation + "|" +
                       std::to_string(probe.promote) + "|" + sweep::format_double(probe.scale_a) + "|" +
                       sweep::format_double(probe.scale_b) + "|" + probe.input_rounding + "|" + probe.scheme +
-                      "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K);
+                      "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K) +
+                      "|" + probe.block_fma;
     if (!seen.insert(key).second) continue;
     try {
       run_experiment(probe, 1, false);

@@ -180,7 +180,9 @@ void Accumulator::validate() const {
   }
   if (promote < 0)
     throw std::invalid_argument(fmt::format("promotion interval {} must be >= 0", promote));
-  if (promote > 0) check_dd_target(outer_format, outer_rounding, "outer accumulator");
+  // The outer format rounds the promoted sums and also the scales (scale_a*scale_b and the
+  // scaled result): whenever it is set it must be exact to round into, with or without promotion.
+  if (outer_format.precision >= 1) check_dd_target(outer_format, outer_rounding, "outer accumulator");
   if (output_format) check_dd_target(*output_format, output_rounding, "output");
   if (!(std::isfinite(scale_a) && std::isfinite(scale_b) && std::isfinite(output_scale)))
     throw std::invalid_argument("scales must be finite");

@@ -83,7 +83,8 @@ std::string one_line(std::string s) {
 std::vector<std::string> result_row(const Point& point, const ExperimentResult& r) {
   std::vector<std::string> row = point.params;
   row.push_back(point.id);
-  for (const auto& v : result_values(r)) row.push_back(format_double(v.value));
+  // Empty, not 0, where the backend could not count the events a value is made of.
+  for (const auto& v : result_values(r)) row.push_back(v.counted ? format_double(v.value) : "");
   row.push_back(one_line(r.accumulator));
   row.push_back(output_hash(r.C));
   row.push_back(format_double(r.seconds));

@@ -48,6 +48,7 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "seed") s.seed = std::stoull(v);
   else if (key == "reference") s.reference = v;
   else if (key == "permutations") s.permutations = std::stoi(v);
+  else if (key == "block_fma") s.block_fma = v;
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }
 
@@ -90,6 +91,12 @@ std::vector<Point> expand(const SweepConfig& config) {
       for (int r = 0; r < repeats; ++r) {
         Point p;
         for (std::size_t i = 0; i < dims.size(); ++i) {
+          // Keys added after sweeps were first run enter a point's identity only when set, so
+          // the ids (resume, shards, merge) of sweeps that never use them stay what they were.
+          if (dims[i]->name == "block_fma" && values[i].empty()) {
+            apply(p.spec, dims[i]->name, values[i]);
+            continue;
+          }
           p.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
           apply(p.spec, dims[i]->name, values[i]);
         }

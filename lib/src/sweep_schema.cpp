@@ -55,6 +55,10 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"reference", V::String, "exact", "exact reference: exact, mpfr, none", true},
       {"permutations", V::Int, "0",
        "> 0: also run this many random summation orders and report distinct results and their spread", true},
+      {"block_fma", V::String, "",
+       "fused block-FMA unit of a custom model as L,F (e.g. 32,13: L products per step, F bits kept "
+       "below the step's largest exponent); acc_format is its output format, rounding its output "
+       "rounding, promote its promotion interval; empty = scalar accumulator", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
   };
@@ -91,7 +95,7 @@ namespace {
 // Strings that may be empty because empty has a meaning ("same as ...", "exact", "custom").
 bool may_be_empty(std::string_view key) {
   return key == "b_format" || key == "b_dist" || key == "product_format" || key == "output_format" ||
-         key == "model" || key == "title";
+         key == "model" || key == "title" || key == "block_fma";
 }
 
 struct IntRange {
@@ -112,6 +116,15 @@ std::string canonical_value(const KeyInfo& key, std::string_view text) {
   switch (key.type) {
     case ValueType::String: {
       if (text.empty() && !may_be_empty(key.name)) bad(key, text, "must not be empty");
+      if (key.name == "block_fma") {  // "L,F": the one string value with a comma
+        if (text.empty()) return "";
+        try {
+          const BlockFma b = parse_block_fma(text);
+          return std::to_string(b.L) + "," + std::to_string(b.F);
+        } catch (const std::invalid_argument& e) {
+          bad(key, text, e.what());
+        }
+      }
       if (key.name != "title")
         for (char c : text)
           if (c == ',' || c == '"' || static_cast<unsigned char>(c) < 0x20 || c == ' ')
@@ -159,6 +172,15 @@ std::vector<std::string> split_list(std::string_view text, std::string_view key)
     out.emplace_back(item);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
+  }
+  // block_fma values are "L,F" pairs themselves: "16,25,32,13" lists two units.
+  if (key == "block_fma" && !(out.size() == 1 && out[0].empty())) {
+    if (out.size() % 2 != 0)
+      throw std::invalid_argument("key 'block_fma': '" + std::string(text) +
+                                  "' is not a list of L,F pairs (e.g. 32,13 or 16,25,32,13)");
+    std::vector<std::string> pairs;
+    for (std::size_t i = 0; i < out.size(); i += 2) pairs.push_back(out[i] + "," + out[i + 1]);
+    out = std::move(pairs);
   }
   // A lone empty value means "empty" for keys where that has a meaning; inside a list it is a typo.
   for (const auto& item : out)

@@ -156,7 +156,14 @@ TEST_CASE("gemm: bad input exits 2 with a message naming the problem") {
       {{"--dist", "gaussian"}, "gaussian"},
       {{"--a", a.string()}, "--b"},
       {{"--a", a.string(), "--b", b.string()}, "do not chain"},
-      {{"--a", nan.string(), "--b", nan.string()}, "[0][1]"},
+      {{"--a", nan.string(), "--b", nan.string(), "--a-format", "e2m1"}, "e2m1"},  // no NaN code
+      {{"--block-fma", "16"}, "block_fma"},
+      {{"--block-fma", "0,25"}, "L = 0"},
+      {{"--block-fma", "16,49"}, "F = 49"},
+      {{"--block-fma", "16,25", "--model", "h100-fp16"}, "custom models only"},
+      {{"--block-fma", "16,25", "--a-format", "fp16", "--promote", "24"}, "multiple of L"},
+      {{"--block-fma", "16,25", "--rounding", "sr"}, "block_fma"},
+      {{"--backend", "tpu"}, "valid: cpu"},
       {{"--a", junk.string(), "--b", junk.string()}, junk.string()},
       {{"--a", "/nonexistent/A.npy", "--b", b.string()}, "/nonexistent/A.npy"},
       {{"--model", "h100-fp8", "--a-format", "fp16"}, "e4m3"},
@@ -166,10 +173,63 @@ TEST_CASE("gemm: bad input exits 2 with a message naming the problem") {
     std::vector<std::string> args{"gemm", "--out", out.string()};
     args.insert(args.end(), bad.args.begin(), bad.args.end());
     const ProcResult r = run_cli(args);
-    INFO(bad.args.front() << " -> " << r.err);
+    std::string typed;
+    for (const auto& x : bad.args) typed += x + " ";
+    INFO(typed << "-> " << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(bad.needle) != std::string::npos);
     CHECK(r.out.empty());
     CHECK(!fs::exists(out));
+  }
+}
+
+TEST_CASE("gemm: --block-fma 16,25 --acc-format fp32 --rounding rtz gives h100-fp16's bits") {
+  const fs::path unit = scratch("block_fma.npy"), model = scratch("h100_fp16.npy");
+  const std::vector<std::string> common = {"--a-format", "fp16", "--M", "16", "--N", "16", "--K",
+                                           "1000", "--dist", "normal", "--seed", "4"};
+  auto with = [&](std::vector<std::string> extra, const fs::path& out) {
+    extra.insert(extra.end(), common.begin(), common.end());
+    extra.insert(extra.end(), {"--out", out.string()});
+    return gemm_json(extra);
+  };
+  const auto ju = with({"--block-fma", "16,25", "--acc-format", "fp32", "--rounding", "rtz"}, unit);
+  const auto jm = with({"--model", "h100-fp16"}, model);
+  const auto du = read_matrix(unit), dm = read_matrix(model);
+  REQUIRE(du.size() == 256);
+  for (std::size_t i = 0; i < du.size(); ++i)
+    REQUIRE(std::bit_cast<std::uint64_t>(du[i]) == std::bit_cast<std::uint64_t>(dm[i]));
+  CHECK(ju["max_rel_err"] == jm["max_rel_err"]);
+  CHECK(ju["partials"] == jm["partials"]);
+  CHECK(ju["backend"] == "cpu");
+  CHECK(ju["accumulator"].get<std::string>().find("fused(L=16 F=25") != std::string::npos);
+}
+
+TEST_CASE("gemm: NaN and Inf .npy inputs run, follow the rules and report nan_count") {
+  // A (4x3) x B (3x2): a NaN row; an Inf row; Inf and -Inf together; a finite row. IEEE 754 for
+  // the software accumulator, REFERENCES.md s.5 for the tensor-core model: the same D here,
+  // [[NaN, NaN], [Inf, Inf], [NaN, NaN], [6, +0]], so nan_count = 4.
+  const double inf = INFINITY;
+  const double A[] = {1, NAN, 2, inf, 1, 1, inf, -inf, 0, 1, 2, 3};
+  const double B[] = {1, 1, 1, 1, 1, -1};
+  const fs::path a = scratch("special_A.npy"), b = scratch("special_B.npy"), d = scratch("special_D.npy");
+  floatscope::write_npy(a.string(), A, {4, 3}, true);  // float32 file
+  floatscope::write_npy(b.string(), B, {3, 2});
+  for (const char* model : {"h100-bf16", "custom"}) {
+    const auto j = gemm_json({"--a", a.string(), "--b", b.string(), "--model", model, "--a-format",
+                              "bf16", "--out", d.string()});
+    INFO(model);
+    CHECK(j["nan_count"] == 4);
+    const auto D = read_matrix(d);
+    REQUIRE(D.size() == 8);
+    for (int i : {0, 1, 4, 5}) CHECK(std::isnan(D[i]));
+    CHECK(D[2] == inf);
+    CHECK(D[3] == inf);
+    CHECK(D[6] == 6.0);
+    CHECK((D[7] == 0.0 && !std::signbit(D[7])));
+    // The table prints the count too.
+    const ProcResult t = run_cli({"gemm", "--a", a.string(), "--b", b.string(), "--model", model,
+                                  "--a-format", "bf16"});
+    CHECK(t.exit_code == 0);
+    CHECK(t.out.find("nan_count               4") != std::string::npos);
   }
 }

@@ -290,6 +290,11 @@ TEST_CASE("bad configs fail with exit code 2, a message naming the problem, and 
        {"no-such-model"}},
       {"", {"--set", "bogus=1"}, {"unknown key 'bogus'"}},
       {"", {"--K", "16", "--shard", "4/3"}, {"--shard"}},
+      {"block_fma = \"32,99\"\n", {}, {"'block_fma'", "F = 99", ":1"}},
+      {"", {"--block-fma", "16,25,32"}, {"block_fma", "pairs"}},
+      {"", {"--block-fma", "16,25", "--model", "h100-fp16", "--a-format", "fp16", "--K", "16"},
+       {"block_fma", "custom models only"}},
+      {"", {"--backend", "tpu", "--K", "16"}, {"backend", "valid: cpu"}},
   };
   int i = 0;
   for (const auto& c : cases) {
@@ -333,4 +338,32 @@ TEST_CASE("the built-in default sweep is experiments/default/config.toml", "[cli
     CHECK_THAT(d.out, Catch::Contains("points in the grid"));
     CHECK(fs::exists(e.path() / "README.md"));
   }
+}
+
+TEST_CASE("sweep key block_fma: L,F pairs from flags and TOML, empty = scalar accumulator", "[cli][sweep]") {
+  auto cfg = scratch_root() / "block_fma.toml";
+  std::ofstream(cfg) << "a_format = \"fp16\"\nrounding = \"rtz\"\nblock_fma = [\"16,25\", \"\", \"4,23\"]\n"
+                        "M = 2\nN = 2\nK = 40\n";
+  auto a = run({"sweep", cfg.string(), "-o", dir("bfma_toml").string(), "--quiet"});
+  INFO(a.err);
+  REQUIRE(a.rc == 0);
+  auto b = run({"sweep", "-o", dir("bfma_flags").string(), "--quiet", "--a-format", "fp16", "--rounding", "rtz",
+                "--block-fma", "16,25,4,23", "--M", "2", "--N", "2", "--K", "40"});
+  INFO(b.err);
+  REQUIRE(b.rc == 0);
+  auto t = read_csv_file(dir("bfma_toml") / "results.csv");
+  const auto col = static_cast<std::size_t>(std::find(t.header.begin(), t.header.end(), "block_fma") - t.header.begin());
+  const auto acc = static_cast<std::size_t>(std::find(t.header.begin(), t.header.end(), "accumulator") - t.header.begin());
+  REQUIRE(col < t.header.size());
+  std::set<std::string> seen;
+  for (const auto& r : t.rows) {
+    seen.insert(r[col]);
+    const bool fused = r[acc].find("fused(L=") != std::string::npos;
+    CHECK(fused == !r[col].empty());
+  }
+  CHECK(seen == std::set<std::string>{"16,25", "", "4,23"});
+  // The flag rows are the TOML rows without the scalar one.
+  auto fa = rows_of(dir("bfma_toml")), fb = rows_of(dir("bfma_flags"));
+  fa.erase(std::remove_if(fa.begin(), fa.end(), [&](const auto& r) { return r[col].empty(); }), fa.end());
+  CHECK(fa == fb);
 }

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "floatscope/format.hpp"
 #include "floatscope/rounding.hpp"
@@ -130,34 +131,64 @@ inline void round_to_integer(mpfr_ptr k, Mode m) {
   throw std::logic_error("mpfr_oracle: stochastic modes have no deterministic oracle");
 }
 
+// The value being rounded: a double, or an MPFR number of any precision (an exact quotient, say).
+// These helpers are all the oracle needs to know about it.
+inline int src_set(mpfr_ptr out, double x, mpfr_rnd_t rnd) { return mpfr_set_d(out, x, rnd); }
+inline int src_set(mpfr_ptr out, mpfr_srcptr x, mpfr_rnd_t rnd) { return mpfr_set(out, x, rnd); }
+inline mpfr_prec_t src_prec(double) { return 64; }  // holds any double exactly
+inline mpfr_prec_t src_prec(mpfr_srcptr x) { return mpfr_get_prec(x) > 64 ? mpfr_get_prec(x) : 64; }
+inline bool src_neg(double x) { return std::signbit(x); }
+inline bool src_neg(mpfr_srcptr x) { return mpfr_signbit(x) != 0; }
+// |x| >= 2^e
+inline bool src_abs_at_least_pow2(double x, int e) { return std::fabs(x) >= std::ldexp(1.0, e); }
+inline bool src_abs_at_least_pow2(mpfr_srcptr x, int e) {
+  return mpfr_signbit(x) ? mpfr_cmp_si_2exp(x, -1, e) <= 0 : mpfr_cmp_ui_2exp(x, 1, e) >= 0;
+}
+
 // x rounded into `out` (precision p) with direction rnd: unbounded exponent above, the format's
 // grid below (subnormal fixed-point grid, or {0} U normals).
-inline void round_directed(mpfr_ptr out, double x, const Format& f, const Range& rg, Mode m) {
+template <class Src>
+inline void round_directed(mpfr_ptr out, Src x, const Format& f, const Range& rg, Mode m) {
   const mpfr_prec_t p = f.man_bits + 1;
   mpfr_set_prec(out, p);
+  if constexpr (!std::is_same_v<Src, double>) {
+    // An MPFR value may lie below any exponent range set here (mpfr_subnormalize requires it
+    // inside): below the smallest normal, round it as an integer multiple of the grid's quantum,
+    // 2^(emin - m) with subnormals, 2^emin without.
+    if (!src_abs_at_least_pow2(x, rg.emin)) {
+      const int q = f.subnormals ? rg.emin - f.man_bits : rg.emin;
+      mpfr_set_prec(out, src_prec(x));
+      src_set(out, x, MPFR_RNDN);  // exact
+      mpfr_mul_2si(out, out, -q, MPFR_RNDN);
+      round_to_integer(out, m);
+      mpfr_mul_2si(out, out, q, MPFR_RNDN);
+      return;
+    }
+  }
   if (f.subnormals) {
     // MPFR writes x = 0.1b..b * 2^E, so 2^k has E = k+1: the smallest subnormal 2^(emin-m) sets
     // emin_mpfr = emin - m + 1. emax far above any double keeps the exponent unbounded.
     const ExponentRange range(rg.emin - f.man_bits + 1, 1 << 12);
     const mpfr_rnd_t rnd = mpfr_mode(m);
-    const int t = mpfr_set_d(out, x, rnd);
+    const int t = src_set(out, x, rnd);
     mpfr_subnormalize(out, t, rnd);
     return;
   }
-  if (std::fabs(x) >= std::ldexp(1.0, rg.emin)) {
-    mpfr_set_d(out, x, mpfr_mode(m));  // never leaves [2^emin, inf): default range suffices
+  if (src_abs_at_least_pow2(x, rg.emin)) {
+    src_set(out, x, mpfr_mode(m));  // never leaves [2^emin, inf): default range suffices
     return;
   }
   // Below the smallest normal without subnormals: k = x / 2^emin in (-1, 1), rounded to an integer.
-  mpfr_set_prec(out, 64);
-  mpfr_set_d(out, x, MPFR_RNDN);  // exact: 64 >= 53 bits
+  mpfr_set_prec(out, src_prec(x));
+  src_set(out, x, MPFR_RNDN);  // exact
   mpfr_mul_2si(out, out, -rg.emin, MPFR_RNDN);
   round_to_integer(out, m);
   mpfr_mul_2si(out, out, rg.emin, MPFR_RNDN);
 }
 
 // x rounded with unbounded exponent above, for every deterministic mode.
-inline void round_unbounded(mpfr_ptr out, double x, const Format& f, const Range& rg, Mode m) {
+template <class Src>
+inline void round_unbounded(mpfr_ptr out, Src x, const Format& f, const Range& rg, Mode m) {
   if (m == Mode::rne || m == Mode::rtz || m == Mode::rup || m == Mode::rdn) {
     round_directed(out, x, f, rg, m);
     return;
@@ -175,11 +206,11 @@ inline void round_unbounded(mpfr_ptr out, double x, const Format& f, const Range
     // midpoint (down+up)/2 needs at most p+1 <= 54 bits: exact at 128.
     mpfr_add(s.wide, s.down, s.up, MPFR_RNDN);
     mpfr_div_2ui(s.wide, s.wide, 1, MPFR_RNDN);
-    mpfr_set_prec(s.tmp, 64);
-    mpfr_set_d(s.tmp, x, MPFR_RNDN);  // exact
+    mpfr_set_prec(s.tmp, src_prec(x));
+    src_set(s.tmp, x, MPFR_RNDN);  // exact
     // At or beyond the midpoint (in magnitude) goes away from zero.
     const bool away = mpfr_cmpabs(s.tmp, s.wide) >= 0;
-    const bool down_is_away = std::signbit(x);  // for negative x, down is away from zero
+    const bool down_is_away = src_neg(x);  // for negative x, down is away from zero
     mpfr_set(out, away == down_is_away ? s.down : s.up, MPFR_RNDN);
     return;
   }
@@ -285,6 +316,35 @@ inline double oracle_round(double x, const Format& f, Mode m, Overflow ov) {
   // Inf is exact in every mode: it stays Inf where the format has it (spec policy).
   if (std::isinf(x)) return overflow_result(true);
 
+  Scratch& s = scratch();
+  round_unbounded(s.result, x, f, rg, m);
+  mpfr_set_prec(s.limit, 64);
+  mpfr_set_d(s.limit, rg.max_finite, MPFR_RNDN);
+  if (mpfr_cmpabs(s.result, s.limit) > 0) return overflow_result(overflow_goes_to_infinity(m, neg));
+  const double y = mpfr_get_d(s.result, MPFR_RNDN);  // exact: p <= 53 bits within double range
+  if (y == 0) return neg && neg_zero ? -0.0 : 0.0;
+  return y;
+}
+
+// The same oracle for an MPFR value (e.g. an exact quotient that no double holds), for binary
+// formats with a zero (not E8M0 or MXINT8). NaN and Inf values are not expected here.
+inline double oracle_round_mpfr(mpfr_srcptr x, const Format& f, Mode m, Overflow ov) {
+  if (m == Mode::sr || m == Mode::sr_equal)
+    throw std::logic_error("mpfr_oracle: stochastic modes have no deterministic oracle");
+  if (f.encoding == Encoding::int8_fixed || !f.has_zero || !mpfr_number_p(x))
+    throw std::logic_error("mpfr_oracle: oracle_round_mpfr takes finite values and binary formats");
+  const bool neg = mpfr_signbit(x) != 0;
+  if (!f.is_signed && neg && !mpfr_zero_p(x)) return std::numeric_limits<double>::quiet_NaN();
+  const bool neg_zero = f.is_signed && f.specials != Specials::fnuz;
+  if (mpfr_zero_p(x)) return neg && neg_zero ? -0.0 : 0.0;
+  const Range rg = binary_range(f);
+  const double max = neg ? -rg.max_finite : rg.max_finite;
+  const auto overflow_result = [&](bool to_infinity) {
+    if (ov == Overflow::saturate || f.specials == Specials::none || !to_infinity) return max;
+    if (f.specials == Specials::ieee) return neg ? -std::numeric_limits<double>::infinity()
+                                                 : std::numeric_limits<double>::infinity();
+    return quiet_nan_with_sign_of(neg ? -1.0 : 1.0);
+  };
   Scratch& s = scratch();
   round_unbounded(s.result, x, f, rg, m);
   mpfr_set_prec(s.limit, 64);

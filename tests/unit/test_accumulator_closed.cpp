@@ -95,3 +95,27 @@ TEST_CASE("exact sums and cancellation", "[accumulator]") {
     CHECK(emulate_dot(acc, x, ones, 3) == 1);
   }
 }
+
+TEST_CASE("outer_format is validated without promotion too: it rounds the scales (issue 7 case 6)",
+          "[accumulator]") {
+  // finish() rounds scale_a*scale_b and the scaled result into outer_format: a double-double
+  // cannot be rounded exactly to a 53-bit format except with rne, whether or not promote is set.
+  const Format fp16 = parse_format("fp16"), fp64 = parse_format("fp64");
+  Accumulator acc = make_scalar_accumulator(fp16, parse_format("fp32"));
+  acc.outer_format = fp64;
+  acc.outer_rounding = Rounding{Mode::rtz};
+  acc.scale_a = 3.0;
+  acc.scale_b = 0.1;
+  REQUIRE(acc.promote == 0);
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("outer accumulator") && Catch::Contains("fp64"));
+  acc.scale_a = acc.scale_b = 1.0;  // unused now, still checked: always
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("outer accumulator"));
+  acc.outer_rounding = Rounding{Mode::rne};  // fp64 with rne is exact
+  CHECK_NOTHROW(acc.validate());
+  acc.outer_format = parse_format("e11m51");  // precision 52: no mode is exact
+  CHECK_THROWS_WITH(acc.validate(), Catch::Contains("outer accumulator"));
+  acc.outer_format = parse_format("bf16");
+  acc.outer_rounding = Rounding{Mode::rup};
+  acc.scale_a = 3.0;
+  CHECK_NOTHROW(acc.validate());
+}

@@ -79,7 +79,7 @@ TEST_CASE("grid expansion: Cartesian product, last key fastest, repeats innermos
     CHECK(pts[i].spec.repeat == std::get<2>(expect[i]));
     CHECK(pts[i].spec.M == 64);  // schema default
     CHECK(pts[i].id == hash_hex(pts[i].canonical));
-    CHECK(pts[i].params.size() == 27);  // 26 dimension keys + repeat
+    CHECK(pts[i].params.size() == 28);  // 27 dimension keys (block_fma the latest) + repeat
     ids.insert(pts[i].id);
   }
   CHECK(ids.size() == 8);
@@ -175,4 +175,27 @@ TEST_CASE("shards partition the grid deterministically", "[sweep]") {
   CHECK_THROWS_WITH(Shard::parse("0/3"), Catch::Contains("--shard"));
   CHECK_THROWS(Shard::parse("4/3"));
   CHECK_THROWS(Shard::parse("1-3"));
+}
+
+TEST_CASE("block_fma: L,F values, pairs in flag lists, ids unchanged when unset", "[sweep]") {
+  CHECK(canonical_value(*find_key("block_fma"), "32,013") == "32,13");
+  CHECK(canonical_value(*find_key("block_fma"), "") == "");
+  CHECK_THROWS_WITH(canonical_value(*find_key("block_fma"), "32"), Catch::Contains("'block_fma'"));
+  CHECK_THROWS_WITH(canonical_value(*find_key("block_fma"), "2000,13"), Catch::Contains("1024"));
+  CHECK(split_list("16,25,32,13", "block_fma") == std::vector<std::string>{"16,25", "32,13"});
+  CHECK(split_list("", "block_fma") == std::vector<std::string>{""});
+  CHECK_THROWS_WITH(split_list("16,25,32", "block_fma"), Catch::Contains("pairs"));
+  SweepConfig c;
+  c.set("K", {"16"});
+  const auto plain = expand(c);
+  REQUIRE(plain.size() == 1);
+  // A point that does not set block_fma has the identity it had before the key existed.
+  CHECK(plain[0].canonical.find("block_fma") == std::string::npos);
+  CHECK(plain[0].spec.block_fma.empty());
+  c.set("block_fma", {"", "32,13"});
+  const auto both = expand(c);
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].id == plain[0].id);
+  CHECK(both[1].canonical.find("block_fma=32,13\n") != std::string::npos);
+  CHECK(both[1].spec.block_fma == "32,13");
 }

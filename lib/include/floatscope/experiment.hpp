@@ -12,10 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "floatscope/accumulator.hpp"
 #include "floatscope/events.hpp"
+#include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
+#include "floatscope/reference.hpp"
+#include "floatscope/rounding.hpp"
 
 namespace floatscope {
+
+class Backend;
 
 struct ExperimentSpec {
   // Accumulation: a named hardware model, or the parts of a custom accumulator.
@@ -31,6 +37,10 @@ struct ExperimentSpec {
   std::string output_rounding = "rne";  // rounding of the output conversion
   double output_scale = 1.0;         // output = round(value * output_scale) (e.g. fp8 outputs)
   std::string compensation = "none"; // none, kahan, neumaier
+  // "L,F": the custom accumulator is the fused block-FMA unit (accumulator.hpp FusedUnit) with L
+  // products per step and F fraction bits below the step's largest exponent; acc_format is its
+  // output format, rounding its output rounding, promote its promotion interval. "" = scalar.
+  std::string block_fma;
   int promote = -1;                  // promotion interval for block-FMA models; -1 = model default
   // Dequantisation scales as in cuBLASLt FP8 GEMMs: inputs are quantised as round(A / scale_a)
   // onto a_format (likewise B), and the accumulator multiplies by scale_a*scale_b after
@@ -38,7 +48,7 @@ struct ExperimentSpec {
   double scale_a = 1.0, scale_b = 1.0;
   std::string input_rounding = "rne";  // how generated inputs are rounded onto a_format/b_format
   std::string scheme = "none";       // block scaling scheme (none until the block-scaling issue lands)
-  std::string backend = "cpu";       // cpu (GPU backends when they land)
+  std::string backend = "cpu";       // a registered backend (backend.hpp): cpu, GPU ones later
   // Inputs.
   std::string dist = "normal";
   std::string b_dist;                // "" = same as dist
@@ -60,7 +70,8 @@ struct ExperimentResult {
   double distinct_results = std::numeric_limits<double>::quiet_NaN();
   double mean_distinct_results = std::numeric_limits<double>::quiet_NaN();
   double spread_ulps = std::numeric_limits<double>::quiet_NaN();
-  GemmEvents events;
+  GemmEvents events;                 // zeros when !events_counted
+  bool events_counted = true;        // false: the backend cannot count events (cells left empty)
   std::string accumulator;           // human description of the resolved accumulator
   double seconds = 0;                // wall time of the emulation (not the reference)
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
@@ -68,15 +79,44 @@ struct ExperimentResult {
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
 // order: the metrics, the products and partial sums counted, and the permutation results.
+// `counted` is false for the values derived from event counts when the backend could not count
+// them: CSV cells are then empty and JSON values null (zero would claim "no events").
 struct NamedValue {
   std::string_view name;
   double value;
+  bool counted = true;
 };
 std::vector<NamedValue> result_values(const ExperimentResult& r);
 
 // The accumulator an experiment uses (model preset or custom parts), without running it.
-struct Accumulator;
 Accumulator resolve_accumulator(const ExperimentSpec& spec);
+
+// An ExperimentSpec with every string resolved once, at the edge, into typed values: nothing
+// below resolve_experiment parses a name again. Throws std::invalid_argument naming the field.
+struct ResolvedExperiment {
+  Accumulator acc;                     // model or custom parts, seeds set, no quantise step
+  const Backend* backend = nullptr;    // never null once resolved
+  ReferenceKind reference = ReferenceKind::exact;
+  Mode input_rounding = Mode::rne;
+  std::optional<Distribution> dist_a, dist_b;  // unset when the spec has no dist (given inputs)
+  std::uint64_t input_seed = 0;        // seed of generated inputs and of every stochastic rounding
+  int M = 0, N = 0, K = 0;
+  int permutations = 0;
+  double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
+};
+ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
+
+// "L,F" of ExperimentSpec::block_fma / `--block-fma` / sweep key block_fma: L in [1, 1024], F in
+// [1, 48] (the ranges Accumulator::validate accepts). Throws std::invalid_argument naming
+// block_fma and the expected form.
+struct BlockFma {
+  int L = 0, F = 0;
+};
+BlockFma parse_block_fma(std::string_view text);
+
+// Runs a resolved experiment on given inputs through its backend (quantising them first).
+ExperimentResult run_resolved(const ResolvedExperiment& e, const double* A, const double* B,
+                              const double* C0, int threads = 0, bool keep_output = false);
 
 // Runs one experiment. Throws std::invalid_argument (bad names/values, naming the field) or
 // std::runtime_error. threads: 0 = all cores.

@@ -68,6 +68,28 @@ RoundStats round_array(std::span<const double> in, std::span<double> out, const 
 RoundStats round_array(std::span<const float> in, std::span<float> out, const Format& f,
                        const Rounding& r = {}, std::uint64_t first_index = 0, int threads = 0);
 
+// Rounds the exact quotient x / scale once onto f (input quantisation with a dequantisation
+// scale: `x /= scale` then round would round twice, and with a scale that is not a power of two
+// the first rounding decides directed and odd roundings wrongly about half the time near the
+// grid). scale must be finite and nonzero; SR draws CounterRng(r.seed, r.stream).bits(index) as
+// round() does, and scale == 1 gives exactly round(x, f, r, index).
+// Deterministic modes: exact (one rounding of the exact quotient) for every finite x and scale
+// when the target's precision is <= 51 bits, including quotients outside double's range; for
+// binary64 targets with rne/rna (a double division is correctly rounded and never ties).
+// Stochastic modes: the dropped fraction is exact to its top 64 bits for targets of precision
+// <= 42 (fp32 and narrower) and within 2^(p-106) of the quantum above that, while
+// |x/scale| >= 2^-969; below that (reachable only by formats with 11 exponent bits) it is known to
+// 2^-1074 absolute. Throws std::invalid_argument for targets of precision > 51 other than binary64
+// with rne/rna when scale is not a power of two (nothing is rounded then).
+double round_quotient(double x, double scale, const Format& f, const Rounding& r = {},
+                      std::uint64_t index = 0);
+// out[i] = round_quotient(in[i], scale, f, r, first_index + i); in and out may alias. The stats
+// classify (RN(in[i]/scale), out[i]), so `inexact` and `underflow` may miss a quotient within
+// half an ulp of double of the grid; nan_unrepresentable is exact.
+RoundStats round_quotient_array(std::span<const double> in, std::span<double> out, double scale,
+                                const Format& f, const Rounding& r = {},
+                                std::uint64_t first_index = 0, int threads = 0);
+
 // Round and encode in one pass: codes[i] = encode(round(in[i])). Throws std::domain_error if a
 // NaN meets a format without NaN (there is no code for it).
 RoundStats round_to_codes(std::span<const double> in, std::span<std::uint16_t> codes,

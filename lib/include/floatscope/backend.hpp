@@ -1,0 +1,68 @@
+// Backends: where one GEMM under an accumulation model runs.
+//
+// A backend takes resolved, typed values (an Accumulator whose formats, roundings and seeds are
+// already parsed, the input matrices already on their formats' grids, C, a thread count) and
+// returns D plus the event counts it could collect. Experiments, `floatscope gemm` and sweeps reach
+// emulation only through this interface, so a GPU backend (cuBLASLt, own mma kernels, GPU
+// emulation) plugs in by registering one more Backend; nothing above it re-parses a string.
+//
+// `cpu` (the bit-exact emulator of gemm.hpp) is built in. A backend that cannot count events (a
+// real tensor core does not report its underflows) says so with counts_events() == false and
+// returns no events; the run then leaves the event cells of its CSV row / JSON empty (null), never
+// zero, since zero would claim "nothing underflowed".
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "floatscope/accumulator.hpp"
+#include "floatscope/events.hpp"
+
+namespace floatscope {
+
+// One GEMM D = A*B + C0 for a backend: sizes, row-major inputs (A: M x K, B: K x N, C0: M x N or
+// nullptr for zeros), the accumulation model and its stochastic-rounding seeds (inside acc's
+// Rounding fields), and the thread count (0 = all cores). Inputs must be on acc's formats' grids.
+struct GemmRequest {
+  const Accumulator* acc = nullptr;
+  int M = 0, N = 0, K = 0;
+  const double* A = nullptr;
+  const double* B = nullptr;
+  const double* C0 = nullptr;
+  int threads = 0;
+};
+
+struct BackendResult {
+  std::vector<double> D;             // M x N, row-major
+  std::optional<GemmEvents> events;  // unset when the backend cannot count events
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The name users select it by (`--backend`, sweep key `backend`) and the CSV column's value.
+  virtual std::string_view name() const = 0;
+  // Whether run() fills BackendResult::events.
+  virtual bool counts_events() const = 0;
+  // Throws std::invalid_argument when it cannot run this model (naming what), std::runtime_error
+  // when the device fails.
+  virtual BackendResult run(const GemmRequest& req) const = 0;
+};
+
+// The registered backend with this name; nullptr when none.
+const Backend* find_backend(std::string_view name);
+// The backend with this name; throws std::invalid_argument "backend: unknown 'x'; valid: cpu, ...".
+const Backend& get_backend(std::string_view name);
+// Names of the registered backends, in registration order ("cpu" first).
+std::vector<std::string> backend_names();
+std::string backend_names_text();  // comma-separated, for messages
+
+// Adds a backend (a GPU backend registers itself at start-up; tests register fakes). Throws
+// std::invalid_argument when the name is empty or taken. Not thread-safe against concurrent runs:
+// register before running experiments.
+void register_backend(std::unique_ptr<Backend> backend);
+
+}  // namespace floatscope

@@ -1,0 +1,68 @@
+// The backend registry: `cpu` built in, others added by register_backend.
+#include "floatscope/backend.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace floatscope {
+
+std::unique_ptr<Backend> make_cpu_backend();  // backend_cpu.cpp
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::vector<std::unique_ptr<Backend>> backends;
+  Registry() { backends.push_back(make_cpu_backend()); }
+};
+
+// Built on first use, so that lookups from static initialisers of other files still find `cpu`.
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+const Backend* find_backend(std::string_view name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  for (const auto& b : r.backends)
+    if (b->name() == name) return b.get();
+  return nullptr;
+}
+
+const Backend& get_backend(std::string_view name) {
+  if (const Backend* b = find_backend(name)) return *b;
+  throw std::invalid_argument(
+      fmt::format("backend: unknown '{}'; valid: {}", name, backend_names_text()));
+}
+
+std::vector<std::string> backend_names() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  std::vector<std::string> names;
+  for (const auto& b : r.backends) names.emplace_back(b->name());
+  return names;
+}
+
+std::string backend_names_text() {
+  std::string s;
+  for (const auto& n : backend_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+void register_backend(std::unique_ptr<Backend> backend) {
+  if (!backend || backend->name().empty())
+    throw std::invalid_argument("register_backend: a backend needs a name");
+  if (find_backend(backend->name()))
+    throw std::invalid_argument(fmt::format("register_backend: '{}' is registered already",
+                                            backend->name()));
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  r.backends.push_back(std::move(backend));
+}
+
+}  // namespace floatscope

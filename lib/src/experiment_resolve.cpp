@@ -1,0 +1,210 @@
+// ExperimentSpec -> ResolvedExperiment: every name parsed once, here, with errors that name the
+// field; the run (experiment.cpp) and the backends see typed values only.
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+
+#include "floatscope/accumulator.hpp"
+#include "floatscope/backend.hpp"
+#include "floatscope/experiment.hpp"
+#include "floatscope/models.hpp"
+#include "floatscope/random.hpp"
+
+namespace floatscope {
+namespace {
+
+bool is_custom(const ExperimentSpec& s) { return s.model.empty() || s.model == "custom"; }
+
+Format field_format(std::string_view field, const std::string& value) {
+  try {
+    return parse_format(value);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", field, e.what()));
+  }
+}
+
+Mode field_mode(std::string_view field, const std::string& value) {
+  try {
+    return parse_mode(value);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", field, e.what()));
+  }
+}
+
+// Inputs of repeat 0 use the seed itself (so `gemm --seed S` equals a sweep's first repeat);
+// later repeats get unrelated seeds.
+std::uint64_t input_seed(const ExperimentSpec& s) {
+  return s.repeat == 0 ? s.seed : mix64(s.seed ^ mix64(static_cast<std::uint64_t>(s.repeat)));
+}
+
+void check_sizes(const ExperimentSpec& s) {
+  if (s.M <= 0 || s.N <= 0 || s.K <= 0)
+    throw std::invalid_argument(fmt::format("sizes must be positive: M={} N={} K={}", s.M, s.N, s.K));
+  const double elems = static_cast<double>(s.M) * s.K + static_cast<double>(s.K) * s.N +
+                       static_cast<double>(s.M) * s.N;
+  if (elems > 2e9)
+    throw std::invalid_argument(fmt::format("M={} N={} K={} needs {:.3g} matrix elements (limit 2e9)",
+                                            s.M, s.N, s.K, elems));
+  if (!(s.scale_a > 0) || !(s.scale_b > 0) || !std::isfinite(s.scale_a) || !std::isfinite(s.scale_b))
+    throw std::invalid_argument(fmt::format("scale_a={} and scale_b={} must be positive and finite",
+                                            s.scale_a, s.scale_b));
+}
+
+// The fused unit of --block-fma L,F: acc_format is its output, rounding its output rounding.
+void make_block_fma(const ExperimentSpec& s, const Rounding& r, Accumulator& acc) {
+  const BlockFma b = parse_block_fma(s.block_fma);
+  if (is_stochastic(r.mode))
+    throw std::invalid_argument(fmt::format(
+        "block_fma: rounding {} is not available for the fused unit's output (it would truncate); "
+        "use rne, rna, rtz, rup, rdn or rto", mode_name(r.mode)));
+  FusedUnit u;
+  u.L = b.L;
+  u.F = b.F;
+  u.out = acc.acc_format;
+  u.out_mode = r.mode;
+  acc.fused = u;
+  acc.promote = s.promote < 0 ? 0 : s.promote;
+  // What the unit's output is promoted into and what rounds the scales: fp32 with RNE, as the
+  // named models (cuBLASLt's FP32 accumulator).
+  acc.outer_format = parse_format("fp32");
+  acc.outer_rounding = Rounding{Mode::rne};
+}
+
+}  // namespace
+
+BlockFma parse_block_fma(std::string_view text) {
+  const auto bad = [&](const std::string& why) {
+    return std::invalid_argument(
+        fmt::format("block_fma: '{}' {}; expected L,F with L in [1, 1024] products per step and "
+                    "F in [1, 48] bits kept below the largest exponent (e.g. 32,13)", text, why));
+  };
+  const auto comma = text.find(',');
+  if (comma == std::string_view::npos) throw bad("has no comma");
+  auto num = [&](std::string_view t, const char* what) {
+    int v = 0;
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc{} || p != t.data() + t.size())
+      throw bad(fmt::format("has {} '{}', not an integer", what, t));
+    return v;
+  };
+  BlockFma b;
+  b.L = num(text.substr(0, comma), "L");
+  b.F = num(text.substr(comma + 1), "F");
+  if (b.L < 1 || b.L > 1024) throw bad(fmt::format("has L = {} outside [1, 1024]", b.L));
+  if (b.F < 1 || b.F > 48) throw bad(fmt::format("has F = {} outside [1, 48]", b.F));
+  return b;
+}
+
+Accumulator resolve_accumulator(const ExperimentSpec& s) {
+  Accumulator acc;
+  const std::string b_name = s.b_format.empty() ? s.a_format : s.b_format;
+  if (!is_custom(s)) {
+    const ModelInfo* info = find_model(s.model);
+    if (!info)
+      throw std::invalid_argument(fmt::format("model: unknown model '{}'; valid: custom, {}", s.model,
+                                              hardware_model_names()));
+    // The parts of a custom accumulator have no meaning for a named model: a value other than the
+    // default is a mistake to report, not to ignore.
+    const ExperimentSpec defaults;
+    const std::pair<const char*, bool> custom_only[] = {
+        {"acc_format", s.acc_format != defaults.acc_format},
+        {"rounding", s.rounding != defaults.rounding},
+        {"order", s.order != defaults.order},
+        {"product_format", s.product_format != defaults.product_format},
+        {"compensation", s.compensation != defaults.compensation},
+        {"block_fma", s.block_fma != defaults.block_fma},
+    };
+    for (const auto& [field, set] : custom_only)
+      if (set)
+        throw std::invalid_argument(fmt::format(
+            "{}: a named model ({}) fixes its accumulator; {} applies to custom models only", field,
+            s.model, field));
+    std::optional<Format> a, b;
+    if (!s.a_format.empty()) a = field_format("a_format", s.a_format);
+    if (!b_name.empty()) b = field_format("b_format", b_name);
+    acc = model_accumulator(s.model, a, b, s.promote);
+  } else {
+    const Format a = field_format("a_format", s.a_format.empty() ? "fp32" : s.a_format);
+    const Format b = b_name.empty() ? a : field_format("b_format", b_name);
+    Rounding r;
+    r.mode = field_mode("rounding", s.rounding);
+    r.sr_bits = s.sr_bits;
+    acc = make_scalar_accumulator(a, field_format("acc_format", s.acc_format), r);
+    acc.b_format = b;
+    acc.order = parse_accumulator_order(s.order);
+    acc.compensation = parse_compensation(s.compensation);
+    if (!s.product_format.empty()) {
+      acc.product_format = field_format("product_format", s.product_format);
+      acc.product_rounding = r;
+    }
+    if (!s.block_fma.empty()) make_block_fma(s, r, acc);
+  }
+  if (s.sr_bits < 1 || s.sr_bits > 64)
+    throw std::invalid_argument(fmt::format("sr_bits: {} is not in 1..64", s.sr_bits));
+  // Stochastic roundings inside the GEMM draw from the experiment's seed (mixed with the repeat).
+  const std::uint64_t seed = input_seed(s);
+  acc.acc_rounding.seed = seed;
+  acc.product_rounding.seed = seed;
+  acc.outer_rounding.seed = seed;
+  acc.output_rounding.seed = seed;
+  if (!s.output_format.empty()) {
+    acc.output_format = field_format("output_format", s.output_format);
+    acc.output_rounding.mode = field_mode("output_rounding", s.output_rounding);
+    acc.output_rounding.sr_bits = s.sr_bits;
+  }
+  if (!(s.output_scale > 0) || !std::isfinite(s.output_scale))
+    throw std::invalid_argument(fmt::format("output_scale: {} must be positive and finite", s.output_scale));
+  if (s.output_scale != 1.0 && s.output_format.empty())
+    throw std::invalid_argument("output_scale needs an output_format (the scale is part of that conversion)");
+  acc.output_scale = s.output_scale;
+  acc.scale_a = s.scale_a;
+  acc.scale_b = s.scale_b;
+  acc.quantize.reset();  // run_experiment quantises itself (so the reference sees the same inputs)
+  if (acc.fused && !s.block_fma.empty()) {
+    // Name the flag in the unit's own validation errors (promotion not a multiple of L, ...).
+    try {
+      acc.validate();
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("block_fma {}: {}", s.block_fma, e.what()));
+    }
+  } else {
+    acc.validate();
+  }
+  return acc;
+}
+
+ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
+  check_sizes(s);
+  ResolvedExperiment e;
+  e.backend = &get_backend(s.backend);
+  if (s.scheme != "none" && !s.scheme.empty())
+    throw std::invalid_argument(fmt::format("scheme: '{}' is not available yet (valid: none)", s.scheme));
+  const auto ref_kind = find_reference(s.reference);
+  if (!ref_kind)
+    throw std::invalid_argument(fmt::format("reference: unknown '{}'; valid: {}", s.reference,
+                                            reference_names()));
+  e.reference = *ref_kind;
+  e.acc = resolve_accumulator(s);
+  e.input_rounding = field_mode("input_rounding", s.input_rounding);
+  if (!s.dist.empty()) {
+    e.dist_a = parse_distribution(s.dist);
+    e.dist_b = s.b_dist.empty() ? *e.dist_a : parse_distribution(s.b_dist);
+  }
+  if (s.permutations < 0)
+    throw std::invalid_argument(fmt::format("permutations: {} is negative", s.permutations));
+  if (s.permutations > 100000)
+    throw std::invalid_argument(fmt::format("permutations: {} is more than 100000", s.permutations));
+  e.input_seed = input_seed(s);
+  e.M = s.M;
+  e.N = s.N;
+  e.K = s.K;
+  e.permutations = s.permutations;
+  e.scale_a = s.scale_a;
+  e.scale_b = s.scale_b;
+  e.output_scale = s.output_scale;
+  return e;
+}
+
+}  // namespace floatscope

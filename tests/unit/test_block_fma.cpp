@@ -1,0 +1,212 @@
+// --block-fma L,F (ExperimentSpec::block_fma): the fused block-FMA unit without a named model.
+// Oracle: an MPFR re-execution written here from REFERENCES.md s.5 (exact products, E = largest
+// exponent among the nonzero terms with products not renormalised and subnormals at the format's
+// minimum exponent, every term truncated toward zero to a multiple of 2^(E-F), exact sum, one
+// rounding to the output format; sums at or beyond 2^(emax+1) give Inf, a zero sum gives +0).
+#include <catch2/catch.hpp>
+
+#include <mpfr.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <climits>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "floatscope/experiment.hpp"
+#include "floatscope/format.hpp"
+#include "floatscope/rounding.hpp"
+#include "mpfr_oracle.hpp"
+
+using namespace floatscope;
+
+namespace {
+
+// floor(log2|x|), at least the format's emin (subnormals use the minimum exponent).
+long exp_of(double x, int emin) {
+  int e;
+  std::frexp(x, &e);  // |x| = m 2^e, m in [0.5, 1)
+  return std::max<long>(e - 1, emin);
+}
+
+struct Unit {
+  int L, F;
+  Format in_a, in_b, out;
+  Mode mode;
+  int promote;  // 0 = none; else an fp32 RNE outer accumulator every `promote` of K
+};
+
+// One step over n finite products plus c (all values finite here).
+double step_oracle(const Unit& u, const double* a, const double* b, int n, double c) {
+  long E = LONG_MIN;
+  for (int i = 0; i < n; ++i)
+    if (a[i] != 0 && b[i] != 0) E = std::max(E, exp_of(a[i], u.in_a.emin) + exp_of(b[i], u.in_b.emin));
+  if (c != 0) E = std::max(E, exp_of(c, u.out.emin));
+  if (E == LONG_MIN) return 0.0;
+  mpfr_t sum, t;
+  mpfr_inits2(512, sum, t, static_cast<mpfr_ptr>(nullptr));
+  mpfr_set_zero(sum, 1);
+  for (int i = -1; i < n; ++i) {
+    if (i < 0) {
+      mpfr_set_d(t, c, MPFR_RNDN);
+    } else {
+      mpfr_set_d(t, a[i], MPFR_RNDN);
+      mpfr_mul_d(t, t, b[i], MPFR_RNDN);  // exact at 512 bits
+    }
+    mpfr_mul_2si(t, t, u.F - E, MPFR_RNDN);
+    mpfr_trunc(t, t);  // toward zero to a multiple of 2^(E-F)
+    mpfr_mul_2si(t, t, E - u.F, MPFR_RNDN);
+    mpfr_add(sum, sum, t, MPFR_RNDN);  // exact
+  }
+  double r;
+  if (mpfr_zero_p(sum)) {
+    r = 0.0;  // +0
+  } else if (mpfr_cmp_ui_2exp(sum, 1, u.out.emax + 1) >= 0) {
+    r = INFINITY;
+  } else if (mpfr_cmp_si_2exp(sum, -1, u.out.emax + 1) <= 0) {
+    r = -INFINITY;
+  } else {
+    r = oracle::oracle_round_mpfr(sum, u.out, u.mode, Overflow::spec);
+  }
+  mpfr_clears(sum, t, static_cast<mpfr_ptr>(nullptr));
+  return r;
+}
+
+double dot_oracle(const Unit& u, const double* a, const double* b, int K) {
+  auto steps = [&](int k0, int k1, double c) {
+    for (int k = k0; k < k1; k += u.L) c = step_oracle(u, a + k, b + k, std::min(u.L, k1 - k), c);
+    return c;
+  };
+  if (u.promote == 0) return steps(0, K, 0.0);
+  const Format fp32 = parse_format("fp32");
+  double outer = 0.0;
+  for (int k0 = 0; k0 < K; k0 += u.promote) {
+    const double part = steps(k0, std::min(K, k0 + u.promote), 0.0);
+    mpfr_t t;
+    mpfr_init2(t, 2200);
+    mpfr_set_d(t, outer, MPFR_RNDN);
+    mpfr_add_d(t, t, part, MPFR_RNDN);  // exact at 2200 bits
+    outer = mpfr_zero_p(t) ? 0.0 : oracle::oracle_round_mpfr(t, fp32, Mode::rne, Overflow::spec);
+    mpfr_clear(t);
+  }
+  return outer;
+}
+
+std::vector<double> grid_values(const Format& f, std::size_t n, int lo_exp, int hi_exp, std::uint64_t seed) {
+  std::mt19937_64 g(seed);
+  std::uniform_real_distribution<double> u(1.0, 2.0);
+  std::uniform_int_distribution<int> e(lo_exp, hi_exp);
+  std::vector<double> v(n);
+  for (auto& x : v) {
+    do {  // finite values only (e4m3 turns what is beyond 448 into NaN)
+      x = g() % 13 == 0 ? 0.0 : round(std::ldexp(u(g), e(g)) * (g() % 2 ? 1 : -1), f, Rounding{});
+    } while (!std::isfinite(x));
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("block_fma parses L,F and rejects what validate would (naming block_fma)", "[block_fma]") {
+  CHECK(parse_block_fma("32,13").L == 32);
+  CHECK(parse_block_fma("32,13").F == 13);
+  CHECK(parse_block_fma("1024,48").L == 1024);
+  for (const char* bad : {"", "32", "32,", ",13", "0,13", "1025,13", "32,0", "32,49", "a,b", "32,13,1", "-1,5"})
+    CHECK_THROWS_WITH(parse_block_fma(bad), Catch::Contains("block_fma"));
+  ExperimentSpec s;
+  s.a_format = "fp16";
+  s.block_fma = "16,25";
+  s.promote = 24;  // not a multiple of L
+  CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma") && Catch::Contains("multiple"));
+  s.promote = -1;
+  s.rounding = "sr";
+  CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma"));
+  s.rounding = "rne";
+  s.model = "h100-fp16";
+  CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma") && Catch::Contains("custom"));
+  s.model = "custom";
+  s.order = "pairwise";  // the unit chains sequentially
+  CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("sequentially"));
+}
+
+TEST_CASE("block_fma 16,25 fp32 rtz with fp16 inputs gives the h100-fp16 model's bits", "[block_fma]") {
+  ExperimentSpec unit;
+  unit.a_format = "fp16";
+  unit.block_fma = "16,25";
+  unit.acc_format = "fp32";
+  unit.rounding = "rtz";
+  unit.M = unit.N = 8;
+  unit.K = 300;
+  unit.dist = "uniform01";
+  ExperimentSpec model = unit;
+  model.block_fma.clear();
+  model.acc_format = "fp32";
+  model.rounding = "rne";
+  model.model = "h100-fp16";
+  for (const char* dist : {"uniform01", "normal", "lognormal:3"}) {
+    unit.dist = model.dist = dist;
+    const auto a = run_experiment(unit, 1, true), b = run_experiment(model, 1, true);
+    REQUIRE(a.C.size() == b.C.size());
+    for (std::size_t i = 0; i < a.C.size(); ++i) {
+      INFO(dist << " output " << i);
+      REQUIRE(std::bit_cast<std::uint64_t>(a.C[i]) == std::bit_cast<std::uint64_t>(b.C[i]));
+    }
+    CHECK(a.events.partials == b.events.partials);
+  }
+  // ... and h100-fp8 (e8m13 output, L=32, F=13), with its promote128 variant.
+  unit.a_format = "e4m3";
+  unit.block_fma = "32,13";
+  unit.acc_format = "e8m13";
+  model.a_format = "e4m3";
+  model.model = "h100-fp8";
+  unit.dist = model.dist = "normal";
+  for (int promote : {-1, 128}) {
+    unit.promote = promote;
+    model.model = promote < 0 ? "h100-fp8" : "h100-fp8-promote128";
+    const auto a = run_experiment(unit, 1, true), b = run_experiment(model, 1, true);
+    for (std::size_t i = 0; i < a.C.size(); ++i) REQUIRE(a.C[i] == b.C[i]);
+  }
+}
+
+TEST_CASE("block_fma units match an MPFR re-execution of REFERENCES.md s.5", "[block_fma]") {
+  const Format fp32 = parse_format("fp32"), fp16 = parse_format("fp16"), bf16 = parse_format("bf16");
+  const Format e4m3 = parse_format("e4m3"), e8m13 = parse_format("e8m13");
+  struct Cfg { const char* block; const char* in; const char* out; const char* mode; Unit u; int lo, hi; };
+  const Cfg cfgs[] = {
+      {"16,25", "fp16", "fp32", "rtz", {16, 25, fp16, fp16, fp32, Mode::rtz, 0}, -24, 8},
+      {"8,13", "bf16", "fp32", "rtz", {8, 13, bf16, bf16, fp32, Mode::rtz, 0}, -30, 30},
+      {"32,13", "e4m3", "e8m13", "rtz", {32, 13, e4m3, e4m3, e8m13, Mode::rtz, 0}, -9, 8},
+      {"32,13", "e4m3", "e8m13", "rtz", {32, 13, e4m3, e4m3, e8m13, Mode::rtz, 64}, -9, 8},
+      {"4,30", "fp16", "fp16", "rne", {4, 30, fp16, fp16, fp16, Mode::rne, 0}, -24, 4},
+      {"64,40", "bf16", "fp32", "rup", {64, 40, bf16, bf16, fp32, Mode::rup, 0}, -20, 20},
+      {"3,7", "fp16", "bf16", "rdn", {3, 7, fp16, fp16, bf16, Mode::rdn, 0}, -24, 10},
+      {"1,24", "fp16", "fp32", "rto", {1, 24, fp16, fp16, fp32, Mode::rto, 0}, -24, 10},
+  };
+  const int M = 5, N = 4, K = 200;
+  for (const Cfg& c : cfgs) {
+    ExperimentSpec s;
+    s.a_format = c.in;
+    s.block_fma = c.block;
+    s.acc_format = c.out;
+    s.rounding = c.mode;
+    s.promote = c.u.promote == 0 ? -1 : c.u.promote;
+    s.M = M;
+    s.N = N;
+    s.K = K;
+    s.reference = "none";
+    const auto A = grid_values(c.u.in_a, M * K, c.lo, c.hi, 11 + c.u.L);
+    const auto B = grid_values(c.u.in_b, K * N, c.lo, c.hi, 12 + c.u.F);
+    const auto r = run_experiment_on(s, A.data(), B.data(), nullptr, 1, true);
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) {
+        std::vector<double> b(K);
+        for (int k = 0; k < K; ++k) b[k] = B[k * N + j];
+        const double want = dot_oracle(c.u, A.data() + i * K, b.data(), K);
+        INFO(c.block << " " << c.in << "->" << c.out << "/" << c.mode << " promote " << c.u.promote
+                     << " (" << i << "," << j << ")");
+        REQUIRE(std::bit_cast<std::uint64_t>(r.C[i * N + j]) == std::bit_cast<std::uint64_t>(want));
+      }
+  }
+}
