@@ -156,7 +156,8 @@ void Accumulator::validate() const {
         throw std::invalid_argument(fmt::format(
             "fused unit: input format {} is wider than fp32 (the unit takes fp32-range inputs)",
             f->name));
-    if (u.out.precision > 51 || u.out.emax > 1000)
+    // emin: the step scales terms by 2^(F-E) with E down to the output's emin (a lone c).
+    if (u.out.precision > 51 || u.out.emax > 1000 || u.out.emin < -960)
       throw std::invalid_argument(fmt::format("fused unit: output format {} too wide", u.out.name));
     if (u.c_outside) check_dd_target(u.c_add_format, u.c_add_rounding, "fused c-add");
     if (promote > 0 && promote % u.L != 0)

@@ -60,8 +60,10 @@ struct FusedConsts {
 FusedConsts make_fused_consts(const Accumulator& acc);
 
 // One step of the unit: n <= L products a[i]*b[i] plus c (c = 0 when the hardware adds it
-// elsewhere). Returns the rounded step result (canonical NaN is a positive quiet NaN).
-double fused_step(const FusedConsts& u, const double* a, const double* b, int n, double c);
+// elsewhere). Returns the rounded step result (canonical NaN is a positive quiet NaN); rnd: the
+// step's random bits when out_mode is stochastic.
+double fused_step(const FusedConsts& u, const double* a, const double* b, int n, double c,
+                  std::uint64_t rnd);
 
 class DotEngine {
  public:

@@ -52,18 +52,16 @@ void check_sizes(const ExperimentSpec& s) {
                                             s.scale_a, s.scale_b));
 }
 
-// The fused unit of --block-fma L,F: acc_format is its output, rounding its output rounding.
+// The fused unit of --block-fma L,F: acc_format is its output, rounding its output rounding
+// (stochastic modes draw the dot product's counter-based bits, one word per step).
 void make_block_fma(const ExperimentSpec& s, const Rounding& r, Accumulator& acc) {
   const BlockFma b = parse_block_fma(s.block_fma);
-  if (is_stochastic(r.mode))
-    throw std::invalid_argument(fmt::format(
-        "block_fma: rounding {} is not available for the fused unit's output (it would truncate); "
-        "use rne, rna, rtz, rup, rdn or rto", mode_name(r.mode)));
   FusedUnit u;
   u.L = b.L;
   u.F = b.F;
   u.out = acc.acc_format;
   u.out_mode = r.mode;
+  u.out_sr_bits = r.sr_bits;
   acc.fused = u;
   acc.promote = s.promote < 0 ? 0 : s.promote;
   // What the unit's output is promoted into and what rounds the scales: fp32 with RNE, as the

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "accumulator_engine.hpp"
+#include "floatscope/detail/accumulator_round.hpp"
 
 namespace floatscope::detail {
 namespace {
@@ -32,11 +33,14 @@ FusedConsts make_fused_consts(const Accumulator& acc) {
   k.out_emin = u.out.emin;
   k.overflow_limit = std::ldexp(1.0, u.out.emax + 1);
   k.out_mode = u.out_mode;
-  k.out = make_round_params(u.out, Rounding{u.out_mode});
+  Rounding r{u.out_mode};
+  r.sr_bits = u.out_sr_bits;
+  k.out = make_round_params(u.out, r);
   return k;
 }
 
-double fused_step(const FusedConsts& u, const double* a, const double* b, int n, double c) {
+double fused_step(const FusedConsts& u, const double* a, const double* b, int n, double c,
+                  std::uint64_t rnd) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   bool any_nan = std::isnan(c);
   bool pos_inf = c == std::numeric_limits<double>::infinity();
@@ -64,32 +68,39 @@ double fused_step(const FusedConsts& u, const double* a, const double* b, int n,
   if (c != 0) E = std::max(E, exp_of(c, u.out_emin));
   if (E == INT_MIN) return 0.0;
 
-  // Terms scaled by 2^(F-E) and truncated: exact (products of fp32-range values are exact
-  // doubles, and the scaled values stay far inside the double range).
-  const int shift = u.F - E;
-  long long S = static_cast<long long>(std::trunc(std::ldexp(c, shift)));
-  for (int i = 0; i < n; ++i) S += static_cast<long long>(std::trunc(std::ldexp(a[i] * b[i], shift)));
-  if (S == 0) return 0.0;  // a zero result is +0
-  const double v = std::ldexp(static_cast<double>(S), -shift);  // exact: |S| < 2^53
-  // Overflow only when the exact sum does; at or beyond 2^(emax+1) even truncation gives Inf.
-  if (std::fabs(v) >= u.overflow_limit) return std::copysign(std::numeric_limits<double>::infinity(), v);
-  return with_mode(u.out_mode, [&](auto mc) { return round_kernel<decltype(mc)::value>(v, u.out, 0); });
+  using L = ScalarLanes;
+  const int shift = u.F - E;  // |shift| <= 48 + 254 + 960 (validate bounds the formats)
+  const double up = std::ldexp(1.0, shift), down = std::ldexp(1.0, -shift);
+  std::uint64_t S = fused_term<L>(c, up);
+  for (int i = 0; i < n; ++i) S += fused_term<L>(a[i] * b[i], up);
+  double hi, lo;
+  const double y = with_mode(u.out_mode, [&](auto mc) {
+    constexpr Mode M = decltype(mc)::value;
+    constexpr Mode D = (M == Mode::sr || M == Mode::sr_equal) ? Mode::rtz : M;  // stochastic: hi + lo rounded below
+    return std::bit_cast<double>(fused_round<D, kSignsPlain, CorePath::integer, L>(
+        S, down, u.overflow_limit, make_round_consts<L>(u.out), hi, lo));
+  });
+  if (!is_stochastic(u.out_mode) || std::isinf(y)) return y;
+  return round_dd_any(u.out_mode, hi, lo, u.out, rnd);
 }
 
 double DotEngine::run_fused(const double* a, const double* b, int K, double c, DotCtx& ctx) const {
   const FusedUnit& fu = *acc_.fused;
   const int L = fused_.L;
+  // Stochastic output rounding draws the dot product's next counter-based bits per step.
+  const bool sr_out = is_stochastic(fu.out_mode);
+  auto step_bits = [&] { return sr_out ? ctx.rng.bits(ctx.step++) : 0; };
   // One chain of steps over [k0, k1) starting from `start`.
   auto steps = [&](int k0, int k1, double start) {
     double acc = start;
     for (int k = k0; k < k1; k += L) {
       const int n = std::min(L, k1 - k);
       if (fu.c_outside) {
-        const double s = fused_step(fused_, a + k, b + k, n, 0.0);
+        const double s = fused_step(fused_, a + k, b + k, n, 0.0, step_bits());
         acc = ctx.add(c_add_, acc, s, true);
       } else {
         const double before = acc;
-        acc = fused_step(fused_, a + k, b + k, n, acc);
+        acc = fused_step(fused_, a + k, b + k, n, acc, step_bits());
         if (ctx.ev) {
           ++ctx.ev->partials;
           if (std::isinf(acc) && std::isfinite(before)) ++ctx.ev->partials_overflow;

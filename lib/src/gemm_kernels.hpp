@@ -1,4 +1,5 @@
-// Column-vectorised GEMM kernels for the common models (private). Each computes exactly what
+// Column-vectorised GEMM kernels for the common models (private; lib/src/simd/gemm_kernels.cpp,
+// one source per SIMD level). Each computes exactly what
 // DotEngine::run computes; tests compare both against MPFR re-executions.
 #pragma once
 

@@ -162,7 +162,6 @@ TEST_CASE("gemm: bad input exits 2 with a message naming the problem") {
       {{"--block-fma", "16,49"}, "F = 49"},
       {{"--block-fma", "16,25", "--model", "h100-fp16"}, "custom models only"},
       {{"--block-fma", "16,25", "--a-format", "fp16", "--promote", "24"}, "multiple of L"},
-      {{"--block-fma", "16,25", "--rounding", "sr"}, "block_fma"},
       {{"--backend", "tpu"}, "valid: cpu"},
       {{"--a", junk.string(), "--b", junk.string()}, junk.string()},
       {{"--a", "/nonexistent/A.npy", "--b", b.string()}, "/nonexistent/A.npy"},

@@ -17,6 +17,7 @@
 
 #include "floatscope/experiment.hpp"
 #include "floatscope/format.hpp"
+#include "floatscope/random.hpp"
 #include "floatscope/rounding.hpp"
 #include "mpfr_oracle.hpp"
 
@@ -36,10 +37,36 @@ struct Unit {
   Format in_a, in_b, out;
   Mode mode;
   int promote;  // 0 = none; else an fp32 RNE outer accumulator every `promote` of K
+  std::uint64_t seed = 0, stream = 0;  // stochastic output rounding: CounterRng(seed, stream)
 };
 
+// Stochastic rounding of the exact sum with 64 random bits R (docs/references.md, stochastic
+// rounding): t = the truncation, u = the next grid value away from zero; the dropped fraction
+// f = (|x| - |t|) / (|u| - |t|) rounds up exactly when floor(f 2^64) + R carries out of 64 bits.
+double sr_oracle(mpfr_srcptr x, const Format& out, std::uint64_t R) {
+  const double t = oracle::oracle_round_mpfr(x, out, Mode::rtz, Overflow::spec);
+  const double u = oracle::oracle_round_mpfr(x, out, mpfr_signbit(x) ? Mode::rdn : Mode::rup, Overflow::spec);
+  if (t == u) return t;
+  mpfr_t f, d;
+  mpfr_inits2(600, f, d, static_cast<mpfr_ptr>(nullptr));
+  mpfr_abs(f, x, MPFR_RNDN);
+  mpfr_sub_d(f, f, std::fabs(t), MPFR_RNDN);                   // exact at 600 bits
+  mpfr_set_d(d, std::fabs(u) - std::fabs(t), MPFR_RNDN);       // one ulp: exact in double
+  mpfr_div(f, f, d, MPFR_RNDZ);
+  mpfr_mul_2si(f, f, 64, MPFR_RNDN);
+  mpfr_floor(f, f);
+  mpfr_set_ui(d, static_cast<unsigned long>(R >> 32), MPFR_RNDN);  // R, exactly
+  mpfr_mul_2si(d, d, 32, MPFR_RNDN);
+  mpfr_add_ui(d, d, static_cast<unsigned long>(R & 0xffffffffULL), MPFR_RNDN);
+  mpfr_add(f, f, d, MPFR_RNDN);
+  const bool up = mpfr_cmp_ui_2exp(f, 1, 64) >= 0;
+  mpfr_clears(f, d, static_cast<mpfr_ptr>(nullptr));
+  return up ? u : t;
+}
+
 // One step over n finite products plus c (all values finite here).
-double step_oracle(const Unit& u, const double* a, const double* b, int n, double c) {
+double step_oracle(const Unit& u, const double* a, const double* b, int n, double c,
+                   std::uint64_t R = 0) {
   long E = LONG_MIN;
   for (int i = 0; i < n; ++i)
     if (a[i] != 0 && b[i] != 0) E = std::max(E, exp_of(a[i], u.in_a.emin) + exp_of(b[i], u.in_b.emin));
@@ -67,6 +94,8 @@ double step_oracle(const Unit& u, const double* a, const double* b, int n, doubl
     r = INFINITY;
   } else if (mpfr_cmp_si_2exp(sum, -1, u.out.emax + 1) <= 0) {
     r = -INFINITY;
+  } else if (u.mode == Mode::sr) {
+    r = sr_oracle(sum, u.out, R);
   } else {
     r = oracle::oracle_round_mpfr(sum, u.out, u.mode, Overflow::spec);
   }
@@ -75,8 +104,11 @@ double step_oracle(const Unit& u, const double* a, const double* b, int n, doubl
 }
 
 double dot_oracle(const Unit& u, const double* a, const double* b, int K) {
+  const CounterRng rng(u.seed, u.stream);
+  std::uint64_t step = 0;  // one random word per step, in order
   auto steps = [&](int k0, int k1, double c) {
-    for (int k = k0; k < k1; k += u.L) c = step_oracle(u, a + k, b + k, std::min(u.L, k1 - k), c);
+    for (int k = k0; k < k1; k += u.L)
+      c = step_oracle(u, a + k, b + k, std::min(u.L, k1 - k), c, rng.bits(step++));
     return c;
   };
   if (u.promote == 0) return steps(0, K, 0.0);
@@ -121,8 +153,8 @@ TEST_CASE("block_fma parses L,F and rejects what validate would (naming block_fm
   s.promote = 24;  // not a multiple of L
   CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma") && Catch::Contains("multiple"));
   s.promote = -1;
-  s.rounding = "sr";
-  CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma"));
+  s.rounding = "sr";  // stochastic output rounding is available (issue 7, case 2)
+  CHECK_NOTHROW(resolve_accumulator(s));
   s.rounding = "rne";
   s.model = "h100-fp16";
   CHECK_THROWS_WITH(resolve_accumulator(s), Catch::Contains("block_fma") && Catch::Contains("custom"));
@@ -183,6 +215,14 @@ TEST_CASE("block_fma units match an MPFR re-execution of REFERENCES.md s.5", "[b
       {"64,40", "bf16", "fp32", "rup", {64, 40, bf16, bf16, fp32, Mode::rup, 0}, -20, 20},
       {"3,7", "fp16", "bf16", "rdn", {3, 7, fp16, fp16, bf16, Mode::rdn, 0}, -24, 10},
       {"1,24", "fp16", "fp32", "rto", {1, 24, fp16, fp16, fp32, Mode::rto, 0}, -24, 10},
+      // Case 1 of issue 7: F = 48 keeps terms up to 2^50, so a step's exact sum needs more than
+      // double's 53 bits; summing it in a double rounded twice (e.g. 0x1.bf9008p+5 for
+      // 0x1.bf9006p+5). Wide exponent spreads put bits at both ends of the sum.
+      {"16,48", "fp16", "fp32", "rtz", {16, 48, fp16, fp16, fp32, Mode::rtz, 0}, -24, 15},
+      {"16,48", "fp16", "fp32", "rne", {16, 48, fp16, fp16, fp32, Mode::rne, 0}, -24, 15},
+      {"1024,48", "bf16", "fp32", "rne", {1024, 48, bf16, bf16, fp32, Mode::rne, 0}, -40, 40},
+      {"256,47", "fp32", "fp32", "rup", {256, 47, fp32, fp32, fp32, Mode::rup, 0}, -30, 30},
+      {"32,48", "bf16", "bf16", "rtz", {32, 48, bf16, bf16, bf16, Mode::rtz, 0}, -60, 60},
   };
   const int M = 5, N = 4, K = 200;
   for (const Cfg& c : cfgs) {
@@ -208,5 +248,48 @@ TEST_CASE("block_fma units match an MPFR re-execution of REFERENCES.md s.5", "[b
                      << " (" << i << "," << j << ")");
         REQUIRE(std::bit_cast<std::uint64_t>(r.C[i * N + j]) == std::bit_cast<std::uint64_t>(want));
       }
+  }
+}
+
+TEST_CASE("block_fma with stochastic output rounding draws the counter-based bits (issue 7 case 2)",
+          "[block_fma]") {
+  const Format fp16 = parse_format("fp16"), fp32 = parse_format("fp32"), bf16 = parse_format("bf16");
+  const int M = 6, N = 5, K = 96;
+  for (int F : {13, 25, 48}) {
+    for (const Format* out : {&bf16, &fp32}) {
+      ExperimentSpec s;
+      s.a_format = "fp16";
+      s.block_fma = "16," + std::to_string(F);
+      s.acc_format = out->name;
+      s.rounding = "sr";
+      s.seed = 1234 + static_cast<std::uint64_t>(F);
+      s.M = M;
+      s.N = N;
+      s.K = K;
+      s.reference = "none";
+      // Positive terms, so that rounding up anywhere leaves the result above the truncating chain.
+      auto A = grid_values(fp16, M * K, -14, 6, 5), B = grid_values(fp16, K * N, -14, 6, 6);
+      for (double& x : A) x = std::fabs(x);
+      for (double& x : B) x = std::fabs(x);
+      const auto r = run_experiment_on(s, A.data(), B.data(), nullptr, 1, true);
+      int up = 0;
+      for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+          std::vector<double> b(K);
+          for (int k = 0; k < K; ++k) b[k] = B[k * N + j];
+          Unit u{16, F, fp16, fp16, *out, Mode::sr, 0, s.seed, stream_of(i, j)};
+          const double want = dot_oracle(u, A.data() + i * K, b.data(), K);
+          Unit t = u;
+          t.mode = Mode::rtz;
+          const double trunc = dot_oracle(t, A.data() + i * K, b.data(), K);
+          up += std::fabs(want) > std::fabs(trunc);
+          INFO("F " << F << " out " << out->name << " (" << i << "," << j << ")");
+          REQUIRE(std::bit_cast<std::uint64_t>(r.C[i * N + j]) == std::bit_cast<std::uint64_t>(want));
+        }
+      // Not a truncation in disguise: some outputs end above the all-truncating chain (where the
+      // step sums can be inexact at all: F = 13 sums of 16 terms fit fp32's 24 bits).
+      INFO("F " << F << " out " << out->name);
+      if (F + 6 > out->precision) CHECK(up > 0);
+    }
   }
 }

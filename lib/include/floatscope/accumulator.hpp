@@ -62,6 +62,7 @@ struct FusedUnit {
   int F = 25;
   Format out;              // step result format (fp32, or e8m13 for H100 FP8)
   Mode out_mode = Mode::rtz;
+  int out_sr_bits = 64;    // random bits of a stochastic out_mode (its seed: acc_rounding.seed)
   // B200 FP8: the step sums the L products only (c outside the alignment), rounds with out_mode,
   // then adds the running value with c_add (fp32 round-to-nearest on B200).
   bool c_outside = false;

@@ -46,6 +46,8 @@ struct HwyLanes {
   static HWY_INLINE M mnot(M a) { return hn::Not(a); }
   static HWY_INLINE M mconst(bool b) { return b ? hn::FirstN(DU(), lanes()) : hn::FirstN(DU(), 0); }
   static HWY_INLINE F to_f(U x) { return hn::ConvertTo(DF(), hn::BitCast(DI(), x)); }
+  static HWY_INLINE U to_i(F x) { return hn::BitCast(DU(), hn::ConvertTo(DI(), x)); }
+  static HWY_INLINE F trunc(F x) { return hn::Trunc(x); }
   static HWY_INLINE U count(U acc, M m) { return acc + hn::IfThenElseZero(m, u(1)); }
   static HWY_INLINE std::uint64_t sum(U v) { return hn::GetLane(hn::SumOfLanes(DU(), v)); }
 };

@@ -206,3 +206,50 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE void count_events(typename L::U in_bits, typenam
   c.underflow = L::count(c.underflow, L::mand(nonzero, L::flt(L::as_f(ao), min_normal)));
   c.flushed = L::count(c.flushed, L::mand(nonzero, L::eq(ao, zero)));
 }
+
+// ---- exact sums ------------------------------------------------------------------------------
+
+// Round-to-odd of hi + lo at 53 bits, as bits, where hi = RN(hi + lo) is finite and |lo| <=
+// ulp(hi)/2 (else hi itself): the odd neighbour of hi toward lo when lo != 0 and hi is even. It
+// keeps every bit a target of precision p <= 51 needs, so round_core on it rounds hi + lo once.
+template <class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_to_odd_bits(typename L::F hi, typename L::F lo) {
+  using U = typename L::U;
+  const U hb = L::as_u(hi), lb = L::as_u(lo), zero = L::u(0), one = L::u(1);
+  const U kAbs = L::u(0x7fffffffffffffffULL), kSign = L::u(0x8000000000000000ULL);
+  const typename L::M tail = L::mand(L::mnot(L::eq(lb & kAbs, zero)),
+                                     L::mand(L::eq(hb & one, zero), L::lt(hb & kAbs, L::u(0x7ff0000000000000ULL))));
+  // Same signs: one step away from zero in the encoding; opposite signs: one step toward it.
+  const U step = L::sel(L::eq((hb ^ lb) & kSign, zero), one, L::u(~std::uint64_t{0}));
+  return hb + L::sel(tail, step, zero);
+}
+
+// The block-FMA unit's step (docs/references.md, fused units): every term truncated toward zero
+// to a multiple of 2^(E-F), summed exactly, rounded once. Terms are taken scaled by
+// up = 2^(F-E), so that each is an integer below 2^(F+2) <= 2^50 and the sum of at most 1024
+// of them and the running value fits an int64 exactly.
+template <class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U fused_term(typename L::F x, typename L::F up) {
+  return L::to_i(L::trunc(x * up));  // x * up is exact: a power-of-two scaling inside double's range
+}
+
+// The exact sum S (int64 lanes, in units of 2^(E-F); down = 2^(E-F)) rounded once by mode M
+// (deterministic modes; stochastic callers round hi + lo with round_dd). A zero sum is +0; an
+// exact sum at or beyond `limit` = 2^(emax+1) of the output is Inf even under truncation.
+// hi + lo = S * down exactly (hi = RN(S), lo = S - hi is a small integer), and round-to-odd
+// keeps every bit the output needs: no double rounding for any L <= 1024, F <= 48.
+template <Mode M, int kSigns, CorePath P, class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U fused_round(typename L::U S, typename L::F down,
+                                                          typename L::F limit, const RoundConsts<L>& k,
+                                                          typename L::F& hi, typename L::F& lo) {
+  using U = typename L::U;
+  const typename L::F h = L::to_f(S);
+  hi = h * down;
+  lo = L::to_f(S - L::to_i(h)) * down;
+  const U x = round_to_odd_bits<L>(hi, lo);
+  const U kAbs = L::u(0x7fffffffffffffffULL), kSign = L::u(0x8000000000000000ULL);
+  const U y = round_core<M, kSigns, P, L>(x, L::u(0), k);
+  // Round-to-odd never reaches the power of two 'limit' from below, so x decides exactly.
+  const typename L::M big = L::mnot(L::flt(L::as_f(x & kAbs), limit));
+  return L::sel(big, (x & kSign) | L::u(0x7ff0000000000000ULL), y);
+}
