@@ -112,10 +112,10 @@ struct PartialEvents {
     const F inf = L::f(INFINITY), ay = vabs(y), ah = vabs(hi);
     const Mk y_fin = L::mand(valid, L::flt(ay, inf));
     const Mk h_fin = L::mand(valid, L::flt(ah, inf));
-    overflow = L::count(overflow, L::mand(h_fin, L::mnot(y_fin)));
-    underflow = L::count(underflow, L::mand(L::mand(y_fin, L::flt(ay, min_normal)),
+    overflow = L::count_lanes(overflow, L::mand(h_fin, L::mnot(y_fin)));
+    underflow = L::count_lanes(underflow, L::mand(L::mand(y_fin, L::flt(ay, min_normal)),
                                             L::mnot(L::feq(hi, L::f(0.0)))));
-    saturated = L::count(saturated, L::mand(L::mand(y_fin, L::feq(ay, max_finite)), L::flt(max_finite, ah)));
+    saturated = L::count_lanes(saturated, L::mand(L::mand(y_fin, L::feq(ay, max_finite)), L::flt(max_finite, ah)));
   }
   void add_to(GemmEvents& e) const {
     e.partials_underflow += L::sum(underflow);
@@ -240,7 +240,7 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     pe.partial(bad, hi, ys);
   }
   // A nonzero term that left a finite sum unchanged.
-  stag = L::count(stag, L::mand(L::mand(valid, L::mnot(L::feq(p, L::f(0.0)))),
+  stag = L::count_lanes(stag, L::mand(L::mand(valid, L::mnot(L::feq(p, L::f(0.0)))),
                                 L::mand(L::feq(y, s), L::flt(vabs(y), L::f(INFINITY)))));
   s = y;
 }
@@ -393,7 +393,7 @@ void fused_rows(const KernelData& kn, const FusedData& fd, GemmEvents& ev, int i
           y = z;
         } else {
           const Mk stag = L::mand(L::mand(valid[t], any_prod), L::mand(L::feq(y, acc[t]), L::mnot(L::feq(y, zero))));
-          pe.stagnations = L::count(pe.stagnations, stag);
+          pe.stagnations = L::count_lanes(pe.stagnations, stag);
         }
         if (any(L::mand(valid[t], L::mnot(L::flt(vabs(y), inf))))) special = true;
         acc[t] = y;

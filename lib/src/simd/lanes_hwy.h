@@ -48,7 +48,9 @@ struct HwyLanes {
   static HWY_INLINE F to_f(U x) { return hn::ConvertTo(DF(), hn::BitCast(DI(), x)); }
   static HWY_INLINE U to_i(F x) { return hn::BitCast(DU(), hn::ConvertTo(DI(), x)); }
   static HWY_INLINE F trunc(F x) { return hn::Trunc(x); }
-  static HWY_INLINE U count(U acc, M m) { return acc + hn::IfThenElseZero(m, u(1)); }
+  static HWY_INLINE std::uint64_t count(std::uint64_t acc, M m) { return acc + hn::CountTrue(DU(), m); }
+  // Per-lane counters for loops that keep them in registers.
+  static HWY_INLINE U count_lanes(U acc, M m) { return acc + hn::IfThenElseZero(m, u(1)); }
   static HWY_INLINE std::uint64_t sum(U v) { return hn::GetLane(hn::SumOfLanes(DU(), v)); }
 };
 

@@ -24,13 +24,14 @@ template <Mode M, int kSigns, CorePath P, class T>
 inline void round_scalar_lanes(const T* in, T* out, std::size_t n, const RoundConsts<ScalarLanes>& k,
                                const EventParams& e, std::uint64_t key, std::uint64_t first,
                                LaneCounts<ScalarLanes>& cnt) {
+  const EventConsts<ScalarLanes> ke = make_event_consts<ScalarLanes>(e.max_finite, e.min_normal);
   constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t x = std::bit_cast<std::uint64_t>(static_cast<double>(in[i]));
     const std::uint64_t rnd = kRandom ? mix64(key + (first + i + 1) * kWeylGamma) : 0;
     const std::uint64_t y = round_core<M, kSigns, P, ScalarLanes>(x, rnd, k);
     out[i] = static_cast<T>(std::bit_cast<double>(y));
-    count_events<ScalarLanes>(x, y, e.max_finite, e.min_normal, cnt);
+    count_events<ScalarLanes>(x, y, ke, cnt);
   }
 }
 }  // namespace floatscope::detail
@@ -73,7 +74,7 @@ void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const
   constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
   const std::size_t N = L::lanes();
   const RoundConsts<L> k = HWY_NAMESPACE::make_round_consts<L>(p);
-  const L::F max_finite = L::f(e.max_finite), min_normal = L::f(e.min_normal);
+  const EventConsts<L> ke = HWY_NAMESPACE::make_event_consts<L>(e.max_finite, e.min_normal);
   LaneCounts<L> cnt;
   HwyRng rng(key, first);
   const L::U no_rnd = L::u(0);
@@ -82,15 +83,19 @@ void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const
     const L::U x = load_lanes(in + i);
     const L::U y = round_core<M, kSigns, P, L>(x, kRandom ? rng.next() : no_rnd, k);
     store_lanes(out + i, y, stream);
-    count_events<L>(x, y, max_finite, min_normal, cnt);
+    count_events<L>(x, y, ke, cnt);
   }
   if (stream) hwy::FlushStream();  // order the streamed lines before what the caller does next
   detail::LaneCounts<ScalarLanes> tail;
   detail::round_scalar_lanes<M, kSigns, P>(in + i, out + i, n - i,
                                         detail::make_round_consts<ScalarLanes>(p), e, key, first + i, tail);
-  add_counts(c, L::sum(cnt.inexact) + tail.inexact, L::sum(cnt.overflow) + tail.overflow,
-             L::sum(cnt.underflow) + tail.underflow, L::sum(cnt.flushed) + tail.flushed,
-             L::sum(cnt.nan_input) + tail.nan_input, e.has_nan);
+  tail.nan_input += cnt.nan_input;
+  tail.differ += cnt.differ;
+  tail.overflow += cnt.overflow;
+  tail.below_normal += cnt.below_normal;
+  tail.zero_out += cnt.zero_out;
+  tail.zero_in += cnt.zero_in;
+  add_counts(c, tail, e);
 }
 
 template <Mode M, CorePath P, class T>
@@ -160,7 +165,7 @@ void round_range_scalar(Mode m, const T* in, T* out, std::size_t n, const RangeC
       default: round_scalar_lanes<M, kSignsGeneric, CorePath::integer>(in, out, n, k, ctx.events, ctx.rng.key(), first, cnt); break;
     }
   });
-  add_counts(c, cnt.inexact, cnt.overflow, cnt.underflow, cnt.flushed, cnt.nan_input, ctx.events.has_nan);
+  add_counts(c, cnt, ctx.events);
 }
 
 template <class T, class Fn512, class Fn256>

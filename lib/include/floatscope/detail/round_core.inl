@@ -170,41 +170,46 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
   }
 }
 
-// Per-lane event counters, summed at the end of a range (add_counts turns them into
-// EventCounts). inexact counts NaN inputs too; add_counts subtracts them.
+// Event counters (add_counts turns them into EventCounts). They count conditions that need no
+// mask logic, so that each costs one compare in the vector loop; the events follow by subtraction.
+// The counters are scalars (L::count adds the lanes set in a mask): popcounts run on the integer
+// units, which the vector loop leaves idle.
 template <class L>
 struct LaneCounts {
-  typename L::U inexact, overflow, underflow, flushed, nan_input;
-  // User-provided (not default member initialisers): GCC gives an implicit constructor no
-  // target attributes, so it could not inline the target's vector splats.
-  FLOATSCOPE_HD LaneCounts()
-      : inexact(L::u(0)), overflow(L::u(0)), underflow(L::u(0)), flushed(L::u(0)), nan_input(L::u(0)) {}
+  std::uint64_t nan_input = 0;     // NaN inputs
+  std::uint64_t differ = 0;        // results that differ from the input (NaN inputs included)
+  std::uint64_t overflow = 0;      // finite inputs beyond max finite
+  std::uint64_t below_normal = 0;  // results below the smallest normal (zero included, NaN not)
+  std::uint64_t zero_out = 0;      // zero results
+  std::uint64_t zero_in = 0;       // zero inputs
 };
 
-// The events of one (input, rounded) pair: the definition behind classify().
-//   inexact    a non-NaN input whose result differs (a NaN result included);
-//   overflow   a finite input beyond max finite (it ends at +-max, +-Inf or NaN);
-//   underflow  a nonzero non-NaN input whose result is below the smallest normal (zero included);
-//   flushed    a nonzero non-NaN input whose result is zero;
-//   nan input  counted always; kept as nan_unrepresentable for formats without NaN.
+// Bit patterns the event conditions compare with.
+template <class L>
+struct EventConsts {
+  typename L::U above_max, overflow_span, min_normal;
+};
+
+template <class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE EventConsts<L> make_event_consts(double max_finite, double min_normal) {
+  const std::uint64_t mx = std::bit_cast<std::uint64_t>(max_finite);
+  return {L::u(mx + 1), L::u(0x7ff0000000000000ULL - mx - 1), L::u(std::bit_cast<std::uint64_t>(min_normal))};
+}
+
+// The conditions of one (input, rounded) pair on every lane. Magnitudes compare as their bit
+// patterns (non-negative doubles order like their encodings; NaN is above Inf).
 template <class L>
 FLOATSCOPE_HD FLOATSCOPE_INLINE void count_events(typename L::U in_bits, typename L::U out_bits,
-                                       typename L::F max_finite, typename L::F min_normal,
-                                       LaneCounts<L>& c) {
+                                                  const EventConsts<L>& e, LaneCounts<L>& c) {
   using U = typename L::U;
-  const U kAbs = L::u(0x7fffffffffffffffULL), kInf = L::u(0x7ff0000000000000ULL), zero = L::u(0);
+  const U kAbs = L::u(0x7fffffffffffffffULL), zero = L::u(0);
   const U ai = in_bits & kAbs, ao = out_bits & kAbs;
-  // A NaN input always gives a NaN result, so the conditions below need no NaN test of their
-  // own: ordered compares are false for a NaN result, and the inexact count (results that
-  // differ, NaN ones included) takes the NaN inputs back in add_counts.
-  const typename L::M nonzero = L::mnot(L::eq(ai, zero));
-  c.nan_input = L::count(c.nan_input, L::lt(kInf, ai));
-  c.inexact = L::count(c.inexact, L::mnot(L::feq(L::as_f(in_bits), L::as_f(out_bits))));
-  // Rounding is monotone and max finite is on the grid: a finite input beyond it always ends at
-  // +-max, +-Inf or NaN, so the input alone decides.
-  c.overflow = L::count(c.overflow, L::mand(L::flt(max_finite, L::as_f(ai)), L::lt(ai, kInf)));
-  c.underflow = L::count(c.underflow, L::mand(nonzero, L::flt(L::as_f(ao), min_normal)));
-  c.flushed = L::count(c.flushed, L::mand(nonzero, L::eq(ao, zero)));
+  c.nan_input = L::count(c.nan_input, L::lt(L::u(0x7ff0000000000000ULL), ai));
+  c.differ = L::count(c.differ, L::mnot(L::feq(L::as_f(in_bits), L::as_f(out_bits))));
+  c.overflow = L::count(c.overflow, L::lt(ai - e.above_max, e.overflow_span));  // max < |x| < Inf
+  c.below_normal = L::count(c.below_normal, L::lt(ao, e.min_normal));
+  c.zero_out = L::count(c.zero_out, L::eq(ao, zero));
+  c.zero_in = L::count(c.zero_in, L::eq(ai, zero));
 }
 
 // ---- exact sums ------------------------------------------------------------------------------

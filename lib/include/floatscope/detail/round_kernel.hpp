@@ -103,31 +103,42 @@ struct EventParams {
   double max_finite;
   double min_normal;
   bool has_nan;
+  bool zero_to_zero;         // a zero input gives a zero result (formats with a zero)
+  bool zero_below_normal;    // ... or at least a result below the smallest normal
 };
 
 inline EventParams make_event_params(const Format& f) {
-  return {f.max_finite, f.min_normal, f.has_nan()};
+  const bool below = f.has_zero || (f.is_signed && f.min_subnormal < f.min_normal);
+  return {f.max_finite, f.min_normal, f.has_nan(), f.has_zero, below};
 }
 
 struct EventCounts {
   std::uint64_t inexact = 0, overflow = 0, underflow = 0, flushed = 0, nan_unrepresentable = 0;
 };
 
-inline void add_counts(EventCounts& c, std::uint64_t inexact, std::uint64_t overflow,
-                       std::uint64_t underflow, std::uint64_t flushed, std::uint64_t nan_input,
-                       bool has_nan) {
-  c.inexact += inexact - nan_input;  // LaneCounts::inexact includes the NaN inputs
-  c.overflow += overflow;
-  c.underflow += underflow;
-  c.flushed += flushed;
-  if (!has_nan) c.nan_unrepresentable += nan_input;
+// The events, from LaneCounts (round_core.inl):
+//   inexact    a non-NaN input whose result differs (a NaN result included): a NaN input always
+//              gives NaN, so these are the differing results less the NaN inputs;
+//   overflow   a finite input beyond max finite (rounding is monotone and max finite is on the
+//              grid, so it always ends at +-max, +-Inf or NaN: the input alone decides);
+//   underflow  a nonzero non-NaN input whose result is below the smallest normal (zero included):
+//              results below it, less those of zero inputs;
+//   flushed    a nonzero non-NaN input whose result is zero: zero results less zero inputs;
+//   nan_unrepresentable  a NaN input to a format without NaN.
+template <class Counts>
+inline void add_counts(EventCounts& c, const Counts& n, const EventParams& e) {
+  c.inexact += n.differ - n.nan_input;
+  c.overflow += n.overflow;
+  c.underflow += n.below_normal - (e.zero_below_normal ? n.zero_in : 0);
+  c.flushed += n.zero_out - (e.zero_to_zero ? n.zero_in : 0);
+  if (!e.has_nan) c.nan_unrepresentable += n.nan_input;
 }
 
 inline void count_events(double in, double out, const EventParams& e, EventCounts& c) {
   LaneCounts<ScalarLanes> n;
   count_events<ScalarLanes>(std::bit_cast<std::uint64_t>(in), std::bit_cast<std::uint64_t>(out),
-                            e.max_finite, e.min_normal, n);
-  add_counts(c, n.inexact, n.overflow, n.underflow, n.flushed, n.nan_input, e.has_nan);
+                            make_event_consts<ScalarLanes>(e.max_finite, e.min_normal), n);
+  add_counts(c, n, e);
 }
 
 // ---- scalar entry points ----------------------------------------------------------------------
