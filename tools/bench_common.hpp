@@ -15,6 +15,7 @@
 
 #include "command.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/simd.hpp"
 
 namespace floatscope::cli::bench {
 
@@ -97,7 +98,10 @@ class Printer {
   Printer(std::string group, std::vector<Column> cols, bool csv)
       : group_(std::move(group)), cols_(std::move(cols)), csv_(csv) {}
 
+  // Every row names the SIMD level it ran on (the `simd` column; a line above the table).
   void header() const {
+    if (!csv_) fmt::print("SIMD level {} (this CPU: {}; FLOATSCOPE_SIMD or --simd picks another)\n",
+                          level_name(), available_levels());
     std::string line = csv_ ? "group" : "";
     for (const auto& c : cols_) {
       if (csv_) {
@@ -106,7 +110,15 @@ class Printer {
         line += (line.empty() ? "" : " ") + pad(c.title, c.width);
       }
     }
+    if (csv_) line += ",simd";
     fmt::print("{}\n", line);
+  }
+
+  static std::string level_name() { return std::string(simd_level_name(simd_level())); }
+  static std::string available_levels() {
+    std::string s;
+    for (SimdLevel l : available_simd_levels()) s += (s.empty() ? "" : ", ") + std::string(simd_level_name(l));
+    return s;
   }
 
   void row(const std::vector<Cell>& cells) const {
@@ -119,6 +131,7 @@ class Printer {
         line += (line.empty() ? "" : " ") + pad(text(cells[i], c.precision), c.width);
       }
     }
+    if (csv_) line += "," + level_name();
     fmt::print("{}\n", line);
     std::fflush(stdout);  // rows appear as they are measured
   }

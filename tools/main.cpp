@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "floatscope/simd.hpp"
 
 namespace floatscope::cli {
 std::vector<Command>& registry() {
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
                "and measure their error against exact MPFR references."};
   app.set_version_flag("--version", std::string("floatscope ") + FLOATSCOPE_VERSION);
   app.require_subcommand(1);
+  std::string simd;
+  app.add_option("--simd", simd,
+                 "Vector path of the hot loops: scalar, avx2 or avx512 (default: FLOATSCOPE_SIMD, else "
+                 "the widest this CPU has); every path gives the same bits");
   auto& cmds = registry();
   std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) { return a.order < b.order; });
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
@@ -40,6 +45,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   try {
+    if (!simd.empty()) {
+      const auto level = floatscope::find_simd_level(simd);
+      if (!level) throw UsageError("--simd: unknown level '" + simd + "' (valid: scalar, avx2, avx512)");
+      floatscope::set_simd_level(*level);
+    }
+    floatscope::simd_level();  // a bad FLOATSCOPE_SIMD is a usage error before any work
     for (auto& [sub, run] : runners)
       if (sub->parsed()) return run();
   } catch (const UsageError& e) {

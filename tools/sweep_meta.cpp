@@ -1,6 +1,8 @@
 // meta.json: config, fingerprint and environment of a sweep.
 #include "sweep_meta.hpp"
 
+#include "floatscope/simd.hpp"
+
 #include <gmp.h>
 #include <mpfr.h>
 #include <sys/utsname.h>
@@ -68,6 +70,7 @@ nlohmann::json environment_json() {
   if (::uname(&u) == 0) env["os"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
   env["cpu"] = cpu_model();
   env["hardware_threads"] = std::thread::hardware_concurrency();
+  env["simd_level"] = std::string(simd_level_name(simd_level()));  // the vector path the run used
   return env;
 }
 

@@ -82,7 +82,7 @@ ProcResult bench(const std::vector<std::string>& args) {
 
 TEST_CASE("bench rounding: CSV rows per format and mode, also as the default group", "[cli_bench]") {
   const Row header{"group", "format", "mode", "threads", "n", "mvalues_per_s", "copy_mvalues_per_s",
-                   "time_vs_copy"};
+                   "time_vs_copy", "simd"};
   const Csv csv = run_csv({"rounding", "--n", "1000", "--formats", "fp16,e4m3", "--modes", "rne,sr",
                            "--threads", "1", "--reps", "1", "--csv"});
   CHECK(csv.header == header);
@@ -108,7 +108,7 @@ TEST_CASE("bench rounding: CSV rows per format and mode, also as the default gro
 TEST_CASE("bench gemm: default models, one row per model and thread count", "[cli_bench]") {
   const Csv csv = run_csv({"gemm", "--size", "16,16,16", "--reps", "1", "--threads", "1", "--csv"});
   CHECK(csv.header == Row{"group", "model", "threads", "M", "N", "K", "macs_per_s",
-                          "double_macs_per_s", "time_vs_double"});
+                          "double_macs_per_s", "time_vs_double", "simd"});
   const Row models{"fp16-acc-rne", "fp16-acc-sr", "bf16-acc-rne", "h100-fp8", "h100-fp8-promote128",
                    "h100-bf16"};
   REQUIRE(csv.rows.size() == models.size());
@@ -118,7 +118,7 @@ TEST_CASE("bench gemm: default models, one row per model and thread count", "[cl
     CHECK(csv.rows[i][2] == "1");
     CHECK((Row{csv.rows[i][3], csv.rows[i][4], csv.rows[i][5]}) == Row{"16", "16", "16"});
   }
-  check_positive(csv, {"macs_per_s", "double_macs_per_s", "time_vs_double"});
+  check_positive(csv, {"macs_per_s", "double_macs_per_s", "time_vs_double", "simd"});
 }
 
 TEST_CASE("bench gemm: chosen models, rectangular size, two thread counts", "[cli_bench]") {
@@ -132,13 +132,13 @@ TEST_CASE("bench gemm: chosen models, rectangular size, two thread counts", "[cl
     CHECK(csv.rows[i][2] == expected[i].second);
     CHECK((Row{csv.rows[i][3], csv.rows[i][4], csv.rows[i][5]}) == Row{"8", "4", "40"});
   }
-  check_positive(csv, {"macs_per_s", "double_macs_per_s", "time_vs_double"});
+  check_positive(csv, {"macs_per_s", "double_macs_per_s", "time_vs_double", "simd"});
 }
 
 TEST_CASE("bench reference: fp32 and double rows, exact path agrees with MPFR", "[cli_bench]") {
   const Csv csv = run_csv({"reference", "--K", "64", "--n", "2", "--reps", "1", "--csv"});
   CHECK(csv.header == Row{"group", "data", "K", "n", "exact_ns_per_mac", "mpfr_ns_per_mac",
-                          "mpfr_over_exact", "mismatches"});
+                          "mpfr_over_exact", "mismatches", "simd"});
   REQUIRE(csv.rows.size() == 2);
   CHECK(csv.rows[0][1] == "fp32");
   CHECK(csv.rows[1][1] == "double");
@@ -190,4 +190,26 @@ TEST_CASE("bench: bad group, model, size or thread count exits 2 naming it", "[c
     CHECK(r.out.empty());
     CHECK(r.err.find(c.needle) != std::string::npos);
   }
+}
+
+TEST_CASE("--simd picks the vector path, bench names it, and a bad level is a usage error", "[cli_bench]") {
+  for (const char* level : {"scalar", "avx2", "avx512"}) {
+    std::vector<std::string> args{"--simd", level, "bench", "rounding", "--n", "1000", "--formats", "fp16",
+                                  "--modes", "rne", "--threads", "1", "--reps", "1", "--csv"};
+    const ProcResult r = run_cli(args);
+    if (r.exit_code == 2 && r.err.find("this CPU cannot run it") != std::string::npos) {
+      WARN("this CPU has no " << level);
+      continue;
+    }
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto lines = floatscope::test::split_lines(r.out);
+    REQUIRE(lines.size() == 2);
+    const Row header = split_csv(lines[0]), row = split_csv(lines[1]);
+    REQUIRE(header.back() == "simd");
+    CHECK(row.back() == level);
+  }
+  const ProcResult bad = run_cli({"--simd", "sse9", "formats"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("sse9") != std::string::npos);
 }
