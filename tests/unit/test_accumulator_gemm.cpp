@@ -1,4 +1,5 @@
-// emulate_gemm: the same bits as emulate_dot per output, whatever the thread count; inputs off
+// emulate_gemm: the same bits as emulate_dot per output, whatever the thread count and SIMD level
+// (the column-vectorised kernels run on avx512 and avx2, the engine alone on scalar); inputs off
 // the grid are named; quantisation on the way in.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -8,6 +9,7 @@
 
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
+#include "floatscope/simd.hpp"
 
 using namespace floatscope;
 
@@ -26,7 +28,7 @@ std::vector<double> random_matrix(std::size_t n, const Format& f, std::uint64_t 
   return v;
 }
 
-void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed) {
+void check_gemm_level(const Accumulator& acc, int M, int N, int K, std::uint64_t seed) {
   const auto A = random_matrix(static_cast<std::size_t>(M) * K, acc.a_format, seed);
   const auto B = random_matrix(static_cast<std::size_t>(K) * N, acc.b_format, seed + 1);
   const auto C = random_matrix(static_cast<std::size_t>(M) * N, parse_format("fp32"), seed + 2);
@@ -58,6 +60,16 @@ void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed)
   CHECK(g2.events.partials_saturated == ev.partials_saturated);
   CHECK(g2.events.nan_count == ev.nan_count);
   CHECK(g2.events.products == ev.products);
+}
+
+void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed) {
+  const SimdLevel saved = simd_level();
+  for (SimdLevel level : available_simd_levels()) {
+    set_simd_level(level);
+    INFO("SIMD level " << simd_level_name(level));
+    check_gemm_level(acc, M, N, K, seed);
+  }
+  set_simd_level(saved);
 }
 
 }  // namespace
@@ -147,6 +159,17 @@ TEST_CASE("a fused step whose nonzero sum rounds to zero in fp32 is -0 for a neg
   for (double c : g.C) {
     CHECK(c == 0);
     CHECK(std::signbit(c));
+  }
+}
+
+TEST_CASE("every accumulator mode's kernel agrees with the engine", "[gemm]") {
+  const Format fp16 = parse_format("fp16"), bf16 = parse_format("bf16"), e4m3 = parse_format("e4m3");
+  for (Mode m : {Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto, Mode::sr}) {
+    Rounding r{m};
+    r.seed = 7;
+    r.sr_bits = m == Mode::sr ? 9 : 64;
+    check_gemm(make_scalar_accumulator(e4m3, fp16, r), 9, 37, 64, 100 + static_cast<int>(m));
+    check_gemm(make_scalar_accumulator(fp16, bf16, r), 5, 33, 200, 200 + static_cast<int>(m));
   }
 }
 
