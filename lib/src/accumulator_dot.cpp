@@ -110,7 +110,7 @@ double DotEngine::run_scalar(const double* a, const double* b, int K, double c,
     double v;
     if (acc_.product_format) {
       const ScaledDD d = exact_product(a[k], b[k]);
-      v = ctx.round(product_, d, false);
+      v = product_.native_double ? a[k] * b[k] : ctx.round(product_, d, false);
       if (ctx.ev && exact_is_finite(d)) {
         if (exact_is_nonzero(d) && std::fabs(v) < product_.format.min_normal)
           ++ctx.ev->products_underflow;

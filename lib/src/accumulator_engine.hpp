@@ -21,9 +21,15 @@ struct Rounder {
   Rounding rounding;
   RoundParams params{};
   bool stochastic = false;
+  // binary64 itself with rne and IEEE overflow: a double operation is the correctly rounded
+  // result (round_dd's round-to-odd needs two spare bits, which a 53-bit target does not leave).
+  bool native_double = false;
   Rounder() = default;
   Rounder(const Format& f, const Rounding& r)
-      : format(f), rounding(r), params(make_round_params(f, r)), stochastic(is_stochastic(r.mode)) {}
+      : format(f), rounding(r), params(make_round_params(f, r)), stochastic(is_stochastic(r.mode)),
+        native_double(f.exp_bits == 11 && f.man_bits == 52 && f.bias == 1023 && f.subnormals &&
+                      f.specials == Specials::ieee && f.is_signed && r.mode == Mode::rne &&
+                      r.overflow == Overflow::spec) {}
 };
 
 // State of one dot product: its random stream and event counters.
@@ -46,10 +52,18 @@ struct DotCtx {
     const ScaledDD d = exact_sum(s, t);
     // hi == 0 only for an exact zero sum (a nonzero sum of doubles never rounds to 0).
     if (d.hi == 0) return round(r, exact_zero_sum(r.rounding.mode, s, t), 0, partial);
+    if (r.native_double) return native(r, d, s + t, partial);
     return round(r, d, partial);
   }
   double mul(const Rounder& r, double x, double y, bool partial) {
-    return round(r, exact_product(x, y), partial);
+    const ScaledDD d = exact_product(x, y);
+    if (r.native_double) return native(r, d, x * y, partial);
+    return round(r, d, partial);
+  }
+  // A binary64/rne result computed by the hardware (y) for the exact value x: events only.
+  double native(const Rounder& r, const ScaledDD& x, double y, bool partial) {
+    if (partial && ev) count_partial(r, x, y);
+    return y;
   }
   void count_partial(const Rounder& r, const ScaledDD& exact, double y) const;
 };
