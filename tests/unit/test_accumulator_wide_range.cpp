@@ -194,3 +194,22 @@ TEST_CASE("e11mY accumulators match MPFR on products and sums across double's wh
     }
   }
 }
+
+TEST_CASE("e11m20: sr of 2^-1043 (half the smallest subnormal) rounds up half of the time",
+          "[accumulator][wide-range]") {
+  // REFERENCES.md s.3: P(up) = floor(f 2^r)/2^r with f = 1/2 here, for a product (2^-600 *
+  // 2^-443) whose exact value a double cannot hold. 2000 independent streams: 5 sigma = 112.
+  const Format e11m20 = parse_format("e11m20");
+  Accumulator acc = wide(e11m20, Mode::sr);
+  acc.acc_rounding = Rounding{Mode::rne};  // only the product rounds stochastically
+  acc.acc_rounding.seed = 17;
+  const double a[] = {0x1p-600}, b[] = {0x1p-443};
+  int up = 0, down = 0;
+  for (std::uint64_t row = 0; row < 2000; ++row) {
+    const double y = emulate_dot(acc, a, b, 1, 0.0, nullptr, row, 0);
+    if (y == 0x1p-1042) ++up;
+    else if (y == 0.0) ++down;
+  }
+  CHECK(up + down == 2000);
+  CHECK(std::abs(up - 1000) < 112);
+}
