@@ -3,9 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <cstdint>
 #include <filesystem>

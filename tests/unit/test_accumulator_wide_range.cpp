@@ -213,3 +213,21 @@ TEST_CASE("e11m20: sr of 2^-1043 (half the smallest subnormal) rounds up half of
   CHECK(up + down == 2000);
   CHECK(std::abs(up - 1000) < 112);
 }
+
+TEST_CASE("narrow formats round products beyond DBL_MAX to their overflow result",
+          "[accumulator][wide-range]") {
+  // fp64 inputs whose product exceeds DBL_MAX, rounded to formats with a small range and a long
+  // significand: IEEE 754 s.7.4 overflow (rtz: largest finite; rne: Inf, or NaN for fn formats).
+  for (const char* name : {"fp16", "e5m50", "e8m45", "e4m3"}) {
+    const Format f = parse_format(name);
+    for (Mode m : {Mode::rtz, Mode::rne, Mode::rup, Mode::rdn, Mode::sr}) {
+      const bool to_max = m == Mode::rtz || m == Mode::rdn;
+      const double over = f.has_inf() ? kInf : f.has_nan() ? std::nan("") : f.max_finite;
+      GemmEvents ev;
+      const double got = dot(wide(f, m), {0x1.fffp1023}, {0x1.8p1023}, 0.0, &ev);
+      INFO(name << " " << mode_name(m) << " got " << got);
+      CHECK(same_bits(got, to_max ? f.max_finite : over));
+      CHECK(ev.products_overflow == 1);
+    }
+  }
+}

@@ -136,6 +136,12 @@ inline ScaledDD exact_product(double a, double b) {
 template <Mode M>
 inline double round_scaled(ScaledDD v, const RoundParams& p, std::uint64_t rnd) {
   if (v.scale == 0) return round_dd<M>(v.hi, v.lo, p, rnd);
+  // A value scaled down lies at or above 2^1023. For a format whose range ends below 2^1021 it is
+  // beyond 2^(emax+2), where every value rounds alike (the mode's overflow result): round that
+  // power of two instead, so that the limits are never scaled into double's subnormals.
+  const int beyond = std::ilogb(p.max_finite) + 2;
+  if (v.scale > 0 && beyond <= 1021)
+    return round_dd<M>(std::copysign(std::ldexp(1.0, beyond), v.hi), 0.0, p, rnd);
   // Far below the smallest positive value m every mode decides alike: the dropped fraction of one
   // quantum is below 2^-64 (0 for nearest and SR, inexact for the directed modes). Move such a
   // value up to 2^-66 m, so that the scaled grid stays inside double's exponents.
