@@ -67,6 +67,30 @@ TEST_CASE("gemm: .npy inputs, C operand, exact integer result") {
   CHECK(j["K"] == 2);
 }
 
+TEST_CASE("gemm: e11m20 products beyond double's range round as IEEE 754 says, with events") {
+  // Issue 7 case 5 as a user runs it: 2^600 * 2^600 under rtz is the largest finite of e11m20,
+  // (2 - 2^-20) 2^1023 (IEEE 754 s.7.4), and 2^-600 * 2^-600 under rup its smallest subnormal
+  // 2^-1042; both count as product overflow / underflow.
+  struct Case {
+    double x;
+    const char* mode;
+    double want;
+    const char* event;
+  };
+  for (const Case& cs : {Case{0x1p600, "rtz", std::ldexp(2 - std::ldexp(1.0, -20), 1023), "overflow_frac"},
+                         Case{0x1p-600, "rup", 0x1p-1042, "underflow_frac"}}) {
+    const fs::path a = scratch("wideA.npy"), b = scratch("wideB.npy"), d = scratch("wideD.npy");
+    floatscope::write_npy(a.string(), &cs.x, {1, 1});
+    floatscope::write_npy(b.string(), &cs.x, {1, 1});
+    const auto j = gemm_json({"--a", a.string(), "--b", b.string(), "--a-format", "fp64",
+                              "--product-format", "e11m20", "--acc-format", "e11m20", "--rounding",
+                              cs.mode, "--out", d.string()});
+    INFO(cs.mode);
+    CHECK(read_matrix(d) == std::vector<double>{cs.want});
+    CHECK(j[cs.event].get<double>() > 0);
+  }
+}
+
 TEST_CASE("models --json lists every named model with its parameters") {
   const ProcResult r = run_cli({"models", "--json"});
   REQUIRE(r.exit_code == 0);

@@ -92,3 +92,21 @@ TEST_CASE("fp64 accumulators and products equal IEEE double arithmetic", "[accum
     CHECK(same_bits(emulate_dot(acc, a.data(), b.data(), K, c), plain_kahan(p, c)));
   }
 }
+
+TEST_CASE("fp64 GEMM equals the double loop per output (kernel path included)", "[accumulator][fp64]") {
+  std::mt19937_64 g(65);
+  std::normal_distribution<double> nd;
+  const int M = 6, N = 11, K = 77;
+  std::vector<double> A(M * K), B(K * N), C(M * N);
+  for (auto* v : {&A, &B, &C})
+    for (auto& x : *v) x = static_cast<double>(static_cast<float>(std::ldexp(nd(g), static_cast<int>(g() % 41) - 20)));
+  const Accumulator acc = make_scalar_accumulator(parse_format("fp32"), parse_format("fp64"));
+  const GemmResult r = emulate_gemm(acc, M, N, K, A.data(), B.data(), C.data(), 1);
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      std::vector<double> a(A.begin() + i * K, A.begin() + (i + 1) * K), b(K);
+      for (int k = 0; k < K; ++k) b[k] = B[k * N + j];
+      INFO("output " << i << "," << j);
+      CHECK(same_bits(r.C[i * N + j], plain_sequential(products(a, b), C[i * N + j])));
+    }
+}
