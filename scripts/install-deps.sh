@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libmpfr-dev libgmp-dev          # the exact oracle
-  libeigen3-dev libboost-dev      # linear algebra helpers, Boost.Multiprecision (second oracle)
+  libeigen3-dev libboost-dev      # test oracles: Eigen double GEMM, Boost.Multiprecision exact sums
   libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   catch2 libbenchmark-dev         # tests (Catch2 v2) and benchmarks
   libhwy-dev                      # Highway: SIMD loops with runtime dispatch (header-only use)

@@ -7,15 +7,15 @@
 
 namespace floatscope::detail {
 
-void DotCtx::count_partial(const Rounder& r, double exact, double y) const {
+void DotCtx::count_partial(const Rounder& r, const ScaledDD& exact, double y) const {
   ++ev->partials;
   if (std::isnan(y) || std::isinf(y)) {
-    if (std::isfinite(exact)) ++ev->partials_overflow;
+    if (exact_is_finite(exact)) ++ev->partials_overflow;
     return;
   }
   const double ay = std::fabs(y);
-  if (exact != 0 && ay < r.format.min_normal) ++ev->partials_underflow;
-  if (ay == r.format.max_finite && std::fabs(exact) > r.format.max_finite) ++ev->partials_saturated;
+  if (exact_is_nonzero(exact) && ay < r.format.min_normal) ++ev->partials_underflow;
+  if (ay == r.format.max_finite && exact_beyond(exact, r.format.max_finite)) ++ev->partials_saturated;
 }
 
 DotEngine::DotEngine(const Accumulator& acc) : acc_(acc) {
@@ -109,12 +109,13 @@ double DotEngine::run_scalar(const double* a, const double* b, int K, double c,
     const int k = random ? perm[static_cast<std::size_t>(i)] : i;
     double v;
     if (acc_.product_format) {
-      const DD d = two_prod(a[k], b[k]);
-      v = ctx.round(product_, d.hi, d.lo, false);
-      if (ctx.ev && std::isfinite(d.hi)) {
-        if (d.hi != 0 && std::fabs(v) < product_.format.min_normal) ++ctx.ev->products_underflow;
+      const ScaledDD d = exact_product(a[k], b[k]);
+      v = product_.native_double ? a[k] * b[k] : ctx.round(product_, d, false);
+      if (ctx.ev && exact_is_finite(d)) {
+        if (exact_is_nonzero(d) && std::fabs(v) < product_.format.min_normal)
+          ++ctx.ev->products_underflow;
         if (!std::isfinite(v) || std::fabs(v) == product_.format.max_finite) {
-          if (std::fabs(d.hi) > product_.format.max_finite) ++ctx.ev->products_overflow;
+          if (exact_beyond(d, product_.format.max_finite)) ++ctx.ev->products_overflow;
         }
       }
     } else {

@@ -21,9 +21,15 @@ struct Rounder {
   Rounding rounding;
   RoundParams params{};
   bool stochastic = false;
+  // binary64 itself with rne and IEEE overflow: a double operation is the correctly rounded
+  // result (round_dd's round-to-odd needs two spare bits, which a 53-bit target does not leave).
+  bool native_double = false;
   Rounder() = default;
   Rounder(const Format& f, const Rounding& r)
-      : format(f), rounding(r), params(make_round_params(f, r)), stochastic(is_stochastic(r.mode)) {}
+      : format(f), rounding(r), params(make_round_params(f, r)), stochastic(is_stochastic(r.mode)),
+        native_double(f.exp_bits == 11 && f.man_bits == 52 && f.bias == 1023 && f.subnormals &&
+                      f.specials == Specials::ieee && f.is_signed && r.mode == Mode::rne &&
+                      r.overflow == Overflow::spec) {}
 };
 
 // State of one dot product: its random stream and event counters.
@@ -31,22 +37,35 @@ struct DotCtx {
   CounterRng rng;
   std::uint64_t step = 0;
   GemmEvents* ev;
-  // Rounds hi + lo; counts a partial-sum event when `partial`.
-  double round(const Rounder& r, double hi, double lo, bool partial) {
+  // Rounds the exact value x (hi + lo, scaled when beyond double's range); counts a partial-sum
+  // event when `partial`.
+  double round(const Rounder& r, const ScaledDD& x, bool partial) {
     const std::uint64_t bits = r.stochastic ? rng.bits(step++) : 0;
-    const double y = round_dd_any(r.rounding.mode, hi, lo, r.params, bits);
-    if (partial && ev) count_partial(r, hi, y);
+    const double y = round_scaled_any(r.rounding.mode, x, r.params, bits);
+    if (partial && ev) count_partial(r, x, y);
     return y;
   }
+  double round(const Rounder& r, double hi, double lo, bool partial) {
+    return round(r, ScaledDD{hi, lo, 0}, partial);
+  }
   double add(const Rounder& r, double s, double t, bool partial) {
-    const DD d = two_sum(s, t);
-    return round(r, d.hi, d.lo, partial);
+    const ScaledDD d = exact_sum(s, t);
+    // hi == 0 only for an exact zero sum (a nonzero sum of doubles never rounds to 0).
+    if (d.hi == 0) return round(r, exact_zero_sum(r.rounding.mode, s, t), 0, partial);
+    if (r.native_double) return native(r, d, s + t, partial);
+    return round(r, d, partial);
   }
   double mul(const Rounder& r, double x, double y, bool partial) {
-    const DD d = two_prod(x, y);
-    return round(r, d.hi, d.lo, partial);
+    const ScaledDD d = exact_product(x, y);
+    if (r.native_double) return native(r, d, x * y, partial);
+    return round(r, d, partial);
   }
-  void count_partial(const Rounder& r, double exact, double y) const;
+  // A binary64/rne result computed by the hardware (y) for the exact value x: events only.
+  double native(const Rounder& r, const ScaledDD& x, double y, bool partial) {
+    if (partial && ev) count_partial(r, x, y);
+    return y;
+  }
+  void count_partial(const Rounder& r, const ScaledDD& exact, double y) const;
 };
 
 // Fused block-FMA constants (see fused_unit.cpp).

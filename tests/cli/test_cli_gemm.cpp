@@ -1,11 +1,9 @@
 // The `floatscope gemm` and `floatscope models` commands end to end: closed-form results, .npy
-// inputs and outputs, recorded H100 tensor-core outputs replayed through the CLI, and errors.
+// inputs and outputs, and errors (the replay of recorded outputs is in test_cli_hwdata.cpp).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <cstdint>
 #include <filesystem>
@@ -69,50 +67,27 @@ TEST_CASE("gemm: .npy inputs, C operand, exact integer result") {
   CHECK(j["K"] == 2);
 }
 
-TEST_CASE("gemm: replays recorded H100 tensor-core outputs bit for bit") {
-  const fs::path hw = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata";
-  if (!fs::exists(hw)) {
-    WARN("../shared/hwdata absent: recorded-output replay skipped");
-    return;
-  }
+TEST_CASE("gemm: e11m20 products beyond double's range round as IEEE 754 says, with events") {
+  // Issue 7 case 5 as a user runs it: 2^600 * 2^600 under rtz is the largest finite of e11m20,
+  // (2 - 2^-20) 2^1023 (IEEE 754 s.7.4), and 2^-600 * 2^-600 under rup its smallest subnormal
+  // 2^-1042; both count as product overflow / underflow.
   struct Case {
-    const char* folder;
-    const char* model;
-    const char* format;
-    bool use_c;
+    double x;
+    const char* mode;
+    double want;
+    const char* event;
   };
-  for (const Case& cs : {Case{"H100_bf16", "h100-bf16", "bf16", true},
-                         Case{"H100_E4M3", "h100-fp8", "e4m3", false},
-                         Case{"H100_E5M2", "h100-fp8", "e5m2", false}}) {
-    INFO(cs.folder);
-    const auto a = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "a.npy").string()));
-    const auto b = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "b.npy").string()));
-    const auto c = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "c.npy").string()));
-    const auto d = floatscope::npy_to_u32(floatscope::read_npy((hw / cs.folder / "d_fp32.npy").string()));
-    const std::size_t K = a.size() / d.size();
-    for (std::size_t row = 0; row < 25; ++row) {
-      std::vector<double> av(K), bv(K);
-      for (std::size_t k = 0; k < K; ++k) {
-        av[k] = std::bit_cast<float>(a[row * K + k]);
-        bv[k] = std::bit_cast<float>(b[row * K + k]);
-      }
-      const double cv = cs.use_c ? std::bit_cast<float>(c[row]) : 0.0;
-      const fs::path pa = scratch("hwA.npy"), pb = scratch("hwB.npy"), pc = scratch("hwC.npy"),
-                     pd = scratch("hwD.npy");
-      floatscope::write_npy(pa.string(), av.data(), {1, K}, true);
-      floatscope::write_npy(pb.string(), bv.data(), {K, 1}, true);
-      floatscope::write_npy(pc.string(), &cv, {1, 1}, true);
-      const ProcResult r = run_cli({"gemm", "--a", pa.string(), "--b", pb.string(), "--c", pc.string(),
-                                    "--model", cs.model, "--a-format", cs.format, "--out",
-                                    pd.string(), "--out-float32", "--json"});
-      INFO("row " << row << " stderr: " << r.err);
-      REQUIRE(r.exit_code == 0);
-      const auto out = floatscope::read_npy(pd.string());
-      REQUIRE(out.descr == "<f4");
-      std::uint32_t bits;
-      std::memcpy(&bits, out.data.data(), 4);
-      CHECK(bits == d[row]);
-    }
+  for (const Case& cs : {Case{0x1p600, "rtz", std::ldexp(2 - std::ldexp(1.0, -20), 1023), "overflow_frac"},
+                         Case{0x1p-600, "rup", 0x1p-1042, "underflow_frac"}}) {
+    const fs::path a = scratch("wideA.npy"), b = scratch("wideB.npy"), d = scratch("wideD.npy");
+    floatscope::write_npy(a.string(), &cs.x, {1, 1});
+    floatscope::write_npy(b.string(), &cs.x, {1, 1});
+    const auto j = gemm_json({"--a", a.string(), "--b", b.string(), "--a-format", "fp64",
+                              "--product-format", "e11m20", "--acc-format", "e11m20", "--rounding",
+                              cs.mode, "--out", d.string()});
+    INFO(cs.mode);
+    CHECK(read_matrix(d) == std::vector<double>{cs.want});
+    CHECK(j[cs.event].get<double>() > 0);
   }
 }
 

@@ -14,6 +14,7 @@ extern char** environ;
 namespace fs = std::filesystem;
 
 #include "scratch.hpp"
+#include "skip.hpp"
 
 namespace {
 
@@ -64,7 +65,7 @@ fs::path make_sweep() {
 
 TEST_CASE("the report is produced and references every figure", "[cli][report]") {
   if (!have_gnuplot()) {
-    WARN("gnuplot not installed: figure checks skipped");
+    floatscope::test::skip_test_case("gnuplot not installed: no figure checks");
     return;
   }
   auto s = make_sweep();

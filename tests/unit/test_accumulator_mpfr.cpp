@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <array>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <numeric>
@@ -35,7 +36,13 @@ struct Mp {
   double d() const { return mpfr_get_d(v, MPFR_RNDN); }
 };
 
-Mp add(const Mp& a, const Mp& b) { Mp r; mpfr_add(r.v, a.v, b.v, MPFR_RNDN); return r; }
+// An exact sum (256 bits hold every sum here) in the mode being emulated: only the sign of an exact
+// zero depends on it, and MPFR gives IEEE 754's (-0 under RNDD for x + (-x) and +0 + -0, else +0).
+Mp add(const Mp& a, const Mp& b, Mode m = Mode::rne) {
+  Mp r;
+  mpfr_add(r.v, a.v, b.v, m == Mode::rdn ? MPFR_RNDD : MPFR_RNDN);
+  return r;
+}
 Mp mul(const Mp& a, const Mp& b) { Mp r; mpfr_mul(r.v, a.v, b.v, MPFR_RNDN); return r; }
 
 // x rounded to format f's precision and subnormal grid, with an unbounded exponent above.
@@ -111,7 +118,7 @@ struct Oracle {
     return ref_round(x, f, r.mode, bits, r.sr_bits);
   }
   double A(double s, double t, const Format& f, const Rounding& r) {
-    return R(add(Mp(s), Mp(t)), f, r);
+    return R(add(Mp(s), Mp(t), r.mode), f, r);
   }
   double chain(const std::vector<double>& t, std::size_t b, std::size_t n, double s) {
     const Format& f = acc.acc_format;
@@ -256,7 +263,8 @@ double fused_oracle(const Accumulator& acc, const std::vector<double>& a,
       const int n = std::min(u.L, k1 - k);
       if (u.c_outside) {
         const double s = fused_step_oracle(acc, a.data() + k, b.data() + k, n, 0.0);
-        v = ref_round(add(Mp(v), Mp(s)), u.c_add_format, u.c_add_rounding.mode, 0, 64);
+        v = ref_round(add(Mp(v), Mp(s), u.c_add_rounding.mode), u.c_add_format,
+                      u.c_add_rounding.mode, 0, 64);
       } else {
         v = fused_step_oracle(acc, a.data() + k, b.data() + k, n, v);
       }
@@ -267,8 +275,9 @@ double fused_oracle(const Accumulator& acc, const std::vector<double>& a,
   if (acc.promote > 0) {
     v = ref_round(Mp(c), acc.outer_format, acc.outer_rounding.mode, 0, 64);
     for (int k0 = 0; k0 < K; k0 += acc.promote)
-      v = ref_round(add(Mp(v), Mp(steps(k0, std::min(K, k0 + acc.promote), 0.0))), acc.outer_format,
-                    acc.outer_rounding.mode, 0, 64);
+      v = ref_round(add(Mp(v), Mp(steps(k0, std::min(K, k0 + acc.promote), 0.0)),
+                        acc.outer_rounding.mode),
+                    acc.outer_format, acc.outer_rounding.mode, 0, 64);
   } else {
     v = steps(0, K, c);
   }
@@ -286,14 +295,18 @@ bool with_specials = false;
 double random_on_grid(std::mt19937_64& g, const Format& f, int top_exp) {
   std::uniform_real_distribution<double> u(1.0, 2.0);
   std::uniform_int_distribution<int> e(f.emin - f.man_bits, top_exp);
-  if (g() % 16 == 0) return 0.0;
+  if (g() % 16 == 0) return g() % 2 ? -0.0 : 0.0;  // both zeros: their signs must survive
   if (with_specials && g() % 97 == 0)
     return f.has_inf() ? std::array{NAN, INFINITY, -INFINITY}[g() % 3] : NAN;
   const double x = std::ldexp(u(g), e(g)) * (g() % 2 ? -1 : 1);
   return round(x, f, Rounding{});
 }
 
-bool same(double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; }
+// Bit patterns, so that -0 and +0 differ (x == y cannot see a wrong zero sign); any NaN matches.
+bool same(double x, double y) {
+  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
+  return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
+}
 
 void check_model(const Accumulator& acc, int cases, std::uint64_t seed, int top_exp, int max_k = 40) {
   std::mt19937_64 g(seed);

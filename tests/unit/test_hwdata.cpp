@@ -1,5 +1,6 @@
 // The named hardware models against tensor-core outputs recorded on real GPUs
 // (../shared/hwdata, Khattak & Mikaitis, arXiv 2512.07004): every folder, every row, bit for bit.
+// Every case here needs the data: without it the file reports Skipped (support/skip.hpp).
 #include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace floatscope;
@@ -83,9 +85,9 @@ Match run_folder(const fs::path& dir, const Accumulator& acc, bool c_zero) {
 }  // namespace
 
 TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", "[hwdata]") {
-  const fs::path root = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata";
+  const fs::path root = test::shared_dir() / "hwdata";
   if (!fs::is_directory(root)) {
-    WARN("hwdata folder " << root << " absent: hardware comparison skipped");
+    test::skip_test_case("hwdata folder " + root.string() + " absent: no hardware comparison");
     return;
   }
   int folders = 0;
@@ -113,9 +115,9 @@ TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", 
 
 // The comparison can tell parameters apart: one step away from the fitted model loses rows.
 TEST_CASE("hwdata rejects models one parameter away from the fitted ones", "[hwdata]") {
-  const fs::path root = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata";
+  const fs::path root = test::shared_dir() / "hwdata";
   if (!fs::is_directory(root)) {
-    WARN("hwdata folder " << root << " absent: hardware comparison skipped");
+    test::skip_test_case("hwdata folder " + root.string() + " absent: no hardware comparison");
     return;
   }
   const Format e4m3 = parse_format("e4m3");
@@ -137,4 +139,18 @@ TEST_CASE("hwdata rejects models one parameter away from the fitted ones", "[hwd
     INFO(folder << " with " << acc->describe() << ": " << m.match << "/" << m.rows);
     CHECK(m.match < m.rows);
   }
+}
+
+TEST_CASE("npy: recorded hardware data (shared/hwdata)", "[npy][hwdata]") {
+  const fs::path p = test::shared_dir() / "hwdata" / "H100_E4M3" / "a.npy";
+  if (!fs::exists(p)) {
+    test::skip_test_case(p.string() + " not present");
+    return;
+  }
+  const auto a = read_npy(p.string());
+  CHECK(a.descr == "<u4");
+  CHECK(a.shape == std::vector<std::size_t>{5000, 32});
+  CHECK_FALSE(a.fortran_order);
+  CHECK(npy_to_u32(a).size() == 5000u * 32u);
+  CHECK(fs::file_size(p) == 128u + 5000u * 32u * 4u);
 }

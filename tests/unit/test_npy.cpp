@@ -346,17 +346,3 @@ TEST_CASE("npy: every malformation is a clear error naming the file", "[npy]") {
   require_npy_error(write_bytes("trail.npy", npy_header(dict_of("<f8", "(2,)")) + ok_data + "x"), "1 unexpected bytes");
   require_npy_error(write_bytes("huge.npy", npy_header(dict_of("<f8", "(4294967296, 4294967296)")) + ok_data), "too large");
 }
-
-TEST_CASE("npy: recorded hardware data (shared/hwdata)", "[npy]") {
-  const fs::path p = fs::path(FLOATSCOPE_SHARED_DIR) / "hwdata" / "H100_E4M3" / "a.npy";
-  if (!fs::exists(p)) {
-    WARN("skipped: " << p.string() << " not present");
-    return;
-  }
-  const auto a = floatscope::read_npy(p.string());
-  CHECK(a.descr == "<u4");
-  CHECK(a.shape == std::vector<std::size_t>{5000, 32});
-  CHECK_FALSE(a.fortran_order);
-  CHECK(floatscope::npy_to_u32(a).size() == 5000u * 32u);
-  CHECK(fs::file_size(p) == 128u + 5000u * 32u * 4u);
-}

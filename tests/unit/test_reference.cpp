@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -43,7 +44,37 @@ struct Dot {
   const double* pb() const { return sb > 0 ? b.data() : b.data() + b.size() - 1; }
 };
 
+// ---- special values, written here from IEEE 754-2019 (s.6.1 infinities, s.7.2 invalid operation)
+// and not from the library's kulisch_specials.hpp, which both the MPFR and the fast paths share.
+// The exact sum of the terms a_k*b_k (|a_k||b_k| for abs) and c is NaN when any input is NaN, when a
+// term is Inf * 0, or when +Inf and -Inf terms meet; otherwise an Inf term decides; otherwise the
+// sum is finite (nullopt).
+std::optional<double> ieee_special(const Dot& d, bool abs) {
+  bool nan = false, pos_inf = false, neg_inf = false;
+  auto term = [&](double x, double y) {
+    if (std::isnan(x) || std::isnan(y)) {
+      nan = true;
+    } else if (std::isinf(x) || std::isinf(y)) {
+      if (x == 0 || y == 0) nan = true;  // Inf * 0 is invalid
+      else if (!abs && (x < 0) != (y < 0)) neg_inf = true;
+      else pos_inf = true;
+    }
+  };
+  for (std::size_t k = 0; k < d.K(); ++k)
+    term(d.pa()[static_cast<std::ptrdiff_t>(k) * d.sa], d.pb()[static_cast<std::ptrdiff_t>(k) * d.sb]);
+  term(abs ? std::fabs(d.c) : d.c, 1.0);
+  if (nan || (pos_inf && neg_inf)) return kNaN;
+  if (pos_inf) return kInf;
+  if (neg_inf) return -kInf;
+  return std::nullopt;
+}
+
+double boost_oracle(const Dot& d);
+
 // Every path must give `expected` (when given) and agree with MPFR; returns the comparisons made.
+// Special-value outcomes are also checked against ieee_special, and zero results against the
+// Boost oracle's zero-sign rule (MPFR's own result there comes from library code shared with the
+// fast path, so it cannot be the oracle).
 int check_all(const Dot& d, bool abs = false, const double* expected = nullptr) {
   const std::size_t K = d.K();
   const double m = abs ? absdot_mpfr(d.pa(), d.sa, d.pb(), d.sb, K, d.c)
@@ -61,15 +92,39 @@ int check_all(const Dot& d, bool abs = false, const double* expected = nullptr) 
   CHECK(same_bits(e, m));
   CHECK(same_bits(e_direct, m));
   CHECK(same_bits(e_binned, m));
+  if (const auto sp = ieee_special(d, abs)) {
+    INFO("IEEE special-value rule gives " << *sp);
+    CHECK(same_bits(m, *sp));
+    CHECK(same_bits(e, *sp));
+    CHECK(same_bits(e_direct, *sp));
+    CHECK(same_bits(e_binned, *sp));
+  } else if (!abs && m == 0) {
+    const double want = boost_oracle(d);
+    INFO("Boost oracle gives " << want);
+    CHECK(same_bits(m, want));
+  }
   return 3;
 }
 
 void expect(const Dot& d, double want) { check_all(d, false, &want); }
 
 // ---- second oracle: Boost cpp_int, exact integer sum scaled by 2^2148, rounded to nearest even.
+// Special values by ieee_special; an exact zero sum by IEEE 754 s.6.3 under round to nearest:
+// -0 only when every term (each product, with the XOR of its factors' signs, and c) is -0.
 using boost::multiprecision::cpp_int;
 
+bool every_term_negative_zero(const Dot& d) {
+  if (d.c != 0 || !std::signbit(d.c)) return false;
+  for (std::size_t k = 0; k < d.K(); ++k) {
+    const double x = d.pa()[static_cast<std::ptrdiff_t>(k) * d.sa];
+    const double y = d.pb()[static_cast<std::ptrdiff_t>(k) * d.sb];
+    if ((x != 0 && y != 0) || std::signbit(x) == std::signbit(y)) return false;
+  }
+  return true;
+}
+
 double boost_oracle(const Dot& d) {
+  if (const auto sp = ieee_special(d, false)) return *sp;
   cpp_int S = 0;
   auto add_term = [&](double x, int extra_scale) {
     // x = mant * 2^e with mant an odd integer (or 0), so e >= -1074.
@@ -93,7 +148,7 @@ double boost_oracle(const Dot& d) {
   }
   auto [mc, ec] = add_term(d.c, 0);
   S += mc << (ec + 2148);
-  if (S == 0) return 0.0;  // callers avoid zero sums (their sign is a separate rule)
+  if (S == 0) return every_term_negative_zero(d) ? -0.0 : 0.0;
   const bool neg = S < 0;
   const cpp_int A = neg ? cpp_int(-S) : S;
   const int top = static_cast<int>(boost::multiprecision::msb(A));
@@ -253,12 +308,15 @@ TEST_CASE("exact ties constructed at random", "[reference]") {
 }
 
 TEST_CASE("Boost cpp_int oracle agrees with both paths", "[reference]") {
+  // Kinds: 0 every finite double; 1 products near and below 2^-1074; 2 fp32 data; 3 exact
+  // cancellation to zero (pairs x*y and (-x)*y, signed zeros, c = +-0: the zero-sign rule);
+  // 4 special values (NaN, +-Inf, Inf * 0) among ordinary data.
   std::mt19937_64 g(11);
-  int n = 0;
-  for (int it = 0; it < 1500; ++it) {
+  int finite_nonzero = 0, zeros = 0, neg_zeros = 0, specials = 0;
+  for (int it = 0; it < 2500; ++it) {
     Dot d;
     const std::size_t K = 1 + g() % 40;
-    const int kind = it % 3;
+    const int kind = it % 5;
     for (std::size_t k = 0; k < K; ++k) {
       if (kind == 0) {
         d.a.push_back(rand_double_full(g));
@@ -266,18 +324,52 @@ TEST_CASE("Boost cpp_int oracle agrees with both paths", "[reference]") {
       } else if (kind == 1) {
         d.a.push_back(rand_double_exp(g, -560, -500));  // products near and below 2^-1074
         d.b.push_back(rand_double_exp(g, -560, -500));
+      } else if (kind == 3) {
+        // sub 0, 1: only -0 terms (0 * -y or -0 * y); sub 2, 3: cancelling pairs (x*y, -x*y)
+        // anywhere in double's range, with a signed zero term now and then.
+        const int sub = (it / 5) % 4;
+        if (sub < 2 || g() % 4 == 0) {
+          const bool neg_a = (g() & 1) != 0;
+          d.a.push_back(neg_a ? -0.0 : 0.0);
+          const double y = rand_double_exp(g, -60, 60);
+          d.b.push_back(sub < 2 ? (neg_a ? std::fabs(y) : -std::fabs(y)) : y);
+        } else {
+          const double x = rand_double_full(g), y = rand_double_exp(g, -60, 60);
+          d.a.insert(d.a.end(), {x, -x});
+          d.b.insert(d.b.end(), {y, y});
+        }
       } else {
         d.a.push_back(rand_fp32(g));
         d.b.push_back(rand_fp32(g));
       }
     }
-    d.c = kind == 0 ? rand_double_full(g) : 0.0;
+    if (kind == 3) {  // spread the pairs apart: one permutation applied to a and b alike
+      std::mt19937_64 ga(static_cast<std::uint64_t>(it)), gb(static_cast<std::uint64_t>(it));
+      std::shuffle(d.a.begin(), d.a.end(), ga);
+      std::shuffle(d.b.begin(), d.b.end(), gb);
+    }
+    if (kind == 4) {
+      const double sp[] = {kInf, -kInf, kNaN, 0.0};
+      for (int n = 0, ns = 1 + static_cast<int>(g() % 3); n < ns; ++n) {
+        auto& v = (g() & 1) ? d.a : d.b;
+        v[g() % v.size()] = sp[g() % 4];
+      }
+    }
+    // c: -0 for sub 0 (every term -0: the sum is -0), +0 for sub 1, either sign otherwise.
+    const int sub = (it / 5) % 4;
+    d.c = kind == 0 ? rand_double_full(g)
+          : kind == 3 ? (sub == 0 ? -0.0 : sub == 1 ? 0.0 : ((g() & 1) ? -0.0 : 0.0))
+                      : 0.0;
     const double want = boost_oracle(d);
-    if (want == 0) continue;  // zero signs are covered by the hand cases
     expect(d, want);
-    ++n;
+    if (std::isnan(want) || std::isinf(want)) ++specials;
+    else if (want != 0) ++finite_nonzero;
+    else (std::signbit(want) ? neg_zeros : zeros)++;
   }
-  CHECK(n > 1000);
+  CHECK(finite_nonzero > 1000);
+  CHECK(zeros > 300);
+  CHECK(neg_zeros > 100);
+  CHECK(specials > 300);
 }
 
 TEST_CASE("fast path equals MPFR on 10^5 mixed dot products", "[reference]") {

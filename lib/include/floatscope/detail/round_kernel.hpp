@@ -57,6 +57,23 @@ struct RoundParams {
   bool fp_add;               // the core's fp_add method applies (see round_core.inl)
 };
 
+// Computes the derived fields from the others: call it after changing emin, man_bits,
+// subnormals, max_finite or the zero/sign flags of a RoundParams (round_scaled shifts a grid).
+// An emin below double's (a shifted grid) makes every double normal in the target: the fields
+// are clamped so that the core's unsigned lanes never wrap.
+inline void finish_round_params(RoundParams& p) {
+  const int emin_field = p.emin + 1023;
+  p.emin_field = static_cast<std::uint64_t>(emin_field < 0 ? 0 : emin_field);
+  p.qb_add = static_cast<std::uint64_t>(52 - p.man_bits);
+  const int qb_sub = (p.subnormals ? p.emin - p.man_bits : p.emin) + 1075;
+  p.qb_sub = static_cast<std::uint64_t>(qb_sub < 1 ? 1 : qb_sub);
+  const int emax = p.max_finite < std::numeric_limits<double>::infinity() ? std::ilogb(p.max_finite) : 1023;
+  p.qb_max = static_cast<std::uint64_t>(emax - p.man_bits + 1075);
+  const int qe_min = p.subnormals ? p.emin - p.man_bits : p.emin;
+  p.fp_add = p.man_bits <= 51 && emax - p.man_bits <= 971 && qe_min >= -959 && p.emin >= -1022;
+  p.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
+}
+
 inline RoundParams make_round_params(const Format& f, const Rounding& r) {
   RoundParams p{};
   p.emin = f.emin;
@@ -74,14 +91,7 @@ inline RoundParams make_round_params(const Format& f, const Rounding& r) {
   p.inf_input = p.saturate ? f.max_finite : p.overflow_value;
   const int bits = r.sr_bits < 1 ? 1 : r.sr_bits > 64 ? 64 : r.sr_bits;
   p.sr_mask = ~std::uint64_t{0} << (64 - bits);
-  p.emin_field = static_cast<std::uint64_t>(f.emin + 1023);
-  p.qb_add = static_cast<std::uint64_t>(52 - f.man_bits);
-  p.qb_sub = static_cast<std::uint64_t>((f.subnormals ? f.emin - f.man_bits : f.emin) + 1075);
-  const int emax = std::ilogb(f.max_finite);
-  p.qb_max = static_cast<std::uint64_t>(emax - f.man_bits + 1075);
-  const int qe_min = f.subnormals ? f.emin - f.man_bits : f.emin;
-  p.fp_add = f.man_bits <= 51 && emax - f.man_bits <= 971 && qe_min >= -959;
-  p.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
+  finish_round_params(p);
   return p;
 }
 
