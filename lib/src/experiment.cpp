@@ -13,6 +13,7 @@
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
+#include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
 #include "floatscope/reference.hpp"
 #include "floatscope/rounding.hpp"
@@ -66,13 +67,26 @@ void check_sizes(const ExperimentSpec& s) {
   if (elems > 2e9)
     throw std::invalid_argument(fmt::format("M={} N={} K={} needs {:.3g} matrix elements (limit 2e9)",
                                             s.M, s.N, s.K, elems));
+  // What a run allocates, measured: A and B (generated, then their quantised copies and the
+  // kernels' packed operand) 24 bytes an element; per output the emulated C, the exact C, |A||B|,
+  // the relative errors and the kernels' scratch, 40 bytes. Beyond what the machine has left the
+  // run would die in bad_alloc (or the OOM killer) after minutes: refuse it now, with the numbers.
+  const double need = 24 * (static_cast<double>(s.M) * s.K + static_cast<double>(s.K) * s.N) +
+                      40 * static_cast<double>(s.M) * s.N +
+                      8 * static_cast<double>(s.M) * s.N * std::max(0, s.permutations);
+  if (const double avail = available_memory_bytes(); avail > 0 && need > avail)
+    throw std::invalid_argument(fmt::format("M={} N={} K={}{} needs about {:.3g} GB of memory; {:.3g} GB are available",
+                                            s.M, s.N, s.K,
+                                            s.permutations > 0 ? fmt::format(" permutations={}", s.permutations) : "",
+                                            need / 1e9, avail / 1e9));
   if (!(s.scale_a > 0) || !(s.scale_b > 0) || !std::isfinite(s.scale_a) || !std::isfinite(s.scale_b))
     throw std::invalid_argument(fmt::format("scale_a={} and scale_b={} must be positive and finite",
                                             s.scale_a, s.scale_b));
 }
 
-// Rounds v / scale onto f (the input quantisation); SR draws from stream `stream`.
-void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
+// Rounds v / scale onto f (the input quantisation); SR draws from stream `stream`. Returns how
+// many elements overflowed.
+std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
               std::uint64_t stream, int threads) {
   if (scale != 1.0)
     for (double& x : v) x /= scale;
@@ -84,6 +98,7 @@ void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, 
   if (st.nan_unrepresentable)
     throw std::invalid_argument(fmt::format("{} NaN input(s) cannot be represented in {}",
                                             st.nan_unrepresentable, f.name));
+  return st.overflow;
 }
 
 // Runs the GEMM on P random permutations of K (the same permutation applied to A's columns and
@@ -202,6 +217,7 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
 ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, const double* B,
                                    const double* C0, int threads, bool keep_output) {
   check_sizes(s);
+  check_threads(threads);
   if (s.backend != "cpu")
     throw std::invalid_argument(fmt::format("backend: '{}' is not available (valid: cpu)", s.backend));
   if (s.scheme != "none" && !s.scheme.empty())
@@ -216,8 +232,8 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
                     K = static_cast<std::size_t>(s.K);
 
   std::vector<double> a(A, A + M * K), b(B, B + K * N);
-  quantise(a, s.scale_a, acc.a_format, in_mode, input_seed(s), 0, threads);
-  quantise(b, s.scale_b, acc.b_format, in_mode, input_seed(s), 1, threads);
+  const std::uint64_t input_overflows = quantise(a, s.scale_a, acc.a_format, in_mode, input_seed(s), 0, threads) +
+                                        quantise(b, s.scale_b, acc.b_format, in_mode, input_seed(s), 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
   GemmResult emu = emulate_gemm(acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads);
@@ -244,6 +260,7 @@ ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, con
   ExperimentResult r;
   r.metrics = compute_metrics(emu.C, exact, absprod, K, accumulator_u(acc), output_format_of(acc),
                               emu.events);
+  r.metrics.input_overflow_count = input_overflows;
   r.events = emu.events;
   r.accumulator = acc.describe();
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
@@ -279,11 +296,15 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"partials", count(r.events.partials)},
           {"distinct_results", r.distinct_results},
           {"mean_distinct_results", r.mean_distinct_results},
-          {"spread_ulps", r.spread_ulps}};
+          {"spread_ulps", r.spread_ulps},
+          {"input_overflow_count", count(m.input_overflow_count)},
+          {"inf_output_count", count(m.inf_output_count)},
+          {"nonfinite_exact_count", count(m.nonfinite_exact_count)}};
 }
 
 ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_output) {
   check_sizes(s);
+  check_threads(threads);
   const Distribution da = parse_distribution(s.dist);
   const Distribution db = parse_distribution(s.b_dist.empty() ? s.dist : s.b_dist);
   const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
