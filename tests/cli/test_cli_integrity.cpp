@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,10 +31,20 @@ using floatscope::test::slurp;
 namespace {
 
 fs::path root() { return floatscope::test::scratch_root("cli_integrity"); }
+
+// The program under test: FLOATSCOPE_TEST_CLI when set (to show that an older build fails these
+// tests), else the one built with them.
+std::string cli() {
+  const char* env = std::getenv("FLOATSCOPE_TEST_CLI");
+  return env && *env ? env : FLOATSCOPE_CLI_PATH;
+}
+ProcResult run_tool(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+  return run_process(cli(), args, stdin_text);
+}
 fs::path dir(const std::string& name) { return root() / name; }
 
 pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
-  std::vector<std::string> all = {FLOATSCOPE_CLI_PATH};
+  std::vector<std::string> all = {cli()};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : all) argv.push_back(a.data());
@@ -96,14 +107,14 @@ TEST_CASE("item 1: a second sweep into a directory a running sweep writes is ref
     started = fs::exists(d / "results.csv", ec) && fs::exists(d / "meta.json", ec);
   }
   REQUIRE(started);
-  const ProcResult second = run_cli(args);
+  const ProcResult second = run_tool(args);
   int status = 0;
   const bool first_still_running = ::waitpid(first, &status, WNOHANG) == 0;
   INFO(second.err);
   CHECK(second.exit_code == 1);
   CHECK_THAT(second.err, Catch::Contains(d.string()) && Catch::Contains("in use"));
   // merge into it and report on it are refused too while it runs.
-  const ProcResult report = run_cli({"report", d.string(), "-o", dir("concurrent_report").string(), "--quiet"});
+  const ProcResult report = run_tool({"report", d.string(), "-o", dir("concurrent_report").string(), "--quiet"});
   if (first_still_running) {
     CHECK(report.exit_code == 1);
     CHECK_THAT(report.err, Catch::Contains("in use"));
@@ -119,15 +130,15 @@ TEST_CASE("item 1: a second sweep into a directory a running sweep writes is ref
 
 TEST_CASE("item 2: merge never replaces rows of the output directory", "[cli][integrity]") {
   const auto s1 = dir("m_shard1"), s2 = dir("m_shard2"), merged = dir("m_merged");
-  REQUIRE(run_cli(concat({"sweep", "-o", s1.string(), "--shard", "1/2"}, kSmall)).exit_code == 0);
-  REQUIRE(run_cli(concat({"sweep", "-o", s2.string(), "--shard", "2/2"}, kSmall)).exit_code == 0);
+  REQUIRE(run_tool(concat({"sweep", "-o", s1.string(), "--shard", "1/2"}, kSmall)).exit_code == 0);
+  REQUIRE(run_tool(concat({"sweep", "-o", s2.string(), "--shard", "2/2"}, kSmall)).exit_code == 0);
   const auto ids1 = ids_of(s1), ids2 = ids_of(s2);
   REQUIRE(ids1.size() == 8);
   REQUIRE(ids2.size() == 8);
   const std::string csv1 = slurp(s1 / "results.csv"), meta1 = slurp(s1 / "meta.json");
 
   // A shard directory as -o: refused, untouched.
-  const ProcResult into_shard = run_cli({"merge", s2.string(), "-o", s1.string(), "--quiet"});
+  const ProcResult into_shard = run_tool({"merge", s2.string(), "-o", s1.string(), "--quiet"});
   INFO(into_shard.err);
   CHECK(into_shard.exit_code == 2);
   CHECK_THAT(into_shard.err, Catch::Contains(s1.string()) && Catch::Contains("shard 1/2"));
@@ -135,9 +146,9 @@ TEST_CASE("item 2: merge never replaces rows of the output directory", "[cli][in
   CHECK(slurp(s1 / "meta.json") == meta1);
 
   // A merged directory as -o: its rows are kept, whatever is merged into it again.
-  REQUIRE(run_cli({"merge", s1.string(), s2.string(), "-o", merged.string(), "--quiet"}).exit_code == 0);
+  REQUIRE(run_tool({"merge", s1.string(), s2.string(), "-o", merged.string(), "--quiet"}).exit_code == 0);
   REQUIRE(ids_of(merged).size() == 16);
-  const ProcResult again = run_cli({"merge", s2.string(), "-o", merged.string(), "--quiet"});
+  const ProcResult again = run_tool({"merge", s2.string(), "-o", merged.string(), "--quiet"});
   INFO(again.err);
   CHECK(again.exit_code == 0);
   CHECK(ids_of(merged).size() == 16);
@@ -146,9 +157,9 @@ TEST_CASE("item 2: merge never replaces rows of the output directory", "[cli][in
 
   // Merging shard by shard into one directory grows it.
   const auto grown = dir("m_grown");
-  REQUIRE(run_cli({"merge", s1.string(), "-o", grown.string(), "--quiet"}).exit_code == 0);
+  REQUIRE(run_tool({"merge", s1.string(), "-o", grown.string(), "--quiet"}).exit_code == 0);
   CHECK(meta_of(grown)["complete"] == false);
-  REQUIRE(run_cli({"merge", s2.string(), "-o", grown.string(), "--quiet"}).exit_code == 0);
+  REQUIRE(run_tool({"merge", s2.string(), "-o", grown.string(), "--quiet"}).exit_code == 0);
   CHECK(ids_of(grown).size() == 16);
   CHECK(meta_of(grown)["complete"] == true);
 
@@ -161,7 +172,7 @@ TEST_CASE("item 2: merge never replaces rows of the output directory", "[cli][in
     std::ofstream(grown / "results.csv") << text;
   }
   const std::string before = slurp(grown / "results.csv");
-  const ProcResult conflict = run_cli({"merge", s1.string(), s2.string(), "-o", grown.string(), "--quiet"});
+  const ProcResult conflict = run_tool({"merge", s1.string(), s2.string(), "-o", grown.string(), "--quiet"});
   CHECK(conflict.exit_code == 2);
   CHECK_THAT(conflict.err, Catch::Contains("differs"));
   CHECK(slurp(grown / "results.csv") == before);
@@ -185,7 +196,7 @@ void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::i
 fs::path fresh_sweep(const std::string& name) {
   const auto d = dir(name);
   fs::remove_all(d);
-  const auto r = run_cli(concat({"sweep", "-o", d.string()}, kSmall));
+  const auto r = run_tool(concat({"sweep", "-o", d.string()}, kSmall));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return d;
@@ -219,7 +230,7 @@ TEST_CASE("item 5: report refuses a damaged results.csv (exit 2, file and line)"
   const auto d = fresh_sweep("r_damaged");
   const std::string csv = slurp(d / "results.csv");
   const auto csv_path = (d / "results.csv").string();
-  const auto report = [&] { return run_cli({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot", "--quiet"}); };
+  const auto report = [&] { return run_tool({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot", "--quiet"}); };
   REQUIRE(report().exit_code == 0);
 
   // Last line cut off.
@@ -261,7 +272,7 @@ TEST_CASE("item 5: report refuses a damaged results.csv (exit 2, file and line)"
 TEST_CASE("item 6: report fails (exit 1) when it cannot write report.md", "[cli][integrity]") {
   const auto d = fresh_sweep("r_mddir");
   fs::create_directories(d / "report.md");
-  const auto r = run_cli({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot"});
+  const auto r = run_tool({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains((d / "report.md").string()));
   CHECK_THAT(r.err, !Catch::Contains("wrote"));
@@ -270,11 +281,11 @@ TEST_CASE("item 6: report fails (exit 1) when it cannot write report.md", "[cli]
 TEST_CASE("item 7: numbers out of range are errors, leading zeros are decimal", "[cli][integrity]") {
   const std::vector<std::string> gemm = {"gemm", "--M", "2", "--N", "2", "--K", "8", "--threads", "1", "--json"};
   for (const char* bad : {"-1", "18446744073709551616", "99999999999999999999999", "0x10", "1e3", ""}) {
-    const auto r = run_cli(concat(gemm, {"--seed", bad}));
+    const auto r = run_tool(concat(gemm, {"--seed", bad}));
     INFO("--seed '" << bad << "': " << r.err);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("--seed"));
-    const auto rr = run_cli({"round", "--format", "fp16", "--rounding", "sr", "--seed", bad}, "1.1\n");
+    const auto rr = run_tool({"round", "--format", "fp16", "--rounding", "sr", "--seed", bad}, "1.1\n");
     CHECK(rr.exit_code == 2);
   }
   auto without_seconds = [](const std::string& json) {
@@ -282,38 +293,38 @@ TEST_CASE("item 7: numbers out of range are errors, leading zeros are decimal", 
     j.erase("seconds");
     return j;
   };
-  const auto octal = run_cli(concat(gemm, {"--seed", "020"})), twenty = run_cli(concat(gemm, {"--seed", "20"})),
-             sixteen = run_cli(concat(gemm, {"--seed", "16"}));
+  const auto octal = run_tool(concat(gemm, {"--seed", "020"})), twenty = run_tool(concat(gemm, {"--seed", "20"})),
+             sixteen = run_tool(concat(gemm, {"--seed", "16"}));
   REQUIRE(octal.exit_code == 0);
   CHECK(without_seconds(octal.out) == without_seconds(twenty.out));
   CHECK(without_seconds(octal.out) != without_seconds(sixteen.out));
-  CHECK(run_cli(concat(gemm, {"--seed", "18446744073709551615"})).exit_code == 0);
-  CHECK(run_cli({"gemm", "--M", "2", "--N", "2", "--K", "8", "--threads", "-1"}).exit_code == 2);
-  const auto promote = run_cli({"gemm", "--model", "h100-fp8", "--M", "2", "--N", "2", "--K", "64", "--promote", "-5"});
+  CHECK(run_tool(concat(gemm, {"--seed", "18446744073709551615"})).exit_code == 0);
+  CHECK(run_tool({"gemm", "--M", "2", "--N", "2", "--K", "8", "--threads", "-1"}).exit_code == 2);
+  const auto promote = run_tool({"gemm", "--model", "h100-fp8", "--M", "2", "--N", "2", "--K", "64", "--promote", "-5"});
   CHECK(promote.exit_code == 2);
   CHECK_THAT(promote.err, Catch::Contains("--promote"));
 }
 
 TEST_CASE("item 8: format strings with a trailing colon or a repeated option are errors", "[cli][integrity]") {
   for (const char* f : {"e4m3:", "e4m3:bias=7,bias=8", "e5m2:bias=15,", "e4m3:,bias=7"}) {
-    const auto r = run_cli({"round", "--format", f}, "1\n");
+    const auto r = run_tool({"round", "--format", f}, "1\n");
     INFO(f << ": " << r.err);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(f));
-    const auto g = run_cli({"gemm", "--a-format", f, "--M", "2", "--N", "2", "--K", "8"});
+    const auto g = run_tool({"gemm", "--a-format", f, "--M", "2", "--N", "2", "--K", "8"});
     CHECK(g.exit_code == 2);
   }
   // The preset itself, and a custom format, still parse.
-  CHECK(run_cli({"round", "--format", "e4m3"}, "448\n").out.find("0x7e") != std::string::npos);
-  CHECK(run_cli({"round", "--format", "e4m3:bias=8,specials=fn"}, "1\n").exit_code == 0);
+  CHECK(run_tool({"round", "--format", "e4m3"}, "448\n").out.find("0x7e") != std::string::npos);
+  CHECK(run_tool({"round", "--format", "e4m3:bias=8,specials=fn"}, "1\n").exit_code == 0);
 }
 
 TEST_CASE("item 9: thread counts beyond what a machine can start are usage errors", "[cli][integrity]") {
-  const auto g = run_cli({"gemm", "--M", "4", "--N", "4", "--K", "8", "--threads", "70000"});
+  const auto g = run_tool({"gemm", "--M", "4", "--N", "4", "--K", "8", "--threads", "70000"});
   CHECK(g.exit_code == 2);
   CHECK_THAT(g.err, Catch::Contains("--threads") && Catch::Contains("70000"));
   const auto d = dir("threads");
-  const auto s = run_cli(concat({"sweep", "-o", d.string(), "--threads", "100000"}, kSmall));
+  const auto s = run_tool(concat({"sweep", "-o", d.string(), "--threads", "100000"}, kSmall));
   CHECK(s.exit_code == 2);
   CHECK_THAT(s.err, Catch::Contains("--threads"));
   CHECK_FALSE(fs::exists(d / "meta.json"));
@@ -337,22 +348,27 @@ TEST_CASE("item 10: a GEMM that cannot fit in memory is refused up front with th
     WARN("this machine has " << available_gb() << " GB available: the refusal cannot be provoked here");
     return;
   }
+  // Under a 4 GB address-space limit, so that a build without the check fails fast (bad_alloc,
+  // exit 1) instead of filling the machine's memory.
+  auto limited = [](const std::string& args) {
+    return run_process("/bin/sh", {"-c", "ulimit -v 4000000; exec '" + cli() + "' " + args});
+  };
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = run_cli({"gemm", "--M", "44000", "--N", "44000", "--K", "1", "--threads", "1"});
+  const auto r = limited("gemm --M 44000 --N 44000 --K 1 --threads 1");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(r.err);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("GB of memory") && Catch::Contains("available"));
   CHECK(secs < 5);
-  const auto big = run_cli({"gemm", "--M", "25000", "--N", "25000", "--K", "25000"});
-  if (available_gb() < 50) {
+  const auto big = limited("gemm --M 25000 --N 25000 --K 25000");
+  if (available_gb() < 55) {
     CHECK(big.exit_code == 2);
-    CHECK_THAT(big.err, Catch::Contains("needs about 55"));
+    CHECK_THAT(big.err, Catch::Contains("needs about 60"));
   }
 }
 
 TEST_CASE("item 10: sweep --dry-run counts a huge grid without holding it", "[cli][integrity]") {
-  const std::vector<std::string> args = {FLOATSCOPE_CLI_PATH, "sweep", "--dry-run", "--K", "8", "--M", "2",
+  const std::vector<std::string> args = {cli(), "sweep", "--dry-run", "--K", "8", "--M", "2",
                                          "--N", "2", "--repeats", "300000", "-o", dir("dry").string()};
   std::vector<char*> argv;
   std::vector<std::string> copy = args;
@@ -380,8 +396,8 @@ TEST_CASE("item 11: damaged sweep files are bad input (exit 2) naming the file",
   const auto d = fresh_sweep("bad_files");
   const std::string csv = slurp(d / "results.csv"), meta = slurp(d / "meta.json");
   const auto meta_path = (d / "meta.json").string(), csv_path = (d / "results.csv").string();
-  const auto resume = [&] { return run_cli(concat({"sweep", "-o", d.string()}, kSmall)); };
-  const auto report = [&] { return run_cli({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot", "--quiet"}); };
+  const auto resume = [&] { return run_tool(concat({"sweep", "-o", d.string()}, kSmall)); };
+  const auto report = [&] { return run_tool({"report", d.string(), "--gnuplot", "/nonexistent-gnuplot", "--quiet"}); };
 
   // A row with an extra column: on resume and on report.
   const auto second_nl = csv.find('\n', csv.find('\n') + 1);
@@ -396,7 +412,7 @@ TEST_CASE("item 11: damaged sweep files are bad input (exit 2) naming the file",
   // meta.json of the wrong shape, or a directory.
   for (const char* bad : {"[1,2]", R"({"title": 5})", R"({"complete": "yes"})", R"({"config": [1]})"}) {
     write(d / "meta.json", bad);
-    for (const auto& r : {resume(), report(), run_cli({"merge", d.string(), "-o", dir("bad_merge").string()})}) {
+    for (const auto& r : {resume(), report(), run_tool({"merge", d.string(), "-o", dir("bad_merge").string()})}) {
       INFO(bad << ": " << r.err);
       CHECK(r.exit_code == 2);
       CHECK_THAT(r.err, Catch::Contains(meta_path));
