@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "floatscope/npy.hpp"
 #include "floatscope/sweep.hpp"
 #include "run_process.hpp"
 #include "scratch.hpp"
@@ -256,6 +257,15 @@ TEST_CASE("item 5: report refuses a damaged results.csv (exit 2, file and line)"
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(csv_path + ":4") && Catch::Contains("normwise_rel_err") && Catch::Contains("abc"));
 
+  // A point twice (two sweeps appending to one file).
+  {
+    const auto first_nl = csv.find('\n'), second_nl = csv.find('\n', first_nl + 1);
+    write(d / "results.csv", csv + csv.substr(first_nl + 1, second_nl - first_nl));
+  }
+  r = report();
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(csv_path + ":18") && Catch::Contains("appears twice"));
+
   // Fewer rows than points is fine when meta.json says incomplete; the report says so at the top.
   write(d / "results.csv", csv.substr(0, csv.find('\n', csv.find('\n') + 1) + 1));
   auto meta = meta_of(d);
@@ -465,4 +475,34 @@ TEST_CASE("item 13: a sanitizer build exports its link options with the installe
   REQUIRE_FALSE(exported.empty());
   CHECK_THAT(exported, Catch::Contains("INTERFACE_LINK_OPTIONS") && Catch::Contains("-fsanitize=address"));
   fs::remove_all(b);
+}
+
+TEST_CASE("item 3: gemm says which outputs its statistics left out and counts input overflow", "[cli][integrity]") {
+  // A (4x2) holds 3e38, which fp16 cannot hold: row 0 of the exact product (8 outputs) is Inf.
+  std::vector<double> A(8, 0.5), B(16, 0.25);
+  A[0] = 3e38;
+  const auto a = root() / "A_over.npy", b = root() / "B_over.npy";
+  floatscope::write_npy(a.string(), A.data(), {4, 2});
+  floatscope::write_npy(b.string(), B.data(), {2, 8});
+  const auto r = run_tool({"gemm", "--a", a.string(), "--b", b.string(), "--a-format", "fp16", "--threads", "1"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("input_overflow_count    1\n"));
+  CHECK_THAT(r.out, Catch::Contains("nonfinite_exact_count   8\n"));
+  CHECK_THAT(r.out, Catch::Contains("left out of all stats   8 of 32 outputs"));
+  const auto j = run_tool({"gemm", "--a", a.string(), "--b", b.string(), "--a-format", "fp16", "--threads", "1",
+                           "--json"});
+  REQUIRE(j.exit_code == 0);
+  const auto json = nlohmann::json::parse(j.out);
+  CHECK(json["input_overflow_count"] == 1);
+  CHECK(json["nonfinite_exact_count"] == 8);
+  // Inputs of 1e300 on fp32: nothing measurable, so the errors are NaN, never 0.
+  std::fill(A.begin(), A.end(), 1e300);
+  floatscope::write_npy(a.string(), A.data(), {4, 2});
+  const auto all = run_tool({"gemm", "--a", a.string(), "--b", b.string(), "--threads", "1", "--json"});
+  REQUIRE(all.exit_code == 0);
+  const auto jall = nlohmann::json::parse(all.out);
+  CHECK(jall["normwise_rel_err"] == "nan");
+  CHECK(jall["max_rel_err"] == "nan");
+  CHECK(jall["nonfinite_exact_count"] == 32);
 }
