@@ -107,6 +107,10 @@ TextTable summary_table(const Table& t) {
                         "max err / |A||B| (median)", "gamma_K bound", "sqrt(K) u bound", "max ulp err (max)",
                         "underflow frac (mean)", "overflow frac (mean)", "NaN (sum)"})
     tt.head.emplace_back(h);
+  for (const auto& [c, h] : {std::pair{"nonfinite_exact_count", "left out: exact not finite (sum)"},
+                             std::pair{"inf_output_count", "Inf outputs (sum)"},
+                             std::pair{"input_overflow_count", "input overflows (sum)"}})
+    if (t.has(c)) tt.head.emplace_back(h);
   auto groups = group_by(t, keys);
   // Rows ordered key by key: numbers by value (K = 16 before 256), names in the sweep's order.
   std::vector<std::map<std::string, std::size_t>> rank(keys.size());
@@ -138,6 +142,14 @@ TextTable summary_table(const Table& t) {
           g3(median(col("bound_prob"))), g3(max_of(col("max_ulp_err"))), g3(mean(col("underflow_frac"))),
           g3(mean(col("overflow_frac"))), g3(nans)})
       line.push_back(v);
+    // Outputs left out of the statistics (exact value not finite) and infinite errors, where the
+    // CSV has those columns (sweeps before issue 9 do not).
+    for (const char* c : {"nonfinite_exact_count", "inf_output_count", "input_overflow_count"}) {
+      if (!t.has(c)) continue;
+      double sum = 0;
+      for (double x : col(c)) sum += std::isnan(x) ? 0 : x;
+      line.push_back(g3(sum));
+    }
     tt.rows.push_back(line);
   }
   return tt;
