@@ -1,6 +1,12 @@
 # Installs the library so that other projects can find_package(floatscope).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+# A sanitizer build's objects call the ASan/UBSan runtimes: whoever links the library must link
+# those runtimes too, so the option travels with the target (installed package and
+# add_subdirectory alike) rather than leaving a consumer with undefined __asan_* symbols.
+if(FLOATSCOPE_SANITIZE)
+  target_link_options(floatscope INTERFACE -fsanitize=address,undefined)
+endif()
 install(TARGETS floatscope EXPORT floatscopeTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

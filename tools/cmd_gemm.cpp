@@ -10,6 +10,7 @@
 #include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/npy.hpp"
+#include "floatscope/parallel.hpp"
 
 namespace floatscope::cli {
 namespace {
@@ -91,12 +92,20 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
     if (permutation_field && s.permutations == 0) continue;
     fmt::print("{:<24}{}\n", name, counted ? num(v) : "-");
   }
+  // How many outputs each statistic stands on (metrics.hpp): none may look good by skipping.
+  const Metrics& m = r.metrics;
+  fmt::print("{:<24}{} of {} outputs (exact result not finite){}\n", "left out of all stats", m.nonfinite_exact_count,
+             m.count, m.input_overflow_count ? fmt::format("; {} input(s) overflowed in quantisation",
+                                                           m.input_overflow_count) : "");
+  fmt::print("{:<24}{} more (exact result 0)\n", "left out of rel errs", m.count - m.nonfinite_exact_count - m.nonzero_count);
+  fmt::print("{:<24}{} more (|A||B| = 0)\n", "left out of err/|A||B|", m.count - m.nonfinite_exact_count - m.absprod_count);
   fmt::print("{:<24}{:.3f} s ({:.3g} MAC/s)\n", "emulation time", r.seconds,
              r.seconds > 0 ? static_cast<double>(s.M) * s.N * s.K / r.seconds : 0.0);
 }
 
 int run_gemm(GemmArgs& g) {
   ExperimentSpec& s = g.spec;
+  check_threads(g.threads, "--threads");
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
   ExperimentResult r;
@@ -154,7 +163,7 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--K", s.K, "inner dimension (generated inputs)")->capture_default_str();
   app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic")->capture_default_str();
   app.add_option("--b-dist", s.b_dist, "distribution of B (default: --dist)");
-  app.add_option("--seed", s.seed, "seed of generated inputs and stochastic rounding")->capture_default_str();
+  add_strict_int(app, "--seed", s.seed, "seed of generated inputs and stochastic rounding (0 to 2^64-1) [default: 0]", 0, UINT64_MAX);
   app.add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");
   app.add_option("--a-format", s.a_format, "format of A (default: the model's first, fp32 for custom)");
   app.add_option("--b-format", s.b_format, "format of B (default: --a-format)");
@@ -167,7 +176,7 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--output-format", s.output_format, "convert the result to this format");
   app.add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
   app.add_option("--output-scale", s.output_scale, "output = round(D * scale) in --output-format (e.g. fp8 outputs)")->capture_default_str();
-  app.add_option("--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)");
+  add_strict_int(app, "--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)", -1, INT_MAX);
   app.add_option("--block-fma", s.block_fma,
                  "custom fused block-FMA unit L,F: L products per step, F bits kept below the step's "
                  "largest exponent (e.g. 32,13); --acc-format is its output, --rounding its rounding, "
@@ -180,7 +189,7 @@ const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--reference", s.reference, "exact (fast fixed-point), mpfr, or none")->capture_default_str();
   app.add_option("--out", g->out_path, "write the emulated D as .npy (float64)");
   app.add_flag("--out-float32", g->out_float32, "write --out as float32 (fails if a value is not a float)");
-  app.add_option("--threads", g->threads, "threads (0 = all cores)")->capture_default_str();
+  add_strict_int(app, "--threads", g->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);
   app.add_flag("--json", g->json, "print one JSON object instead of a table");
   return [g] { return run_gemm(*g); };
 });

@@ -2,6 +2,7 @@
 // from a sweep directory's results.csv and meta.json, with figures drawn by gnuplot.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "floatscope/experiment.hpp"
 #include "floatscope/sweep.hpp"
 #include "report_data.hpp"
 #include "report_figures.hpp"
@@ -105,6 +107,10 @@ TextTable summary_table(const Table& t) {
                         "max err / |A||B| (median)", "gamma_K bound", "sqrt(K) u bound", "max ulp err (max)",
                         "underflow frac (mean)", "overflow frac (mean)", "NaN (sum)"})
     tt.head.emplace_back(h);
+  for (const auto& [c, h] : {std::pair{"nonfinite_exact_count", "left out: exact not finite (sum)"},
+                             std::pair{"inf_output_count", "Inf outputs (sum)"},
+                             std::pair{"input_overflow_count", "input overflows (sum)"}})
+    if (t.has(c)) tt.head.emplace_back(h);
   auto groups = group_by(t, keys);
   // Rows ordered key by key: numbers by value (K = 16 before 256), names in the sweep's order.
   std::vector<std::map<std::string, std::size_t>> rank(keys.size());
@@ -136,6 +142,14 @@ TextTable summary_table(const Table& t) {
           g3(median(col("bound_prob"))), g3(max_of(col("max_ulp_err"))), g3(mean(col("underflow_frac"))),
           g3(mean(col("overflow_frac"))), g3(nans)})
       line.push_back(v);
+    // Outputs left out of the statistics (exact value not finite) and infinite errors, where the
+    // CSV has those columns (sweeps before issue 9 do not).
+    for (const char* c : {"nonfinite_exact_count", "inf_output_count", "input_overflow_count"}) {
+      if (!t.has(c)) continue;
+      double sum = 0;
+      for (double x : col(c)) sum += std::isnan(x) ? 0 : x;
+      line.push_back(g3(sum));
+    }
     tt.rows.push_back(line);
   }
   return tt;
@@ -186,6 +200,47 @@ TextTable environment_table(const nlohmann::json& meta) {
   return tt;
 }
 
+// A results.csv the report can stand on: every record whole, every number a number, each point
+// once, and as many rows as meta.json promises when it says the sweep is complete. Anything else
+// is a damaged file (exit 2, naming the file and line), never a report of fewer points.
+void check_rows(const fs::path& csv, const sweep::CsvTable& raw, const Table& t, const nlohmann::json& meta) {
+  const std::string name = csv.string();
+  if (raw.torn_tail)
+    throw UsageError(fmt::format("{}:{}: the last line is cut off (no newline at its end): the sweep was killed or "
+                                 "is being written; resume it with the same command, then report",
+                                 name, t.rows.size() + 2));
+  std::vector<std::pair<int, std::string>> numeric;  // column, name
+  for (const auto& v : result_values(ExperimentResult{})) numeric.emplace_back(t.col(v.name), std::string(v.name));
+  numeric.emplace_back(t.col("seconds"), "seconds");
+  for (const auto& k : sweep::sweep_keys())
+    if (k.dimension && k.type != sweep::ValueType::String) numeric.emplace_back(t.col(k.name), std::string(k.name));
+  numeric.emplace_back(t.col("repeat"), "repeat");
+  const int id_col = t.col("point_id");
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& row = t.rows[i];
+    const std::size_t line = i + 2;
+    for (const auto& [c, col] : numeric) {
+      if (c < 0) continue;
+      const std::string& cell = row[static_cast<std::size_t>(c)];
+      double v = 0;
+      auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+      if (cell.empty() || ec != std::errc() || p != cell.data() + cell.size())
+        throw UsageError(fmt::format("{}:{}: column {}: '{}' is not a number", name, line, col, cell));
+    }
+    if (id_col >= 0) {
+      const std::string& id = row[static_cast<std::size_t>(id_col)];
+      auto [it, fresh] = seen.emplace(id, line);
+      if (!fresh)
+        throw UsageError(fmt::format("{}:{}: point {} appears twice (first on line {})", name, line, id, it->second));
+    }
+  }
+  if (meta.value("complete", false) && t.rows.size() != meta.value("points", std::size_t{0}))
+    throw UsageError(fmt::format("{}: meta.json says the sweep is complete with {} points, but {} has {} rows",
+                                 csv.parent_path().string(), meta.value("points", std::size_t{0}), name,
+                                 t.rows.size()));
+}
+
 const char* kInstallHint =
     "gnuplot was not found, so no figure was drawn. Install it (Debian/Ubuntu: `sudo apt-get install gnuplot-nox`; "
     "macOS: `brew install gnuplot`) and run `floatscope report` again; or draw the figures from the scripts "
@@ -196,11 +251,13 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   const auto csv = dir / "results.csv";
   if (!fs::exists(csv))
     throw UsageError(csv.string() + " not found (run `floatscope sweep -o " + dir_text + "` first)");
+  const DirLock lock(dir, false);  // not while a sweep or merge writes it
   sweep::CsvTable raw = sweep::read_csv_file(csv);
   Table t{raw.header, std::move(raw.rows)};
   for (const char* c : {"model", "K", "max_rel_err"})
     if (!t.has(c)) throw UsageError(csv.string() + ": no column '" + c + "': not a floatscope results.csv");
   nlohmann::json meta = fs::exists(dir / "meta.json") ? read_meta(dir) : nlohmann::json::object();
+  check_rows(csv, raw, t, meta);
 
   fs::create_directories(out);
   const fs::path figdir = out / "figures";
@@ -239,7 +296,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   md += "\n## Summary by configuration\n\n" + metrics_note + "\n\n" + summary.md() + "\n## Accumulators\n\n" +
         accs.md() + "\n## Resolved configuration\n\nEach [[grid]] sub-grid overrides the top-level values.\n\n" +
         config.md() + "\n## Environment\n\n" + env.md();
-  std::ofstream(out / "report.md") << md;
+  write_text_file(out / "report.md", md);
 
   // report.html: one file, figures embedded as data URIs.
   std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
@@ -271,7 +328,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   html += "<h2>Summary by configuration</h2>\n<p>" + html_escape(metrics_note) + "</p>\n" + summary.html() +
           "<h2>Accumulators</h2>\n" + accs.html() + "<h2>Resolved configuration</h2>\n" + config.html() +
           "<h2>Environment</h2>\n" + env.html() + "</body></html>\n";
-  std::ofstream(out / "report.html") << html;
+  write_text_file(out / "report.html", html);
 
   if (!quiet) {
     std::size_t drawn = 0;

@@ -146,7 +146,8 @@ const Registrar reg("round", 20, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--rounding,-r", o->rounding, "Rounding mode: " + mode_names())->capture_default_str();
   app.add_flag("--saturate", o->saturate,
                "Clamp overflow and +-Inf to +-max (default: the spec's non-saturating rule)");
-  app.add_option("--seed", o->seed, "Seed of the stochastic rounding stream")->capture_default_str();
+  add_strict_int(app, "--seed", o->seed, "Seed of the stochastic rounding stream (0 to 2^64-1) [default: 0]", 0,
+                 UINT64_MAX);
   app.add_option("--sr-bits", o->sr_bits, "Random bits for --rounding sr (1..64)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -15,6 +15,7 @@
 
 #include "command.hpp"
 #include "floatscope/experiment.hpp"
+#include "floatscope/parallel.hpp"
 #include "floatscope/sweep.hpp"
 #include "floatscope/sweep_toml.hpp"
 #include "sweep_default.hpp"
@@ -24,8 +25,10 @@ namespace floatscope::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{SIGINT};  // the signal that stopped the sweep: exit code 128 + it
 
 extern "C" void on_interrupt(int sig) {
+  g_signal.store(sig);
   g_stop.store(true);
   std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the program at once (rows stay durable)
 }
@@ -85,10 +88,11 @@ std::string describe(const sweep::Point& p) {
 }
 
 // Runs each distinct configuration once on a 1x1 output with no reference, so that unknown names
-// and impossible combinations stop the sweep before anything is written.
-void validate_points(const std::vector<sweep::Point>& points) {
-  std::set<std::string> seen;
-  for (const auto& p : points) {
+// and impossible combinations stop the sweep before anything is written. Fed one point at a time
+// (a grid of a million repeats is never held here).
+class PointValidator {
+ public:
+  void operator()(const sweep::Point& p) {
     ExperimentSpec probe = p.spec;
     probe.M = probe.N = 1;
     probe.seed = 0;
@@ -101,7 +105,7 @@ void validate_points(const std::vector<sweep::Point>& points) {
                       sweep::format_double(probe.scale_b) + "|" + probe.input_rounding + "|" + probe.scheme +
                       "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K) +
                       "|" + probe.block_fma;
-    if (!seen.insert(key).second) continue;
+    if (!seen_.insert(key).second) return;
     try {
       run_experiment(probe, 1, false);
     } catch (const std::invalid_argument& e) {
@@ -110,7 +114,10 @@ void validate_points(const std::vector<sweep::Point>& points) {
       // Not a naming problem: the real run reports it with its point.
     }
   }
-}
+
+ private:
+  std::set<std::string> seen_;
+};
 
 int run_sweep(SweepArgs& a) {
   if (a.print_default) {
@@ -126,20 +133,31 @@ int run_sweep(SweepArgs& a) {
     return kExitOk;
   }
   const sweep::SweepConfig config = build_config(a);
-  const auto points = sweep::expand(config);
-  const std::string fp = sweep::fingerprint(config);
   const auto shard = sweep::Shard::parse(a.shard);
-  const auto mine = sweep::select_shard(points, shard);
-  if (a.threads < 0) throw UsageError("--threads must be >= 0");
-  validate_points(mine);
+  check_threads(a.threads, "--threads");
+  const std::string fp = sweep::fingerprint(config);
+  // One pass over the grid: count, check, and keep only this shard's points (none for --dry-run).
+  std::size_t total = 0, in_shard = 0;
+  std::vector<sweep::Point> mine;
+  PointValidator validate;
+  sweep::for_each_point(config, [&](sweep::Point&& p) {
+    ++total;
+    if (!shard.contains(p.index)) return;
+    ++in_shard;
+    validate(p);
+    if (!a.dry_run) mine.push_back(std::move(p));
+  });
   if (a.dry_run) {
-    fmt::print("{} points in the grid, {} in shard {}; fingerprint {}\n", points.size(), mine.size(),
-               shard.text(), fp);
+    fmt::print("{} points in the grid, {} in shard {}; fingerprint {}\n", total, in_shard, shard.text(), fp);
     return kExitOk;
   }
 
   const std::filesystem::path dir = a.out_dir;
   const auto csv = dir / "results.csv";
+  // One writer per directory: a second sweep (or merge) into DIR stops here, before reading or
+  // writing anything, instead of appending a second copy of every row.
+  std::filesystem::create_directories(dir);
+  const DirLock lock(dir, true);
   nlohmann::json meta;
   if (std::filesystem::exists(dir / "meta.json")) {
     meta = read_meta(dir);
@@ -155,12 +173,11 @@ int run_sweep(SweepArgs& a) {
             {"fingerprint", fp},
             {"title", config.title()},
             {"shard", shard.text()},
-            {"points_total", points.size()},
+            {"points_total", total},
             {"points", mine.size()},
             {"config", config_json(config)},
             {"started", now_utc()}};
   }
-  std::filesystem::create_directories(dir);
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = a.threads > 0 ? a.threads : hw;
   meta["command"] = command_line();
@@ -179,8 +196,17 @@ int run_sweep(SweepArgs& a) {
   opt.stop = &g_stop;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  const auto summary = sweep::run_points(
-      mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
+  sweep::RunSummary summary;
+  try {
+    summary = sweep::run_points(
+        mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
+  } catch (const std::exception& e) {  // e.g. a damaged results.csv: meta.json must not say running
+    meta["status"] = "failed";
+    meta["error"] = e.what();
+    meta["finished"] = now_utc();
+    write_meta(dir, meta);
+    throw;
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
@@ -201,7 +227,7 @@ int run_sweep(SweepArgs& a) {
   if (summary.interrupted) {
     std::cerr << "floatscope: interrupted: " << summary.skipped + summary.done << " of " << summary.total
               << " rows are in " << csv.string() << "; run the same command again to resume\n";
-    return 130;
+    return 128 + g_signal.load();  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports them
   }
   if (!a.quiet)
     std::cerr << fmt::format("{} points ({} new, {} already done) in {}\n", summary.total, summary.done,
@@ -216,7 +242,7 @@ const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
       ->check(CLI::ExistingFile);
   app.add_option("-o,--output", a->out_dir, "Output directory")->capture_default_str();
   app.add_option("--set", a->sets, "key=value[,value...]: set any sweep key (repeatable)");
-  app.add_option("--threads", a->threads, "Points run in parallel (0 = all cores)")->capture_default_str();
+  add_strict_int(app, "--threads", a->threads, "Points run in parallel (0 = all cores) [default: 0]", 0, INT_MAX);
   app.add_option("--shard", a->shard, "i/n: run only points whose index mod n is i-1")->capture_default_str();
   app.add_flag("--quiet", a->quiet, "No progress bar or summary on stderr");
   app.add_flag("--dry-run", a->dry_run, "Check the config and count the points; write nothing");

@@ -1,7 +1,9 @@
 // floatscope: numerical precision analysis of low-precision arithmetic (command-line front end).
 // Thin by design: parse, call the library, print. Each subcommand lives in its own cmd_*.cpp.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "command.hpp"
@@ -13,6 +15,24 @@ std::vector<Command>& registry() {
   return r;
 }
 }  // namespace floatscope::cli
+
+namespace {
+
+// Every command's output reaches its destination or the command fails: standard output is
+// flushed and checked at the end (a full disk, /dev/full, a closed pipe), exit 1 naming it.
+int checked_exit(int rc) {
+  std::cout.flush();
+  const bool cout_bad = !std::cout;
+  errno = 0;
+  const bool stdout_bad = std::fflush(stdout) != 0 || std::ferror(stdout);
+  const int e = errno;
+  if (!cout_bad && !stdout_bad) return rc;
+  std::cerr << "floatscope: error: writing standard output failed" << (e ? std::string(": ") + std::strerror(e) : "")
+            << "\n";
+  return rc == floatscope::cli::kExitOk ? floatscope::cli::kExitFailure : rc;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace floatscope::cli;
@@ -52,16 +72,16 @@ int main(int argc, char** argv) {
     }
     floatscope::simd_level();  // a bad FLOATSCOPE_SIMD is a usage error before any work
     for (auto& [sub, run] : runners)
-      if (sub->parsed()) return run();
+      if (sub->parsed()) return checked_exit(run());
   } catch (const UsageError& e) {
     std::cerr << "floatscope: " << e.what() << "\n";
-    return kExitUsage;
+    return checked_exit(kExitUsage);
   } catch (const std::invalid_argument& e) {
     std::cerr << "floatscope: " << e.what() << "\n";
-    return kExitUsage;
+    return checked_exit(kExitUsage);
   } catch (const std::exception& e) {
     std::cerr << "floatscope: error: " << e.what() << "\n";
-    return kExitFailure;
+    return checked_exit(kExitFailure);
   }
   return kExitUsage;
 }

@@ -1,6 +1,8 @@
 // Report figures drawn with gnuplot, chosen from the columns present in results.csv.
 #include "report_figures.hpp"
 
+#include "command.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -66,8 +68,8 @@ struct Writer {
   std::vector<Figure>& figures;
   void add(const std::string& name, const std::string& caption, const std::string& data, const std::string& body,
            int w = 960, int h = 600) {
-    std::ofstream(dir / (name + ".dat")) << data;
-    std::ofstream(dir / (name + ".gp")) << script(name, caption, body, w, h);
+    write_text_file(dir / (name + ".dat"), data);
+    write_text_file(dir / (name + ".gp"), script(name, caption, body, w, h));
     figures.push_back({name, caption, false, ""});
   }
 };

@@ -13,6 +13,7 @@
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
+#include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
 #include "floatscope/reference.hpp"
 #include "floatscope/rounding.hpp"
@@ -35,8 +36,8 @@ double accumulator_u(const Accumulator& acc) {
 }
 
 // Rounds the exact quotients v / scale onto f, once each (the input quantisation); SR draws from
-// stream `stream`.
-void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
+// stream `stream`. Returns how many elements overflowed.
+std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
               std::uint64_t stream, int threads) {
   Rounding r;
   r.mode = mode;
@@ -46,6 +47,7 @@ void quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, 
   if (st.nan_unrepresentable)
     throw std::invalid_argument(fmt::format("{} NaN input(s) cannot be represented in {}",
                                             st.nan_unrepresentable, f.name));
+  return st.overflow;
 }
 
 // Runs the GEMM on P random permutations of K (the same permutation applied to A's columns and
@@ -95,13 +97,15 @@ void permutation_stats(const ResolvedExperiment& s, const std::vector<double>& a
 
 ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, const double* B,
                               const double* C0, int threads, bool keep_output) {
+  check_threads(threads);
   const Accumulator& acc = s.acc;
   const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
                     K = static_cast<std::size_t>(s.K);
 
   std::vector<double> a(A, A + M * K), b(B, B + K * N);
-  quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_seed, 0, threads);
-  quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_seed, 1, threads);
+  const std::uint64_t input_overflows =
+      quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_seed, 0, threads) +
+      quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_seed, 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
   BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads});
@@ -131,6 +135,7 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   const GemmEvents events = emu.events.value_or(GemmEvents{});
   r.metrics = compute_metrics(emu.D, exact, absprod, K, accumulator_u(acc), output_format_of(acc),
                               events);
+  r.metrics.input_overflow_count = input_overflows;
   r.events = events;
   r.events_counted = emu.events.has_value();
   r.accumulator = acc.describe();
@@ -172,10 +177,14 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"partials", count(r.events.partials), ev},
           {"distinct_results", r.distinct_results},
           {"mean_distinct_results", r.mean_distinct_results},
-          {"spread_ulps", r.spread_ulps}};
+          {"spread_ulps", r.spread_ulps},
+          {"input_overflow_count", count(m.input_overflow_count)},
+          {"inf_output_count", count(m.inf_output_count)},
+          {"nonfinite_exact_count", count(m.nonfinite_exact_count)}};
 }
 
 ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_output) {
+  check_threads(threads);
   const ResolvedExperiment e = resolve_experiment(s);
   if (!e.dist_a) throw std::invalid_argument("dist: generated inputs need a distribution");
   const std::size_t M = static_cast<std::size_t>(e.M), N = static_cast<std::size_t>(e.N),

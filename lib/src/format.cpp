@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace floatscope {
 namespace {
@@ -121,15 +122,24 @@ std::optional<Format> parse_custom(std::string_view spec) {
   f.specials = Specials::ieee;
   if (colon != std::string::npos) {
     std::string_view rest = std::string_view(s).substr(colon + 1);
-    while (!rest.empty()) {
+    // "e4m3:" is not the e4m3 preset with nothing changed but a typo: a colon needs options, each
+    // option given once, no empty items ("e4m3:bias=7," or "e4m3:bias=7,bias=8" are errors).
+    if (rest.empty())
+      throw std::invalid_argument("format '" + std::string(spec) + "': nothing after ':' (give key=value options, "
+                                  "or drop the colon for the preset)");
+    std::vector<std::string_view> seen;
+    while (true) {
       const auto comma = rest.find(',');
       std::string_view kv = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
       const auto eq = kv.find('=');
       if (eq == std::string_view::npos)
         throw std::invalid_argument("format '" + std::string(spec) + "': expected key=value, got '" +
                                     std::string(kv) + "'");
       const std::string_view key = kv.substr(0, eq), val = kv.substr(eq + 1);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end())
+        throw std::invalid_argument("format '" + std::string(spec) + "': option '" + std::string(key) +
+                                    "' given twice");
+      seen.push_back(key);
       if (key == "bias") {
         f.bias = parse_int(val, "bias", spec);
       } else if (key == "specials") {
@@ -149,6 +159,8 @@ std::optional<Format> parse_custom(std::string_view spec) {
                                     std::string(key) +
                                     "' (valid: bias, specials, subnormals, signed)");
       }
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
     }
     f.name = s;
   }

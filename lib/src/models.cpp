@@ -156,6 +156,9 @@ Accumulator model_accumulator(std::string_view name, std::optional<Format> a,
   };
   pick(a, acc.a_format, "A");
   pick(b, acc.b_format, "B");
+  if (promote < -1)
+    throw std::invalid_argument(fmt::format("model {}: promotion interval {} is negative (0 = off, -1 = the "
+                                            "model's default)", name, promote));
   if (promote >= 0) {
     if (promote > 0 && acc.fused && promote % acc.fused->L != 0)
       throw std::invalid_argument(fmt::format("model {}: promotion interval {} must be a multiple "

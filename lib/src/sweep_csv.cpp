@@ -98,7 +98,7 @@ CsvTable parse_csv(std::string_view text, std::string_view source) {
   bool in_quotes = false, quoted = false, record_open = false;
   std::size_t line = 1, record_line = 1;
   auto fail = [&](const std::string& why) {
-    throw std::runtime_error(std::string(source) + ":" + std::to_string(record_line) + ": " + why);
+    throw CorruptFile(std::string(source) + ":" + std::to_string(record_line) + ": " + why);
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -156,8 +156,10 @@ CsvTable parse_csv(std::string_view text, std::string_view source) {
 }
 
 CsvTable read_csv_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw CorruptFile(path.string() + " is a directory, not a CSV file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
+  if (!in) throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_csv(ss.str(), path.string());

@@ -2,6 +2,8 @@
 #include <charconv>
 #include <cstdio>
 #include <stdexcept>
+#include <functional>
+#include <string>
 #include <unordered_set>
 
 #include "floatscope/sweep.hpp"
@@ -61,14 +63,17 @@ double parse_double(const std::string& v) {
 
 }  // namespace
 
-std::vector<Point> expand(const SweepConfig& config) {
+void for_each_point(const SweepConfig& config, const std::function<void(Point&&)>& visit) {
   std::vector<const KeyInfo*> dims;
   for (const auto& k : sweep_keys())
     if (k.dimension) dims.push_back(&k);
   const int repeats = config.repeats();
   std::vector<KeyValues> layers = config.grids.empty() ? std::vector<KeyValues>{KeyValues{}} : config.grids;
-  std::vector<Point> points;
-  std::unordered_set<std::string> seen;
+  // Ids seen, as 64-bit numbers: a few bytes a point rather than the point (a million repeats
+  // stay small). Sub-grids can overlap, and so can values that resolve alike (b_format "" and
+  // b_format = a_format).
+  std::unordered_set<std::uint64_t> seen;
+  std::size_t index = 0;
   for (const auto& layer : layers) {
     std::vector<std::vector<std::string>> lists;
     for (const auto* d : dims) {
@@ -88,28 +93,28 @@ std::vector<Point> expand(const SweepConfig& config) {
       };
       if (value_of("b_format").empty()) value_of("b_format") = value_of("a_format");
       if (value_of("b_dist").empty()) value_of("b_dist") = value_of("dist");
+      // Everything but the repeat is the same for each repeat: built once.
+      Point base;
+      for (std::size_t i = 0; i < dims.size(); ++i) {
+        apply(base.spec, dims[i]->name, values[i]);
+        // Keys added after sweeps were first run enter a point's identity only when set, so
+        // the ids (resume, shards, merge) of sweeps that never use them stay what they were.
+        if (dims[i]->name == "block_fma" && values[i].empty()) continue;
+        base.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
+      }
+      base.spec.scale_a = parse_double(value_of("scale_a"));
+      base.spec.scale_b = parse_double(value_of("scale_b"));
       for (int r = 0; r < repeats; ++r) {
         Point p;
-        for (std::size_t i = 0; i < dims.size(); ++i) {
-          // Keys added after sweeps were first run enter a point's identity only when set, so
-          // the ids (resume, shards, merge) of sweeps that never use them stay what they were.
-          if (dims[i]->name == "block_fma" && values[i].empty()) {
-            apply(p.spec, dims[i]->name, values[i]);
-            continue;
-          }
-          p.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
-          apply(p.spec, dims[i]->name, values[i]);
-        }
-        p.spec.scale_a = parse_double(value_of("scale_a"));
-        p.spec.scale_b = parse_double(value_of("scale_b"));
-        p.canonical += "repeat=" + std::to_string(r) + "\n";
+        p.canonical = base.canonical + "repeat=" + std::to_string(r) + "\n";
+        p.spec = base.spec;
         p.spec.repeat = r;
         p.params = values;
         p.params.push_back(std::to_string(r));
         p.id = hash_hex(p.canonical);
-        if (!seen.insert(p.id).second) continue;
-        p.index = points.size();
-        points.push_back(std::move(p));
+        if (!seen.insert(std::stoull(p.id, nullptr, 16)).second) continue;
+        p.index = index++;
+        visit(std::move(p));
       }
       // Odometer: the last dimension varies fastest.
       bool advanced = false;
@@ -123,12 +128,17 @@ std::vector<Point> expand(const SweepConfig& config) {
       if (!advanced) break;
     }
   }
+}
+
+std::vector<Point> expand(const SweepConfig& config) {
+  std::vector<Point> points;
+  for_each_point(config, [&](Point&& p) { points.push_back(std::move(p)); });
   return points;
 }
 
 std::string fingerprint(const SweepConfig& config) {
   std::string ids = "floatscope-sweep-v1\n";
-  for (const auto& p : expand(config)) ids += p.id + "\n";
+  for_each_point(config, [&](Point&& p) { ids += p.id + "\n"; });
   return hash_hex(ids);
 }
 

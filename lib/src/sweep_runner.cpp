@@ -22,16 +22,16 @@ std::set<std::string> finished_ids(const std::filesystem::path& csv, const std::
   if (t.torn_tail) std::filesystem::resize_file(csv, t.complete_bytes);  // drop the half-written row
   if (t.header.empty()) return ids;  // not even the header was complete: start over
   if (t.header != csv_columns())
-    throw std::runtime_error(csv.string() + ": its columns differ from this version's; "
+    throw CorruptFile(csv.string() + ":1: its columns differ from this version's; "
                              "run the sweep into another directory");
   const std::size_t id_col = csv_column("point_id");
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& id = t.rows[i][id_col];
     if (!allowed.count(id))
-      throw std::runtime_error(csv.string() + ": row " + std::to_string(i + 2) + " (point " + id +
-                               ") is not a point of this sweep or shard");
+      throw CorruptFile(csv.string() + ":" + std::to_string(i + 2) + ": point " + id +
+                        " is not a point of this sweep or shard");
     if (!ids.insert(id).second)
-      throw std::runtime_error(csv.string() + ": point " + id + " appears twice");
+      throw CorruptFile(csv.string() + ":" + std::to_string(i + 2) + ": point " + id + " appears twice");
   }
   return ids;
 }

@@ -2,12 +2,22 @@
 // bounds, plus the event fractions the accumulation model counted.
 //
 // Definitions (all over the M*N outputs, given as flat arrays of the same length):
-// - An output takes part in the error statistics when its exact value C is finite and its emulated
-//   value C^ is not NaN. NaN outputs are counted in nan_count and left out of every statistic.
-//   C^ = +-Inf with finite C gives infinite errors (an overflow is an error, not a missing value).
+// - Outputs whose exact value C is not finite (Inf or NaN inputs, or inputs that overflowed when
+//   quantised onto the input format) have no error to measure: they are left out of every
+//   statistic and counted in nonfinite_exact_count. Every other output takes part.
+// - A non-finite emulated value C^ where C is finite is an infinite error: C^ = +-Inf (counted in
+//   inf_output_count, an overflow of the result) and C^ = NaN (counted in nan_count; formats
+//   without Inf such as E4M3 give NaN on overflow) make max_rel_err, max_err_over_absprod,
+//   max_ulp_err and normwise_rel_err +Inf and rank as +Inf in the percentiles. A metric never
+//   looks good because outputs were skipped: when no output takes part, every error statistic is
+//   NaN (not 0). nan_count counts every NaN output, whatever C is.
 // - Componentwise relative error |C^-C|/|C| over outputs with C != 0; outputs with exact C == 0 are
 //   left out of these three (no relative scale exists) but do count in the normwise, |A||B| and
 //   ulp metrics. nonzero_count is the number of outputs they are taken over.
+// - Fixed operations in a fixed order: every build (release, sanitizers, with or without FMA
+//   hardware, any -ffp-contract) gives the same bits. The sum of squares of the norms is
+//   ssq <- fma(s, s, ssq) in index order (an explicit fused multiply-add, never left to the
+//   compiler); everything else is single IEEE operations.
 // - Percentiles are nearest-rank: with the n errors sorted ascending x_1 <= ... <= x_n, the p-th
 //   percentile is x_r with r = ceil(p*n/100). So the median is the lower median x_ceil(n/2) and p99
 //   is x_ceil(0.99n); for n = 1 both are the single value. NaN when n = 0.
@@ -50,6 +60,12 @@ struct Metrics {
   double underflow_frac, overflow_frac;  // (product + partial events) / (products + partials)
   std::uint64_t nan_count, stagnation_count;
   std::size_t count, nonzero_count;  // outputs; outputs in the relative-error statistics
+  // Outputs left out of every statistic (exact C not finite); outputs C^ = +-Inf with C finite
+  // (overflows, infinite errors); outputs in max_err_over_absprod ((|A||B|)_ij != 0).
+  std::size_t nonfinite_exact_count, inf_output_count, absprod_count;
+  // Input elements (A and B) that overflowed when quantised onto the input formats (to Inf, NaN
+  // or, saturating, to the largest finite value). Set by run_experiment, not compute_metrics.
+  std::uint64_t input_overflow_count;
 };
 
 // Throws std::invalid_argument when the three arrays differ in length.

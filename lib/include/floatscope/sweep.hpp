@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <set>
 #include <string>
 #include <string_view>
@@ -78,6 +79,9 @@ struct Point {
 
 // The full grid, in deterministic order; duplicate points (same id from two sub-grids) are kept once.
 std::vector<Point> expand(const SweepConfig& config);
+// The same points one at a time, without holding them all (for counting, checking, selecting a
+// shard of a large grid); `index` as in expand().
+void for_each_point(const SweepConfig& config, const std::function<void(Point&&)>& visit);
 std::string fingerprint(const SweepConfig& config);
 std::string hash_hex(std::string_view text);  // 64-bit FNV-1a, 16 hex digits
 
@@ -90,6 +94,13 @@ struct Shard {
   std::string text() const { return std::to_string(index) + "/" + std::to_string(count); }
 };
 std::vector<Point> select_shard(const std::vector<Point>& points, const Shard& shard);
+
+// A file whose contents are not what they must be (a malformed CSV record, rows of another sweep,
+// a point twice): bad input, not a failed computation (the CLI exits with 2). The message names
+// the file and, where there is one, the line.
+struct CorruptFile : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
 
 // ---- results.csv ----
 // Parameter columns (dimension keys + repeat), point_id, metric columns, accumulator, output_hash,
@@ -108,7 +119,7 @@ struct CsvTable {
   bool torn_tail = false;          // a last record without its newline (a crash mid-write)
 };
 // Parses RFC 4180 CSV; a last record without a terminating newline is dropped (torn_tail).
-// Throws std::runtime_error on a malformed complete record (naming the line).
+// Throws CorruptFile on a malformed complete record (naming the line).
 CsvTable parse_csv(std::string_view text, std::string_view source);
 CsvTable read_csv_file(const std::filesystem::path& path);
 
@@ -131,7 +142,8 @@ struct RunSummary {
 };
 
 // Ids of the rows already in `csv` (which must have exactly csv_columns() as header), after
-// cutting off a torn last line. Throws std::runtime_error when a row's id is not in `allowed`.
+// cutting off a torn last line. Throws CorruptFile when a row's id is not in `allowed`, occurs
+// twice, or the columns differ.
 std::set<std::string> finished_ids(const std::filesystem::path& csv, const std::set<std::string>& allowed);
 
 // Runs the points not yet in `csv` (creating it with a header when absent), appending one row per
