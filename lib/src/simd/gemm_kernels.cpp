@@ -224,8 +224,7 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     } else if constexpr (M == Mode::rtz) {
       y = L::as_f(hb & st.sc.keep_mask);
     } else {
-      const U d = L::shl(hb, st.sc.drop_shift) & st.k.sr_mask;
-      const Mk up = L::lt(d + (raw & st.k.sr_mask), d);
+      const Mk up = sr_rounds_up<L>(L::shl(hb, st.sc.drop_shift), raw, st.k.sr_mask);
       y = L::as_f((hb & st.sc.keep_mask) + L::sel(up, st.sc.unit, L::u(0)));
     }
     bad = L::mand(valid, L::mnot(fast));

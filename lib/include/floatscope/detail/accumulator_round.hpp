@@ -42,13 +42,9 @@ inline DD two_prod(double a, double b) {
   return {p, std::fma(a, b, -p)};
 }
 
-// Round-to-odd of hi + lo at 53 bits (lo != 0, hi finite and normal: a double-double with a
-// nonzero tail never sits in the subnormal range, where every sum is exact).
+// Round-to-odd of hi + lo at 53 bits (round_core.inl: round_to_odd_bits).
 inline double round_to_odd(double hi, double lo) {
-  const std::uint64_t b = std::bit_cast<std::uint64_t>(hi);
-  if (b & 1) return hi;
-  const bool same_sign = std::signbit(hi) == std::signbit(lo);
-  return std::bit_cast<double>(same_sign ? b + 1 : b - 1);  // the odd neighbour toward lo
+  return std::bit_cast<double>(round_to_odd_bits<ScalarLanes>(hi, lo));
 }
 
 // Quantum exponent of the target grid for a truncated magnitude t (t on the grid, t >= 0).
@@ -79,8 +75,7 @@ inline double round_dd(double hi, double lo, const RoundParams& p, std::uint64_t
     const __int128 d = static_cast<__int128>(std::ldexp(r1, 64 - qe)) +
                        static_cast<__int128>(std::floor(std::ldexp(r2, 64 - qe)));
     const std::uint64_t dropped = static_cast<std::uint64_t>(d);  // floor(f * 2^64), f in (0,1)
-    const std::uint64_t dm = dropped & p.sr_mask;
-    const bool up = (dm + (rnd & p.sr_mask)) < dm;
+    const bool up = sr_rounds_up<ScalarLanes>(dropped, rnd, p.sr_mask);
     if (!up) return round_kernel<Mode::rtz>(x, p, 0);
     return std::signbit(x) ? round_kernel<Mode::rdn>(x, p, 0) : round_kernel<Mode::rup>(x, p, 0);
   }

@@ -22,6 +22,16 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE RoundConsts<L> make_round_consts(const RoundPara
           p.saturate};
 }
 
+// The stochastic decision: with r random bits, the dropped fraction floor(f 2^64) rounds up when
+// its top r bits plus r random bits carry out (P(up) = floor(f 2^r) / 2^r exactly). `mask` has the
+// top r bits set. (Shared by round_core, round_dd's exact tails and the GEMM kernels' shortcut.)
+template <class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::M sr_rounds_up(typename L::U dropped, typename L::U rnd,
+                                                           typename L::U mask) {
+  const typename L::U d = dropped & mask;
+  return L::lt(d + (rnd & mask), d);
+}
+
 // Two ways to the rounded magnitude y = (kept + up) * 2^qe, for the same decision:
 //   integer  split the 53-bit significand at the quantum with variable shifts and decide from the
 //            dropped part as a 64-bit fraction (above). Every format and mode; the definition.
@@ -114,8 +124,7 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
     } else if constexpr (M == Mode::rto) {
       kept = kept | L::sel(inexact, one, zero);
     } else if constexpr (M == Mode::sr) {
-      const U d = dropped & k.sr_mask;
-      up = L::lt(d + (rnd & k.sr_mask), d);  // carry out of the top r bits
+      up = sr_rounds_up<L>(dropped, rnd, k.sr_mask);
     } else if constexpr (M == Mode::sr_equal) {
       up = L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero)));
     }
