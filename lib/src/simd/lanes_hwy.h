@@ -48,9 +48,12 @@ struct HwyLanes {
   static HWY_INLINE F to_f(U x) { return hn::ConvertTo(DF(), hn::BitCast(DI(), x)); }
   static HWY_INLINE U to_i(F x) { return hn::BitCast(DU(), hn::ConvertTo(DI(), x)); }
   static HWY_INLINE F trunc(F x) { return hn::Trunc(x); }
-  static HWY_INLINE std::uint64_t count(std::uint64_t acc, M m) { return acc + hn::CountTrue(DU(), m); }
-  // Per-lane counters for loops that keep them in registers.
-  static HWY_INLINE U count_lanes(U acc, M m) { return acc + hn::IfThenElseZero(m, u(1)); }
+  // Event counters: per-lane counts in a register (one masked add per count), summed at the end.
+  using C = U;
+  static HWY_INLINE C c0() { return u(0); }
+  static HWY_INLINE C count(C acc, M m) { return hn::IfThenElse(m, acc + u(1), acc); }
+  static HWY_INLINE std::uint64_t total(C c) { return sum(c); }
+  static HWY_INLINE U count_lanes(U acc, M m) { return count(acc, m); }
   static HWY_INLINE std::uint64_t sum(U v) { return hn::GetLane(hn::SumOfLanes(DU(), v)); }
 };
 

@@ -89,12 +89,12 @@ void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const
   detail::LaneCounts<ScalarLanes> tail;
   detail::round_scalar_lanes<M, kSigns, P>(in + i, out + i, n - i,
                                         detail::make_round_consts<ScalarLanes>(p), e, key, first + i, tail);
-  tail.nan_input += cnt.nan_input;
-  tail.differ += cnt.differ;
-  tail.overflow += cnt.overflow;
-  tail.below_normal += cnt.below_normal;
-  tail.zero_out += cnt.zero_out;
-  tail.zero_in += cnt.zero_in;
+  tail.nan_input += L::total(cnt.nan_input);
+  tail.differ += L::total(cnt.differ);
+  tail.overflow += L::total(cnt.overflow);
+  tail.below_normal += L::total(cnt.below_normal);
+  tail.zero_out += L::total(cnt.zero_out);
+  tail.zero_in += L::total(cnt.zero_in);
   add_counts(c, tail, e);
 }
 

@@ -6,7 +6,7 @@
 // u()/f(); bit casts as_u()/as_f(); shifts with per-lane counts in [0, 63]; unsigned compares;
 // ordered double compares; sel(mask, a, b); mask logic; to_f (an integer below 2^63 to double,
 // exact for the values the core converts); to_i (a double to int64, truncating, as U); trunc
-// (toward zero, as a double); count(acc, mask) adds to a scalar counter the number of lanes set in the mask.
+// (toward zero, as a double); C, an event counter: c0() (zero), count(acc, mask) (adds the lanes set in the mask), total(c).
 // lanes_hwy.hpp is the Highway lane type with the same names.
 #pragma once
 
@@ -57,7 +57,10 @@ struct ScalarLanes {
   static FLOATSCOPE_HD constexpr F to_f(U x) { return static_cast<double>(static_cast<std::int64_t>(x)); }
   static FLOATSCOPE_HD constexpr U to_i(F x) { return static_cast<U>(static_cast<std::int64_t>(x)); }
   static FLOATSCOPE_HD inline F trunc(F x) { return std::trunc(x); }
-  static FLOATSCOPE_HD constexpr std::uint64_t count(std::uint64_t acc, M m) { return acc + (m ? 1 : 0); }
+  using C = std::uint64_t;  // an event counter
+  static FLOATSCOPE_HD constexpr C c0() { return 0; }
+  static FLOATSCOPE_HD constexpr C count(C acc, M m) { return acc + (m ? 1 : 0); }
+  static FLOATSCOPE_HD constexpr std::uint64_t total(C c) { return c; }
 };
 
 }  // namespace floatscope::detail

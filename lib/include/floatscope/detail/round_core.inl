@@ -39,7 +39,8 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::M sr_rounds_up(typename L::U dropped
 //            C = 2^(qe+52), whose ulp is 2^qe, s = |x| + C holds the rounded significand in its
 //            low bits and s - C is exact. The truncated s follows by one decrement of s's encoding
 //            when rounding went up (the next value below s has the same ulp, also at s = 2C), and
-//            the directed modes step up from it when inexact. Needs |x| < C in range (man_bits <=
+//            the directed modes step up from it when inexact (rtz clears the encoding's bits
+//            below the quantum instead: no addition at all). Needs |x| < C in range (man_bits <=
 //            51), C finite and 2^qe normal (RoundParams::fp_add); beyond the format's range the
 //            quantum is clamped, which keeps the result above max finite. About half the
 //            instructions of the integer method. Assumes the default floating-point environment
@@ -73,7 +74,13 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
     const U qc = L::sel(L::lt(k.qb_max, qb), k.qb_max, qb);
     const F C = L::as_f(L::shl(qc, k52));
     U s = L::as_u(a + C);
-    if constexpr (M != Mode::rne) {
+    if constexpr (M == Mode::rtz) {
+      // Truncation needs no addition: clear the encoding's bits below the quantum (a double's
+      // encoding is linear within a binade and below 2^-1022; a cut above bit 52 leaves 0).
+      const U cut = qb - L::sel(L::eq(E, zero), one, E);
+      const Mk keeps = L::lt(cut, L::u(53));
+      y = L::as_f(L::sel(keeps, mag & L::shl(L::u(~std::uint64_t{0}), L::sel(keeps, cut, zero)), zero));
+    } else if constexpr (M != Mode::rne) {
       s = s - L::sel(L::flt(a, L::as_f(s) - C), one, zero);  // truncated: s - C <= |x|
       if constexpr (M == Mode::rna) {
         // Up when the remainder is at least half a quantum; 2^(qe-1) is normal (qe >= -959).
@@ -93,7 +100,7 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
         }
       }
     }
-    y = L::as_f(s) - C;  // exact: both are multiples of 2^qe below 2C
+    if constexpr (M != Mode::rtz) y = L::as_f(s) - C;  // exact: both are multiples of 2^qe below 2C
   } else {
     // The integer significand and the shift that cuts it at the quantum (shift >= 0: emin >=
     // -1022 and man_bits <= 52).
@@ -181,16 +188,17 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
 
 // Event counters (add_counts turns them into EventCounts). They count conditions that need no
 // mask logic, so that each costs one compare in the vector loop; the events follow by subtraction.
-// The counters are scalars (L::count adds the lanes set in a mask): popcounts run on the integer
-// units, which the vector loop leaves idle.
+// Counters of type L::C (a scalar for ScalarLanes, per-lane counts in a vector for Highway);
+// L::total gives the count. (Sum vector counters inside the target's own code: a function without
+// the target's instruction set cannot take its vectors as arguments.)
 template <class L>
 struct LaneCounts {
-  std::uint64_t nan_input = 0;     // NaN inputs
-  std::uint64_t differ = 0;        // results that differ from the input (NaN inputs included)
-  std::uint64_t overflow = 0;      // finite inputs beyond max finite
-  std::uint64_t below_normal = 0;  // results below the smallest normal (zero included, NaN not)
-  std::uint64_t zero_out = 0;      // zero results
-  std::uint64_t zero_in = 0;       // zero inputs
+  typename L::C nan_input, differ, overflow, below_normal, zero_out, zero_in;
+  // User-provided (not default member initialisers): GCC gives an implicit constructor no
+  // target attributes, so it could not inline the target's vector splats.
+  FLOATSCOPE_HD LaneCounts()
+      : nan_input(L::c0()), differ(L::c0()), overflow(L::c0()), below_normal(L::c0()),
+        zero_out(L::c0()), zero_in(L::c0()) {}
 };
 
 // Bit patterns the event conditions compare with.

@@ -135,8 +135,7 @@ struct EventCounts {
 //              results below it, less those of zero inputs;
 //   flushed    a nonzero non-NaN input whose result is zero: zero results less zero inputs;
 //   nan_unrepresentable  a NaN input to a format without NaN.
-template <class Counts>
-inline void add_counts(EventCounts& c, const Counts& n, const EventParams& e) {
+inline void add_counts(EventCounts& c, const LaneCounts<ScalarLanes>& n, const EventParams& e) {
   c.inexact += n.differ - n.nan_input;
   c.overflow += n.overflow;
   c.underflow += n.below_normal - (e.zero_below_normal ? n.zero_in : 0);
