@@ -54,7 +54,7 @@ Matrix load_matrix(const std::string& path, const char* what, const std::string&
                                  path, what, arr.descr));
   }
   // NaN and Inf are inputs like any other: software accumulators follow IEEE 754 with them and
-  // hardware models the tensor cores' special-value rules (REFERENCES.md s.5); nan_count reports
+  // hardware models the tensor cores' special-value rules (docs/references.md s.5); nan_count reports
   // the NaN outputs. (A NaN meeting a format without NaN is refused when it is quantised.)
   return m;
 }

@@ -1,5 +1,5 @@
 // The MPFR oracle: each product exact at precision 106 (53 + 53 bits), then mpfr_sum, which is
-// correctly rounded for any inputs since MPFR 4.0 (REFERENCES.md s.6).
+// correctly rounded for any inputs since MPFR 4.0 (docs/references.md s.6).
 //
 // Subnormal results: mpfr_sum rounds to 53 bits with an unbounded exponent, which equals double RNE
 // whenever the rounded value is >= 2^-1022 (and overflows to Inf exactly when it reaches 2^1024).
