@@ -7,6 +7,7 @@
 //   [cuBLAS] cuBLASLt FP8: FP32 promotion every 128 of K unless CUBLASLT_MATMUL_DESC_FAST_ACCUM;
 //            scales applied after accumulation (measured on an H100, docs/references.md s.5).
 #include "floatscope/models.hpp"
+#include "floatscope/names.hpp"
 
 #include <fmt/format.h>
 
@@ -126,7 +127,7 @@ const std::vector<ModelInfo>& hardware_models() {
 
 const ModelInfo* find_model(std::string_view name) {
   for (const auto& m : hardware_models())
-    if (m.name == name) return &m;
+    if (iequals(m.name, name)) return &m;
   return nullptr;
 }
 

@@ -15,6 +15,7 @@
 
 #include "floatscope/detail/kulisch_specials.hpp"
 #include "floatscope/reference.hpp"
+#include "floatscope/names.hpp"
 
 namespace floatscope {
 namespace {
@@ -131,7 +132,7 @@ std::string_view reference_name(ReferenceKind k) {
 
 std::optional<ReferenceKind> find_reference(std::string_view name) {
   for (const auto& n : kKindNames)
-    if (n.name == name) return n.kind;
+    if (iequals(n.name, name)) return n.kind;
   return std::nullopt;
 }
 
