@@ -19,3 +19,7 @@ find_path(HWY_INCLUDE_DIR hwy/foreach_target.h REQUIRED)
 find_package(Catch2 2 QUIET)
 find_package(benchmark QUIET)
 find_program(GNUPLOT_EXECUTABLE gnuplot)
+# md4c (libmd4c-dev, libmd4c-html0-dev): renders report.md's Markdown into report.html (the program only).
+if(FLOATSCOPE_BUILD_TOOLS)
+  pkg_check_modules(MD4C_HTML REQUIRED IMPORTED_TARGET md4c-html)
+endif()
