@@ -142,7 +142,7 @@ int run_gemm(GemmArgs& g) {
   return kExitOk;
 }
 
-const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.description("Emulate one GEMM D = A*B (+C) under an accumulation model and measure it against the exact result");
   app.footer(
       "Examples:\n"

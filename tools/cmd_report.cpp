@@ -270,7 +270,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   return kExitOk;
 }
 
-const Registrar reg("report", 42, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_report("report", 42, [](CLI::App& app) -> std::function<int()> {
   app.description("Write report.html (self-contained), report.md and figures/ from a sweep directory");
   struct Args {
     std::string dir, out, gnuplot;

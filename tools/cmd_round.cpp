@@ -143,7 +143,7 @@ int run_round(const RoundOptions& o) {
   return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
 }
 
-const Registrar reg("round", 20, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_round("round", 20, [](CLI::App& app) -> std::function<int()> {
   app.description("Round numbers (one per line, from FILE or stdin) onto a format; print CSV");
   app.footer(
       "Input: one number per line, surrounding whitespace allowed: decimal (first converted to\n"

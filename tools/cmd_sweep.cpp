@@ -249,7 +249,7 @@ std::string default_sweep_summary() {
   }
 }
 
-const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_sweep("sweep", 40, [](CLI::App& app) -> std::function<int()> {
   app.description("Run a grid of experiments into DIR/results.csv and DIR/meta.json (resumable)");
   auto a = std::make_shared<SweepArgs>();
   app.add_option("config", a->config_path, "TOML sweep config (default: the built-in default sweep)")
