@@ -2,7 +2,8 @@
 //   [FHMP21] Fasi, Higham, Mikaitis, Pranesh, "Numerical behavior of NVIDIA tensor cores",
 //            PeerJ CS 7:e330, 2021 (V100, T4, A100 probes).
 //   [KM25]   Khattak & Mikaitis, "Accurate Models of NVIDIA Tensor Cores", arXiv 2512.07004 (models
-//            and the recorded outputs in ../shared/hwdata, which tests/unit/test_hwdata.cpp checks).
+//            and their recorded outputs: tests/data/hwdata-subset, checked by test_hwdata_subset.cpp;
+//            the full sets by test_hwdata.cpp when present).
 //   [MMA]    Xie et al., "MMA-Sim", arXiv 2511.10909 (special values, H100 FP8 14-bit accumulator).
 //   [cuBLAS] cuBLASLt FP8: FP32 promotion every 128 of K unless CUBLASLT_MATMUL_DESC_FAST_ACCUM;
 //            scales applied after accumulation (measured on an H100, docs/references.md s.5).
