@@ -37,3 +37,7 @@ if(FLOATSCOPE_BUILD_TESTS)
 endif()
 find_package(benchmark QUIET)
 find_program(GNUPLOT_EXECUTABLE gnuplot)
+# md4c (libmd4c-dev, libmd4c-html0-dev): renders report.md's Markdown into report.html (the program only).
+if(FLOATSCOPE_BUILD_TOOLS)
+  pkg_check_modules(MD4C_HTML REQUIRED IMPORTED_TARGET md4c-html)
+endif()

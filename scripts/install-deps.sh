@@ -11,6 +11,8 @@ packages=(
   catch2 libbenchmark-dev         # tests (Catch2 v2) and benchmarks
   libhwy-dev                      # Highway: SIMD loops with runtime dispatch (header-only use)
   gnuplot-nox                     # figures in reports
+  libmd4c-dev libmd4c-html0-dev   # Markdown -> HTML for report.html
+  chromium                        # headless browser for the report test (skipped without it)
 )
 
 missing=()

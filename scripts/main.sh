@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+# Only the program and its library: tests and benchmarks build with scripts/test.sh.
+cmake --build --preset release -j "$(nproc)" --target floatscope_cli
 fs=build/release/tools/floatscope
 "$fs" formats
 printf '464\n465\n0x1.cp+8\n-1e-3\n' | "$fs" round --format e4m3

@@ -13,7 +13,7 @@
 namespace floatscope::cli {
 namespace {
 
-const Registrar reg("bench", 90, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_bench("bench", 90, [](CLI::App& app) -> std::function<int()> {
   app.description("Measure throughput on this machine (groups: rounding (default), gemm, reference)");
   app.footer(
       "Examples:\n"

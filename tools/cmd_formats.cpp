@@ -43,7 +43,7 @@ int run_formats(bool json) {
   return kExitOk;
 }
 
-const Registrar reg("formats", 10, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_formats("formats", 10, [](CLI::App& app) -> std::function<int()> {
   app.description("List the named element formats with their constants");
   app.footer("Examples:\n  floatscope formats\n  floatscope formats --json | jq '.[].name'");
   auto json = std::make_shared<bool>(false);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "floatscope/names.hpp"
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
@@ -55,7 +56,7 @@ Matrix load_matrix(const std::string& path, const char* what, const std::string&
                                  path, what, arr.descr));
   }
   // NaN and Inf are inputs like any other: software accumulators follow IEEE 754 with them and
-  // hardware models the tensor cores' special-value rules (REFERENCES.md s.5); nan_count reports
+  // hardware models the tensor cores' special-value rules (docs/references.md s.5); nan_count reports
   // the NaN outputs. (A NaN meeting a format without NaN is refused when it is quantised.)
   return m;
 }
@@ -71,11 +72,13 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
   nlohmann::json out = {{"model", s.model.empty() ? "custom" : s.model},
                         {"backend", s.backend},
                         {"accumulator", r.accumulator},
+                        {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
                         {"permutations", s.permutations}};
-  // JSON has no NaN or Inf: those are written as the strings "nan", "inf", "-inf". Values a
-  // backend could not count (events) are null.
+  // JSON has no NaN or Inf: Inf is written as the string "inf" or "-inf". Values the run did
+  // not measure (result_values: events a backend could not count, permutation results without
+  // permutations, errors without a reference) are null.
   for (const auto& [name, v, counted] : result_values(r))
     out[std::string(name)] = !counted ? nlohmann::json(nullptr)
                              : std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(num(v));
@@ -106,6 +109,12 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
 int run_gemm(GemmArgs& g) {
   ExperimentSpec& s = g.spec;
   check_threads(g.threads, "--threads");
+  // Names are case-insensitive; print and record them in their canonical lower case.
+  for (std::string* name : {&s.model, &s.backend, &s.scheme, &s.a_format, &s.b_format, &s.acc_format,
+                            &s.rounding, &s.order, &s.product_format, &s.output_format,
+                            &s.output_rounding, &s.compensation, &s.input_rounding, &s.dist,
+                            &s.b_dist, &s.reference})
+    *name = to_lower(*name);
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
   ExperimentResult r;
@@ -142,7 +151,7 @@ int run_gemm(GemmArgs& g) {
   return kExitOk;
 }
 
-const Registrar reg("gemm", 30, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.description("Emulate one GEMM D = A*B (+C) under an accumulation model and measure it against the exact result");
   app.footer(
       "Examples:\n"

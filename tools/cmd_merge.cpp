@@ -155,7 +155,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out_dir, 
   return kExitOk;
 }
 
-const Registrar reg("merge", 41, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_merge("merge", 41, [](CLI::App& app) -> std::function<int()> {
   app.description("Combine sweep shard directories into one results.csv + meta.json");
   struct Args {
     std::vector<std::string> dirs;

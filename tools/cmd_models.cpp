@@ -62,7 +62,7 @@ int run_models(bool json) {
   return kExitOk;
 }
 
-const Registrar reg("models", 20, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_models("models", 20, [](CLI::App& app) -> std::function<int()> {
   app.description("List the named hardware accumulation models with their parameters and sources");
   app.footer("Examples:\n  floatscope models\n  floatscope models --json | jq '.[] | {name, L, F}'");
   auto json = std::make_shared<bool>(false);

@@ -1,6 +1,7 @@
 // `floatscope report DIR [-o OUT]`: report.md and a self-contained report.html (figures embedded)
 // from a sweep directory's results.csv and meta.json, with figures drawn by gnuplot.
 #include <fmt/format.h>
+#include <md4c-html.h>
 
 #include <charconv>
 #include <fstream>
@@ -84,17 +85,6 @@ struct TextTable {
       s += "\n";
     }
     return s;
-  }
-  std::string html() const {
-    std::string s = "<table>\n<tr>";
-    for (auto& h : head) s += "<th>" + html_escape(h) + "</th>";
-    s += "</tr>\n";
-    for (auto& r : rows) {
-      s += "<tr>";
-      for (auto& c : r) s += "<td>" + html_escape(c) + "</td>";
-      s += "</tr>\n";
-    }
-    return s + "</table>\n";
   }
 };
 
@@ -209,20 +199,26 @@ void check_rows(const fs::path& csv, const sweep::CsvTable& raw, const Table& t,
     throw UsageError(fmt::format("{}:{}: the last line is cut off (no newline at its end): the sweep was killed or "
                                  "is being written; resume it with the same command, then report",
                                  name, t.rows.size() + 2));
-  std::vector<std::pair<int, std::string>> numeric;  // column, name
-  for (const auto& v : result_values(ExperimentResult{})) numeric.emplace_back(t.col(v.name), std::string(v.name));
-  numeric.emplace_back(t.col("seconds"), "seconds");
+  struct Numeric {
+    int col;
+    std::string name;
+    bool may_be_empty;  // a measurement the run did not make is an empty cell
+  };
+  std::vector<Numeric> numeric;
+  for (const auto& v : result_values(ExperimentResult{})) numeric.push_back({t.col(v.name), std::string(v.name), true});
+  numeric.push_back({t.col("seconds"), "seconds", false});
   for (const auto& k : sweep::sweep_keys())
-    if (k.dimension && k.type != sweep::ValueType::String) numeric.emplace_back(t.col(k.name), std::string(k.name));
-  numeric.emplace_back(t.col("repeat"), "repeat");
+    if (k.dimension && k.type != sweep::ValueType::String) numeric.push_back({t.col(k.name), std::string(k.name), false});
+  numeric.push_back({t.col("repeat"), "repeat", false});
   const int id_col = t.col("point_id");
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& row = t.rows[i];
     const std::size_t line = i + 2;
-    for (const auto& [c, col] : numeric) {
+    for (const auto& [c, col, may_be_empty] : numeric) {
       if (c < 0) continue;
       const std::string& cell = row[static_cast<std::size_t>(c)];
+      if (cell.empty() && may_be_empty) continue;
       double v = 0;
       auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
       if (cell.empty() || ec != std::errc() || p != cell.data() + cell.size())
@@ -281,53 +277,50 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
       "largest componentwise error divided by (|A||B|)_ij, the quantity the deterministic bound gamma_K = Ku/(1-Ku) "
       "and the probabilistic bound sqrt(K)u (u = unit roundoff of the accumulator) apply to.";
 
-  // report.md
-  std::string md = "# " + title + "\n\n" + intro + "\n\n## Figures\n\n";
-  if (gnuplot.empty()) md += std::string(kInstallHint) + "\n\n";
-  for (const auto& f : figures) {
-    md += "### " + f.caption + "\n\n";
-    if (f.drawn) md += "![" + f.caption + "](figures/" + f.name + ".svg)\n\n";
-    else if (!gnuplot.empty()) md += "Not drawn: " + f.problem + "\n\n";
-    md += "Files: [SVG](figures/" + f.name + ".svg), [PNG](figures/" + f.name + ".png), gnuplot script [figures/" +
-          f.name + ".gp](figures/" + f.name + ".gp), data [figures/" + f.name + ".dat](figures/" + f.name + ".dat)\n\n";
-  }
-  if (figures.empty()) md += "No figure applies to these columns (sweep K for error curves).\n\n";
-  for (const auto& n : notes) md += "- " + n + "\n";
-  md += "\n## Summary by configuration\n\n" + metrics_note + "\n\n" + summary.md() + "\n## Accumulators\n\n" +
-        accs.md() + "\n## Resolved configuration\n\nEach [[grid]] sub-grid overrides the top-level values.\n\n" +
-        config.md() + "\n## Environment\n\n" + env.md();
-  write_text_file(out / "report.md", md);
-
-  // report.html: one file, figures embedded as data URIs.
-  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
-                     "</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
-                     "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;"
-                     "padding:2px 6px;text-align:left}th{background:#eee}img{max-width:100%;border:1px solid #ddd}"
-                     "code{background:#f4f4f4}</style></head><body>\n<h1>" +
-                     html_escape(title) + "</h1>\n<p>" + html_escape(intro) + "</p>\n<h2>Figures</h2>\n";
-  if (gnuplot.empty()) html += "<p class=\"warning\">" + html_escape(kInstallHint) + "</p>\n";
-  for (const auto& f : figures) {
-    html += "<h3>" + html_escape(f.caption) + "</h3>\n";
-    if (f.drawn) {
-      std::ifstream in(figdir / (f.name + ".svg"), std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      html += "<img alt=\"" + html_escape(f.caption) + "\" data-figure=\"figures/" + f.name +
-              ".svg\" src=\"data:image/svg+xml;base64," + base64(ss.str()) + "\">\n";
-    } else if (!gnuplot.empty()) {
-      html += "<p>Not drawn: " + html_escape(f.problem) + "</p>\n";
+  // report.md (figures linked) and report.html (the same Markdown rendered by md4c, figures
+  // embedded as data URIs so that the one file is the whole report).
+  auto markdown = [&](bool embed) {
+    std::string md = "# " + title + "\n\n" + intro + "\n\n## Figures\n\n";
+    if (gnuplot.empty()) md += std::string(kInstallHint) + "\n\n";
+    for (const auto& f : figures) {
+      md += "### " + f.caption + "\n\n";
+      if (f.drawn) {
+        std::string src = "figures/" + f.name + ".svg";
+        if (embed) {
+          std::ifstream in(figdir / (f.name + ".svg"), std::ios::binary);
+          std::stringstream ss;
+          ss << in.rdbuf();
+          src = "data:image/svg+xml;base64," + base64(ss.str());
+        }
+        md += "![" + f.caption + "](" + src + ")\n\n";
+      } else if (!gnuplot.empty()) {
+        md += "Not drawn: " + f.problem + "\n\n";
+      }
+      md += "Files: [SVG](figures/" + f.name + ".svg), [PNG](figures/" + f.name + ".png), gnuplot script [figures/" +
+            f.name + ".gp](figures/" + f.name + ".gp), data [figures/" + f.name + ".dat](figures/" + f.name + ".dat)\n\n";
     }
-    html += "<p>gnuplot script: <code>figures/" + f.name + ".gp</code>, data: <code>figures/" + f.name +
-            ".dat</code></p>\n";
-  }
-  if (!notes.empty()) {
-    html += "<ul>";
-    for (const auto& n : notes) html += "<li>" + html_escape(n) + "</li>";
-    html += "</ul>\n";
-  }
-  html += "<h2>Summary by configuration</h2>\n<p>" + html_escape(metrics_note) + "</p>\n" + summary.html() +
-          "<h2>Accumulators</h2>\n" + accs.html() + "<h2>Resolved configuration</h2>\n" + config.html() +
-          "<h2>Environment</h2>\n" + env.html() + "</body></html>\n";
+    if (figures.empty()) md += "No figure applies to these columns (sweep K for error curves).\n\n";
+    for (const auto& n : notes) md += "- " + n + "\n";
+    md += "\n## Summary by configuration\n\n" + metrics_note + "\n\n" + summary.md() + "\n## Accumulators\n\n" +
+          accs.md() + "\n## Resolved configuration\n\nEach [[grid]] sub-grid overrides the top-level values.\n\n" +
+          config.md() + "\n## Environment\n\n" + env.md();
+    return md;
+  };
+  write_text_file(out / "report.md", markdown(false));
+
+  std::string body;
+  const std::string md_html_src = markdown(true);
+  if (md_html(md_html_src.data(), static_cast<MD_SIZE>(md_html_src.size()),
+              [](const MD_CHAR* text, MD_SIZE size, void* user) { static_cast<std::string*>(user)->append(text, size); },
+              &body, MD_DIALECT_GITHUB | MD_FLAG_NOHTML, 0) != 0)
+    throw std::runtime_error("report: md4c could not render report.md as HTML");
+  const std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+                           html_escape(title) +
+                           "</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
+                           "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;"
+                           "padding:2px 6px;text-align:left}th{background:#eee}img{max-width:100%;border:1px solid #ddd}"
+                           "code{background:#f4f4f4}</style></head><body>\n" +
+                           body + "</body></html>\n";
   write_text_file(out / "report.html", html);
 
   if (!quiet) {
@@ -340,7 +333,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   return kExitOk;
 }
 
-const Registrar reg("report", 42, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_report("report", 42, [](CLI::App& app) -> std::function<int()> {
   app.description("Write report.html (self-contained), report.md and figures/ from a sweep directory");
   struct Args {
     std::string dir, out, gnuplot;

@@ -4,6 +4,8 @@
 // rounded double as a C99 hex float (nan, inf, -inf spelled out) and bits the code as 0x + lowercase
 // hex padded to the format's width (tf32 as its fp32 word). The whole input is parsed and rounded
 // before anything is printed, so an error leaves stdout empty rather than half a table.
+#include <fmt/format.h>
+
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +23,7 @@
 #include "command.hpp"
 #include "floatscope/codec.hpp"
 #include "floatscope/format.hpp"
+#include "floatscope/names.hpp"
 #include "floatscope/rounding.hpp"
 
 namespace floatscope::cli {
@@ -80,8 +83,23 @@ std::string read_all(const std::string& file) {
   return ss.str();
 }
 
+// True when `spec` names a preset (or an alias of one); "e4m4" and "e4m3:bias=8" are custom.
+bool is_preset_name(std::string_view spec) {
+  for (const auto& p : preset_formats()) {
+    if (iequals(p.name, spec)) return true;
+    for (const auto& a : p.aliases())
+      if (iequals(a, spec)) return true;
+  }
+  return false;
+}
+
 int run_round(const RoundOptions& o) {
   const Format f = parse_format(o.format);
+  if (!is_preset_name(o.format))
+    std::cerr << fmt::format(
+        "floatscope round: '{}' is a custom format, not a preset (`floatscope formats` lists "
+        "those): {} exponent bits, {} fraction bits, bias {}, specials {}, max finite {:g}\n",
+        o.format, f.exp_bits, f.man_bits, f.bias, f.specials_name(), f.max_finite);
   Rounding r;
   r.mode = parse_mode(o.rounding);
   r.overflow = o.saturate ? Overflow::saturate : Overflow::spec;
@@ -125,7 +143,7 @@ int run_round(const RoundOptions& o) {
   return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
 }
 
-const Registrar reg("round", 20, [](CLI::App& app) -> std::function<int()> {
+const Registrar reg_round("round", 20, [](CLI::App& app) -> std::function<int()> {
   app.description("Round numbers (one per line, from FILE or stdin) onto a format; print CSV");
   app.footer(
       "Input: one number per line, surrounding whitespace allowed: decimal (first converted to\n"

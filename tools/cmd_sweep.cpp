@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -235,7 +236,46 @@ int run_sweep(SweepArgs& a) {
   return kExitOk;
 }
 
-const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
+// What the built-in default sweep runs, for --help: its setups, shapes, distributions and size,
+// read from the same TOML the sweep runs (so the help cannot drift from it).
+std::string default_sweep_summary() {
+  try {
+    const auto config = sweep::parse_sweep_toml(default_sweep_toml(), "<built-in default sweep>");
+    const auto points = sweep::expand(config);
+    std::vector<std::string> setups, ks, dists;
+    auto add = [](std::vector<std::string>& v, const std::string& x) {
+      if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+    };
+    int M = 0, N = 0;
+    for (const auto& p : points) {
+      const auto& s = p.spec;
+      add(setups, s.model.empty() || s.model == "custom"
+                      ? s.a_format + " inputs, " + s.acc_format + " accumulator (" + s.rounding + ")"
+                      : s.model + " (" + s.a_format + ")");
+      add(ks, std::to_string(s.K));
+      add(dists, s.dist);
+      M = s.M;
+      N = s.N;
+    }
+    auto join = [](const std::vector<std::string>& v, const char* sep) {
+      std::string out;
+      for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+      return out;
+    };
+    return fmt::format(
+        "Without a config file or sweep-key flags, `floatscope sweep` runs the built-in default sweep\n"
+        "(experiments/default/config.toml; --print-default-config prints it): {} points,\n"
+        "{}x{} outputs, K = {}, dist = {}, {} repeats, over these setups:\n  {}\n"
+        "Sweep-key flags without a config define a new grid instead; keys not given then take the\n"
+        "[unset: ...] value listed above.\n",
+        points.size(), M, N, join(ks, ", "), join(dists, ", "), config.repeats(),
+        join(setups, "\n  "));
+  } catch (const std::exception& e) {
+    return std::string("(the built-in default sweep does not parse: ") + e.what() + ")\n";
+  }
+}
+
+const Registrar reg_sweep("sweep", 40, [](CLI::App& app) -> std::function<int()> {
   app.description("Run a grid of experiments into DIR/results.csv and DIR/meta.json (resumable)");
   auto a = std::make_shared<SweepArgs>();
   app.add_option("config", a->config_path, "TOML sweep config (default: the built-in default sweep)")
@@ -252,11 +292,12 @@ const Registrar reg("sweep", 40, [](CLI::App& app) -> std::function<int()> {
   for (const auto& k : sweep::sweep_keys()) {
     std::string key(k.name);
     std::string doc(k.doc);
-    if (!k.default_value.empty()) doc += " [default: " + std::string(k.default_value) + "]";
+    if (!k.default_value.empty()) doc += " [unset: " + std::string(k.default_value) + "]";
     group->add_option_function<std::string>(
         "--" + sweep::flag_name(k.name), [a, key](const std::string& v) { a->flags[key] = v; }, doc);
   }
   app.footer(
+      default_sweep_summary() +
       "Config keys in TOML are snake_case (a_format), flags kebab-case (--a-format); a TOML array or a\n"
       "comma-separated flag value sweeps over its items. [[grid]] tables in TOML add sub-grids.\n"
       "Examples:\n"

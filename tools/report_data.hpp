@@ -75,6 +75,30 @@ inline std::string label(const Table& t, const std::vector<std::string>& row, co
   return s.empty() ? "all" : s;
 }
 
+// A row's accumulation setup in words, from `keys` (swept keys, without the data keys a figure
+// shows otherwise): a named model with its real accumulator, "h100-fp8 (e8m13/rtz)"; a custom one
+// as its accumulator format and rounding, "fp16/rne acc"; other keys as key=value.
+inline std::string setup_label(const Table& t, const std::vector<std::string>& row, const std::vector<std::string>& keys) {
+  const auto in = [&](std::string_view k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  const std::string& model = t.str(row, "model");
+  const bool named = !model.empty() && model != "custom";
+  std::string s;
+  auto add = [&](const std::string& part) { s += (s.empty() ? "" : ", ") + part; };
+  if (named) {
+    add(model + " (" + t.str(row, "acc_format") + ")");
+  } else if (in("acc_format") || in("rounding") || in("model")) {
+    add(t.str(row, "acc_format") + "/" + t.str(row, "rounding") + " acc");
+  }
+  for (const auto& k : keys) {
+    if (k == "model" || k == "acc_format" || k == "rounding") continue;
+    // Parts of a custom accumulator: a named model fixes them.
+    if (named && (k == "order" || k == "compensation" || k == "product_format" || k == "block_fma" || k == "sr_bits"))
+      continue;
+    add(k + "=" + t.str(row, k));
+  }
+  return s.empty() ? "all" : s;
+}
+
 // Values that sort numerically when they are numbers (K=64 before K=256), else as text.
 inline bool value_less(const std::string& a, const std::string& b) {
   double x = 0, y = 0;

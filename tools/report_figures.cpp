@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -91,11 +92,14 @@ std::vector<std::string> sorted_values(const Table& t, const std::vector<const s
 }
 
 // Distinct colours and point shapes for up to kMaxSeries curves (gnuplot's default cycle has 8).
-std::string style(int i) {
+const char* colour_hex(int i) {
   static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
                                   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#393b79"};
+  return colours[i % 12];
+}
+std::string style(int i) {
   static const int points[] = {7, 5, 9, 11, 13, 15};
-  return fmt::format("lc rgb \"{}\" pt {}", colours[i % 12], points[i % 6]);
+  return fmt::format("lc rgb \"{}\" pt {}", colour_hex(i), points[i % 6]);
 }
 
 // "2^-11" when u is a power of two, else the number.
@@ -105,33 +109,51 @@ std::string u_text(double u) {
   return fmt::format("{:.3g}", u);
 }
 
-// Error against K on log-log axes, one figure per model/format, with the two bound curves.
+// The input-format keys a figure is split by (one figure per input format): a_format, and
+// b_format when it differs from a_format somewhere.
+std::vector<std::string> format_keys(const std::vector<std::string>& swept) {
+  std::vector<std::string> out;
+  for (const char* k : {"a_format", "b_format"})
+    if (std::find(swept.begin(), swept.end(), k) != swept.end()) out.emplace_back(k);
+  return out;
+}
+
+std::string panel_title(const std::string& panel) { return panel == "all" ? "" : panel; }
+
+// Error against K on log-log axes: one figure per input format with every accumulator and model
+// of that format on it (colour = setup, line style = distribution), and the bound curves of each
+// distinct unit roundoff in the setup's colour.
 void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
   if (!t.has("K") || t.distinct("K").size() < 2) return;
   const auto swept = swept_keys(t);
   const auto has = [&](const char* k) { return std::find(swept.begin(), swept.end(), k) != swept.end(); };
-  std::vector<std::string> panel_keys;
-  for (const char* k : {"model", "a_format", "b_format"})
-    if (has(k)) panel_keys.emplace_back(k);
-  auto series_keys = without(swept, {"K", "seed", "model", "a_format", "b_format"});
-  // Too many curves in one panel: give each distribution its own figure.
+  std::vector<std::string> panel_keys = format_keys(swept);
+  auto setup_keys = without(swept, {"K", "seed", "a_format", "b_format", "dist", "b_dist"});
+  std::vector<std::string> data_keys;
+  for (const char* k : {"dist", "b_dist"})
+    if (has(k)) data_keys.emplace_back(k);
+  auto series_keys = setup_keys;
+  series_keys.insert(series_keys.end(), data_keys.begin(), data_keys.end());
+  // Too many curves in one figure: give each distribution its own figure.
   std::size_t most = 0;
   for (const auto& [panel, rows] : group_by(t, panel_keys)) {
     Table sub{t.header, {}};
     for (const auto* r : rows) sub.rows.push_back(*r);
     most = std::max(most, group_by(sub, series_keys).size());
   }
-  if (most > 6 && has("dist")) {
-    panel_keys.emplace_back("dist");
-    series_keys = without(series_keys, {"dist"});
+  if (most > 8 && !data_keys.empty()) {
+    panel_keys.insert(panel_keys.end(), data_keys.begin(), data_keys.end());
+    series_keys = setup_keys;
+    data_keys.clear();
   }
   const std::string metric = "max_err_over_absprod";
   auto panels = group_by(t, panel_keys);
   if (panels.size() > kMaxPanels) {
-    notes.push_back(fmt::format("error against K: {} model/format panels, only the first {} are drawn",
+    notes.push_back(fmt::format("error against K: {} input-format panels, only the first {} are drawn",
                                 panels.size(), kMaxPanels));
     panels.resize(kMaxPanels);
   }
+  const auto dists = data_keys.empty() ? std::vector<std::string>{} : t.distinct(data_keys.front());
   for (const auto& [panel, rows] : panels) {
     Table sub{t.header, {}};
     for (const auto* r : rows) sub.rows.push_back(*r);
@@ -141,21 +163,30 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
                                   series.size(), kMaxSeries));
       series.resize(kMaxSeries);
     }
+    // Colour per setup, in first-seen order.
+    std::map<std::string, int> colour_of;
     const std::string name = panel_keys.empty() ? "error_vs_K" : "error_vs_K_" + slug(panel);
     const std::string file = "'" + name + ".dat'";
     const std::string sep = ", \\\n     ";
     std::string data, plots;
-    // Bound curves depend on the accumulator, not on the data: series whose bounds agree at every
-    // common K share one curve.
+    // Bound curves depend on the accumulator's u, not on the data: setups whose bounds agree at
+    // every common K share one pair of curves.
     struct Bound {
       std::map<double, std::pair<double, double>> at;  // K -> (gamma_K, sqrt(K) u)
       double u;
+      int colour;
+      std::vector<std::string> setups;
     };
     std::vector<Bound> bounds;
     int index = 0;
     for (const auto& [slabel, srows] : series) {
-      data += fmt::format("# block {}: {}\n# K  median_{} (median over repeats)\n", index, slabel, metric);
-      Bound mine{{}, NAN};
+      const std::string setup = setup_label(sub, *srows.front(), setup_keys);
+      const int colour = colour_of.emplace(setup, static_cast<int>(colour_of.size())).first->second;
+      const std::string dist = data_keys.empty() ? "" : sub.str(*srows.front(), data_keys.front());
+      const int dash = data_keys.empty() ? 1 : static_cast<int>(std::find(dists.begin(), dists.end(), dist) - dists.begin()) + 1;
+      const std::string title = setup + (dist.empty() ? "" : ", " + dist);
+      data += fmt::format("# block {}: {}\n# K  median_{} (median over repeats)\n", index, title, metric);
+      Bound mine{{}, NAN, colour, {setup}};
       std::vector<double> us;
       bool any = false;
       for (const auto& k : sorted_values(sub, srows, "K")) {
@@ -175,11 +206,11 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
       mine.u = median(us);
       data += "\n\n";
       if (any) {
-        plots += fmt::format("{}{} index {} using 1:2 with linespoints lw 2 {} title {}", plots.empty() ? "" : sep,
-                             file, index, style(index), quote(series_keys.empty() ? "measured" : slabel));
+        plots += fmt::format("{}{} index {} using 1:2 with linespoints lw 2 dt {} {} title {}", plots.empty() ? "" : sep,
+                             file, index, dash, style(colour), quote(title));
       } else {
         notes.push_back(fmt::format("error against K ({}; {}): zero error at every K, nothing to draw on log axes",
-                                    panel, slabel));
+                                    panel, title));
       }
       ++index;
       auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
@@ -191,6 +222,7 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
             agree &= same(it->second.first, v.first) && same(it->second.second, v.second);
         if (agree) {
           b.at.insert(mine.at.begin(), mine.at.end());
+          if (std::find(b.setups.begin(), b.setups.end(), setup) == b.setups.end()) b.setups.push_back(setup);
           merged = true;
           break;
         }
@@ -198,125 +230,209 @@ void error_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
       if (!merged) bounds.push_back(std::move(mine));
     }
     if (plots.empty()) continue;
-    for (std::size_t i = 0; i < bounds.size(); ++i) {
-      const std::string u = bounds.size() > 1 || std::isfinite(bounds[i].u) ? ", u=" + u_text(bounds[i].u) : "";
-      data += fmt::format("# block {}: bounds for u = {}\n# K  gamma_K  sqrt(K)*u\n", index, u_text(bounds[i].u));
-      for (const auto& [k, v] : bounds[i].at) data += fmt::format("{} {} {}\n", num(k), pos(v.first), pos(v.second));
+    for (const auto& b : bounds) {
+      std::string who;
+      for (const auto& x : b.setups) who += (who.empty() ? "" : "; ") + x;
+      const std::string u = "u=" + u_text(b.u) + ": " + who;
+      data += fmt::format("# block {}: bounds for {}\n# K  gamma_K  sqrt(K)*u\n", index, u);
+      for (const auto& [k, v] : b.at) data += fmt::format("{} {} {}\n", num(k), pos(v.first), pos(v.second));
       data += "\n\n";
-      const std::string colour = bounds.size() > 1 ? style(static_cast<int>(i) + 6) : "lc rgb \"#555555\"";
-      plots += fmt::format("{}{} index {} using 1:2 with lines dt 2 lw 1.5 {} title {}", sep, file, index, colour,
-                           quote("deterministic bound gamma_K = Ku/(1-Ku)" + u));
-      plots += fmt::format("{}{} index {} using 1:3 with lines dt 3 lw 1.5 {} title {}", sep, file, index, colour,
-                           quote("probabilistic bound sqrt(K) u" + u));
+      const std::string colour = fmt::format("lc rgb \"{}\"", colour_hex(b.colour));
+      plots += fmt::format("{}{} index {} using 1:2 with lines dt 4 lw 1 {} title {}", sep, file, index, colour,
+                           quote("bound gamma_K = Ku/(1-Ku), " + u));
+      plots += fmt::format("{}{} index {} using 1:3 with lines dt 3 lw 1 {} title {}", sep, file, index, colour,
+                           quote("bound sqrt(K) u, " + u));
       ++index;
     }
     std::string body = fmt::format(
-        "set logscale xy 2\nset logscale y 10\nset format y \"%.0e\"\n"
-        "set xlabel \"K (terms per dot product, log scale)\"\n"
-        "set ylabel \"max |C - C_exact| / (|A||B|)  (dimensionless, log scale)\"\n"
+        "set logscale x 2\nset format x \"2^%L\"\nset logscale y 10\nset format y \"1e%L\"\n"
+        "set xlabel \"K (terms per dot product)\"\n"
+        "set ylabel \"max |C - C_exact| / (|A||B|)  (median over repeats)\"\n"
         "set key below left Left reverse maxcols 1\n"
         "plot {}\n",
         plots);
-    w.add(name, "Error against K" + (panel_keys.empty() ? "" : ": " + panel), data, body, 900, height_for(plots));
+    const std::string what = panel_title(panel);
+    w.add(name, "Error against K" + (what.empty() ? "" : " for " + what) +
+                    ": every accumulator and model, with the bounds (solid/dashed = distribution)",
+          data, body, 900, height_for(plots));
   }
 }
 
-// Heat map of the median error over the two swept dimensions with the most values.
+// Heat map of the median relative error: one row per distinct setup (every swept key but the x
+// key and the seed: never a median across setups), x = K; medians over the repeats only. Cells
+// whose median is exactly 0 are grey and marked "0 (exact)".
 void heatmap(const Table& t, Writer& w, std::vector<std::string>& notes) {
   auto dims = without(swept_keys(t), {"seed"});
   if (dims.size() < 2 || !t.has("median_rel_err")) return;
-  std::stable_sort(dims.begin(), dims.end(), [&](const std::string& a, const std::string& b) {
-    if ((a == "K") != (b == "K")) return a == "K";
-    return t.distinct(a).size() > t.distinct(b).size();
-  });
-  const std::string xk = dims[0], yk = dims[1];
-  const std::string name = "heatmap_" + slug(yk) + "_vs_" + slug(xk);
-  auto xs = t.distinct(xk), ys = t.distinct(yk);
-  std::sort(xs.begin(), xs.end(), value_less);
-  std::sort(ys.begin(), ys.end(), value_less);
-  if (xs.size() * ys.size() > 2500) {
-    notes.push_back("heat map skipped: more than 2500 cells");
-    return;
+  std::string xk = "K";
+  if (std::find(dims.begin(), dims.end(), "K") == dims.end()) {
+    xk = dims.front();
+    for (const auto& d : dims)
+      if (t.distinct(d).size() > t.distinct(xk).size()) xk = d;
   }
-  std::string data = fmt::format("# x_index y_index log10(median of median_rel_err) x={} y={}\n", xk, yk);
-  int cells = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    for (std::size_t j = 0; j < ys.size(); ++j) {
+  auto xs = t.distinct(xk);
+  std::sort(xs.begin(), xs.end(), value_less);
+  // Row label: the format keys first, then the setup, then the data keys.
+  const auto row_keys = without(dims, {xk});
+  std::vector<std::string> fmt_keys, setup_keys, data_keys;
+  for (const auto& k : row_keys) {
+    if (k == "a_format" || k == "b_format") fmt_keys.push_back(k);
+    else if (k == "dist" || k == "b_dist") data_keys.push_back(k);
+    else setup_keys.push_back(k);
+  }
+  auto groups = group_by(t, row_keys);
+  const std::size_t kMaxRows = 60;
+  if (groups.size() > kMaxRows) {
+    notes.push_back(fmt::format("heat map: {} setups, only the first {} rows are drawn", groups.size(), kMaxRows));
+    groups.resize(kMaxRows);
+  }
+  const std::size_t ny = groups.size();
+  std::string data = fmt::format("# x_index y_index log10(median over repeats of median_rel_err) x={}; rows:\n", xk);
+  std::string zeros = "# x_index y_index (median exactly 0)\n";
+  std::vector<std::string> ylabels;
+  int cells = 0, zero_cells = 0;
+  for (std::size_t j = 0; j < ny; ++j) {
+    const auto& rows = groups[j].second;
+    std::string lab;
+    for (const auto& k : fmt_keys) lab += (lab.empty() ? "" : " x ") + t.str(*rows.front(), k);
+    const std::string setup = setup_label(t, *rows.front(), setup_keys);
+    if (setup != "all") lab += (lab.empty() ? "" : " inputs, ") + setup;
+    for (const auto& k : data_keys) lab += (lab.empty() ? "" : ", ") + t.str(*rows.front(), k);
+    // Row 0 at the top.
+    const std::size_t y = ny - 1 - j;
+    ylabels.push_back(lab);
+    data += fmt::format("# row {}: {}\n", y, lab);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
       std::vector<double> v;
-      for (const auto& r : t.rows)
-        if (t.str(r, xk) == xs[i] && t.str(r, yk) == ys[j]) v.push_back(t.num(r, "median_rel_err"));
-      double m = median(v);
-      if (std::isfinite(m) && m > 0) {
-        data += fmt::format("{} {} {}\n", i, j, std::log10(m));
+      for (const auto* r : rows)
+        if (t.str(*r, xk) == xs[i]) v.push_back(t.num(*r, "median_rel_err"));
+      const double m = median(v);
+      if (m == 0) {
+        zeros += fmt::format("{} {}\n", i, y);
+        ++zero_cells;
+      } else if (std::isfinite(m) && m > 0) {
+        data += fmt::format("{} {} {}\n", i, y, std::log10(m));
         ++cells;
       }
     }
-  if (cells == 0) return;
-  auto tics = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i) s += fmt::format("{}\"{}\" {}", i ? ", " : "", v[i], i);
-    return s;
-  };
-  const bool labels = xs.size() * ys.size() <= 144;
+  }
+  if (cells + zero_cells == 0) return;
+  data += "\n\n" + zeros + (zero_cells == 0 ? "-1 -1\n" : "");
+  std::string xtics, ytics;
+  for (std::size_t i = 0; i < xs.size(); ++i) xtics += fmt::format("{}{} {}", i ? ", " : "", quote(xs[i]), i);
+  for (std::size_t j = 0; j < ny; ++j) ytics += fmt::format("{}{} {}", j ? ", " : "", quote(ylabels[j]), ny - 1 - j);
+  std::size_t longest = 0;
+  for (const auto& l : ylabels) longest = std::max(longest, l.size());
+  const bool labels = xs.size() * ny <= 400;
+  const std::string name = "heatmap_setup_vs_" + slug(xk);
   std::string body = fmt::format(
-      "set xtics ({}) rotate by -30\nset ytics ({})\nset xrange [-0.5:{}.5]\nset yrange [-0.5:{}.5]\n"
-      "set xlabel \"{}\"\nset ylabel \"{}\"\nunset grid\n"
+      "set xtics ({})\nset ytics ({})\nset xrange [-0.5:{}.5]\nset yrange [-0.5:{}.5]\n"
+      "set lmargin {}\nset xlabel \"{}\"\nunset grid\n"
       "set cblabel \"log10(median relative error)\"\n"
       "set palette rgbformulae 33,13,10\n"
-      "plot '{}.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle{}\n",
-      tics(xs), tics(ys), xs.size() - 1, ys.size() - 1, xk, yk, name,
-      labels ? ", \\\n     '' using 1:2:(sprintf(\"%.1e\", 10**$3)) with labels font \",8\" notitle" : "");
-  w.add(name, "Median relative error over " + xk + " and " + yk, data, body,
-        static_cast<int>(std::max<std::size_t>(700, 120 + 70 * xs.size())),
-        static_cast<int>(std::max<std::size_t>(450, 120 + 35 * ys.size())));
-  (void)notes;
+      "plot '{}.dat' index 0 using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, \\\n"
+      "     '' index 1 using 1:2:(0.5):(0.5) with boxxyerror fs solid 1.0 noborder lc rgb \"#d9d9d9\" notitle{}\n",
+      xtics, ytics, xs.size() - 1, ny - 1, std::min<std::size_t>(70, longest + 2), xk, name,
+      labels ? ", \\\n     '' index 0 using 1:2:(sprintf(\"%.1e\", 10**$3)) with labels font \",8\" notitle, \\\n"
+               "     '' index 1 using 1:2:(\"0 (exact)\") with labels font \",8\" notitle"
+             : "");
+  w.add(name,
+        "Median relative error per setup (median over repeats only; grey = exactly 0)",
+        data, body,
+        static_cast<int>(std::max<std::size_t>(900, 9 * std::min<std::size_t>(70, longest) + 110 * xs.size() + 200)),
+        static_cast<int>(std::max<std::size_t>(450, 150 + 24 * ny)));
+  if (zero_cells > 0)
+    notes.push_back(fmt::format("heat map: {} cell(s) with a median relative error of exactly 0 are grey, "
+                                "marked \"0 (exact)\"", zero_cells));
 }
 
-// Empirical CDF of the per-row maximum ulp error, one curve per configuration.
+// Empirical CDF of the per-row maximum ulp error: one figure per input format, one curve per
+// setup (at most 6 per figure), powers of two on the x axis.
 void ulp_cdf(const Table& t, Writer& w, std::vector<std::string>& notes) {
   if (!t.has("max_ulp_err")) return;
-  auto keys = without(swept_keys(t), {"seed", "K"});
-  auto series = group_by(t, keys);
-  if (series.size() > kMaxSeries) {
-    keys.clear();
-    for (const char* k : {"model", "a_format", "acc_format", "rounding"})
-      if (t.distinct(k).size() > 1) keys.emplace_back(k);
-    series = group_by(t, keys);
-    if (series.size() > kMaxSeries) {
-      notes.push_back(
-          fmt::format("ulp CDF: {} configurations, only the first {} are drawn", series.size(), kMaxSeries));
-      series.resize(kMaxSeries);
+  const auto swept = swept_keys(t);
+  auto panel_keys = format_keys(swept);
+  auto series_keys = without(swept, {"seed", "K", "a_format", "b_format", "dist", "b_dist"});
+  constexpr std::size_t kMaxCurves = 6;
+  std::size_t most = 0;
+  for (const auto& [panel, rows] : group_by(t, panel_keys)) {
+    Table sub{t.header, {}};
+    for (const auto* r : rows) sub.rows.push_back(*r);
+    most = std::max(most, group_by(sub, series_keys).size());
+  }
+  // Still too many: split by the setup key with the fewest values until each figure fits.
+  auto rest = series_keys;
+  while (most > kMaxCurves && !rest.empty()) {
+    auto k = std::min_element(rest.begin(), rest.end(), [&](const std::string& a, const std::string& b) {
+      return t.distinct(a).size() < t.distinct(b).size();
+    });
+    panel_keys.push_back(*k);
+    series_keys = without(series_keys, {*k});
+    rest.erase(k);
+    most = 0;
+    for (const auto& [panel, rows] : group_by(t, panel_keys)) {
+      Table sub{t.header, {}};
+      for (const auto* r : rows) sub.rows.push_back(*r);
+      most = std::max(most, group_by(sub, series_keys).size());
     }
   }
-  std::string data, plots;
-  double xmax = 0;
-  int index = 0;
-  for (const auto& [lab, rows] : series) {
-    std::vector<double> v;
-    for (const auto* r : rows) {
-      double x = t.num(*r, "max_ulp_err");
-      if (std::isfinite(x)) v.push_back(x);
-    }
-    if (v.empty()) continue;
-    std::sort(v.begin(), v.end());
-    data += "# " + lab + "\n# max_ulp_err  fraction of rows <= it\n";
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      data += fmt::format("{} {}\n", num(v[i]), static_cast<double>(i + 1) / static_cast<double>(v.size()));
-      xmax = std::max(xmax, v[i]);
-    }
-    data += "\n\n";
-    plots += fmt::format("{}'' index {} using 1:2 with steps lw 2 {} title {}", plots.empty() ? "" : ", \\\n     ",
-                         index, style(index), quote(lab));
-    ++index;
+  auto panels = group_by(t, panel_keys);
+  if (panels.size() > kMaxPanels) {
+    notes.push_back(fmt::format("ulp CDF: {} panels, only the first {} are drawn", panels.size(), kMaxPanels));
+    panels.resize(kMaxPanels);
   }
-  if (index == 0) return;
-  plots.replace(plots.find("''"), 2, "'ulp_cdf.dat'");
-  std::string body = fmt::format(
-      "{}set xlabel \"largest error of a row, in ulps of the output format{}\"\n"
-      "set ylabel \"fraction of rows (CDF)\"\nset yrange [0:1.02]\nset key below left Left reverse maxcols 1\nplot "
-      "{}\n",
-      xmax > 64 ? "set logscale x 2\n" : "", xmax > 64 ? " (log scale; rows with 0 ulps not shown)" : "", plots);
-  w.add("ulp_cdf", "Distribution of the maximum ulp error per row", data, body, 900, height_for(plots));
+  for (const auto& [panel, prow] : panels) {
+    Table sub{t.header, {}};
+    for (const auto* r : prow) sub.rows.push_back(*r);
+    auto series = group_by(sub, series_keys);
+    if (series.size() > kMaxCurves) {
+      notes.push_back(fmt::format("ulp CDF ({}): {} setups, only the first {} are drawn", panel, series.size(), kMaxCurves));
+      series.resize(kMaxCurves);
+    }
+    const std::string name = panel_keys.empty() ? "ulp_cdf" : "ulp_cdf_" + slug(panel);
+    std::string data, plots;
+    double xmax = 0, xmin_pos = INFINITY;
+    int index = 0;
+    for (const auto& [lab, rows] : series) {
+      std::vector<double> v;
+      for (const auto* r : rows) {
+        double x = sub.num(*r, "max_ulp_err");
+        if (std::isfinite(x)) v.push_back(x);
+      }
+      if (v.empty()) continue;
+      std::sort(v.begin(), v.end());
+      const std::string title = setup_label(sub, *rows.front(), series_keys);
+      data += "# " + title + "\n# max_ulp_err  fraction of rows <= it\n";
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        data += fmt::format("{} {}\n", num(v[i]), static_cast<double>(i + 1) / static_cast<double>(v.size()));
+        xmax = std::max(xmax, v[i]);
+        if (v[i] > 0) xmin_pos = std::min(xmin_pos, v[i]);
+      }
+      data += "\n\n";
+      plots += fmt::format("{}'{}.dat' index {} using 1:2 with steps lw 2 {} title {}",
+                           plots.empty() ? "" : ", \\\n     ", name, index, style(index), quote(title));
+      ++index;
+    }
+    if (index == 0) continue;
+    // Log axis in powers of two when the errors span more than a factor 8; else plain numbers.
+    const bool logx = std::isfinite(xmin_pos) && xmax / xmin_pos > 8;
+    std::string axis;
+    if (logx) {
+      const int lo = static_cast<int>(std::floor(std::log2(xmin_pos)));
+      const int hi = static_cast<int>(std::ceil(std::log2(xmax)));
+      const int step = std::max(1, (hi - lo + 11) / 12);
+      axis = fmt::format("set logscale x 2\nset xrange [2**{}:2**{}]\nset format x \"2^%L\"\nset xtics 2**{}\n", lo, hi,
+                         step);
+    }
+    std::string body = fmt::format(
+        "{}set xlabel \"largest error of a row, in ulps of the output format{}\"\n"
+        "set ylabel \"fraction of rows (CDF)\"\nset yrange [0:1.02]\nset key below left Left reverse maxcols 1\nplot "
+        "{}\n",
+        axis, logx ? " (log scale; rows with 0 ulps not shown)" : "", plots);
+    const std::string what = panel_title(panel);
+    w.add(name, "Largest ulp error per row" + (what.empty() ? "" : " for " + what) + ": CDF over all K and repeats",
+          data, body, 900, height_for(plots));
+  }
 }
 
 // Underflow and overflow fractions against the input scale.

@@ -8,7 +8,7 @@ const char* default_sweep_toml() {
   return R"toml(# The default sweep of `floatscope sweep` (built into the program; a test checks that this file is
 # identical to the built-in copy, `floatscope sweep --print-default-config`).
 # Question: how does the error of a length-K accumulation grow with K for fp32, fp16, bf16 and fp8
-# inputs, in software accumulators and in the H100 tensor-core models (REFERENCES.md section 5)?
+# inputs, in software accumulators and in the H100 tensor-core models (docs/references.md section 5)?
 title = "Accumulation error against K"
 dist = ["uniform01", "normal"]
 M = 64

@@ -1,5 +1,6 @@
 // Accumulator descriptions: parsing, validation and one-line descriptions.
 #include "floatscope/accumulator.hpp"
+#include "floatscope/names.hpp"
 
 #include <fmt/format.h>
 
@@ -62,7 +63,8 @@ std::string Order::describe() const {
 
 Order parse_accumulator_order(std::string_view text) {
   const auto colon = text.find(':');
-  const std::string_view head = text.substr(0, colon);
+  const std::string head_lower = to_lower(text.substr(0, colon));
+  const std::string_view head = head_lower;
   const bool has_arg = colon != std::string_view::npos;
   const std::string_view arg = has_arg ? text.substr(colon + 1) : std::string_view{};
   Order o;
@@ -112,9 +114,9 @@ std::string_view compensation_name(Compensation c) {
 }
 
 Compensation parse_compensation(std::string_view text) {
-  if (text == "none") return Compensation::none;
-  if (text == "kahan") return Compensation::kahan;
-  if (text == "neumaier") return Compensation::neumaier;
+  if (iequals(text, "none")) return Compensation::none;
+  if (iequals(text, "kahan")) return Compensation::kahan;
+  if (iequals(text, "neumaier")) return Compensation::neumaier;
   throw std::invalid_argument(fmt::format("unknown compensation '{}' (accepted: none, kahan, "
                                           "neumaier)", text));
 }

@@ -1,5 +1,6 @@
 // The backend registry: `cpu` built in, others added by register_backend.
 #include "floatscope/backend.hpp"
+#include "floatscope/names.hpp"
 
 #include <fmt/format.h>
 
@@ -30,7 +31,7 @@ const Backend* find_backend(std::string_view name) {
   Registry& r = registry();
   std::lock_guard lock(r.mu);
   for (const auto& b : r.backends)
-    if (b->name() == name) return b.get();
+    if (iequals(b->name(), name)) return b.get();
   return nullptr;
 }
 

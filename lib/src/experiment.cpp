@@ -139,6 +139,8 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   r.events = events;
   r.events_counted = emu.events.has_value();
   r.accumulator = acc.describe();
+  r.acc_format = acc.fused ? fmt::format("{}/{}", acc.fused->out.name, mode_name(acc.fused->out_mode))
+                           : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
   if (s.permutations > 0) permutation_stats(s, a, b, C0, threads, r);
   if (keep_output) r.C = std::move(emu.D);
@@ -155,7 +157,7 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
   auto count = [](std::uint64_t n) { return static_cast<double>(n); };
   // Values computed from the backend's event counts: empty when it could not count them.
   const bool ev = r.events_counted;
-  return {{"max_rel_err", m.max_rel_err},
+  std::vector<NamedValue> v = {{"max_rel_err", m.max_rel_err},
           {"median_rel_err", m.median_rel_err},
           {"p99_rel_err", m.p99_rel_err},
           {"normwise_rel_err", m.normwise_rel_err},
@@ -181,6 +183,11 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"input_overflow_count", count(m.input_overflow_count)},
           {"inf_output_count", count(m.inf_output_count)},
           {"nonfinite_exact_count", count(m.nonfinite_exact_count)}};
+  // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
+  // marks a value the run did not measure, which is written empty, not "nan".
+  for (auto& x : v)
+    if (std::isnan(x.value)) x.counted = false;
+  return v;
 }
 
 ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_output) {

@@ -13,11 +13,12 @@
 #include "floatscope/models.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/names.hpp"
 
 namespace floatscope {
 namespace {
 
-bool is_custom(const ExperimentSpec& s) { return s.model.empty() || s.model == "custom"; }
+bool is_custom(const ExperimentSpec& s) { return s.model.empty() || iequals(s.model, "custom"); }
 
 Format field_format(std::string_view field, const std::string& value) {
   try {
@@ -192,7 +193,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   check_sizes(s);
   ResolvedExperiment e;
   e.backend = &get_backend(s.backend);
-  if (s.scheme != "none" && !s.scheme.empty())
+  if (!iequals(s.scheme, "none") && !s.scheme.empty())
     throw std::invalid_argument(fmt::format("scheme: '{}' is not available yet (valid: none)", s.scheme));
   const auto ref_kind = find_reference(s.reference);
   if (!ref_kind)

@@ -32,7 +32,7 @@ Format format_of(std::string name, int e, int m, int bias, Specials sp, bool sub
   return f;
 }
 
-// One table for all presets: constants of REFERENCES.md s.1 (OFP8 Table 1, OCP MX v1.0 s.5,
+// One table for all presets: constants of docs/references.md s.1 (OFP8 Table 1, OCP MX v1.0 s.5,
 // IEEE 754-2019 Table 3.5, ml_dtypes for the FNUZ variants).
 std::vector<Format> build_presets() {
   return {

@@ -1,4 +1,5 @@
 #include "floatscope/generators.hpp"
+#include "floatscope/names.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -99,7 +100,7 @@ Distribution parse_distribution(std::string_view spec) {
   }
   const NameInfo* found = nullptr;
   for (const auto& n : kNames)
-    if (parts[0] == n.name) found = &n;
+    if (iequals(parts[0], n.name)) found = &n;
   if (!found) bad(spec, "unknown distribution '" + std::string(parts[0]) + "'");
   const std::size_t nparams = parts.size() - 1;
   if (nparams > static_cast<std::size_t>(found->max_params))

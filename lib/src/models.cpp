@@ -1,12 +1,14 @@
-// Named hardware models (REFERENCES.md s.5). Sources:
+// Named hardware models (docs/references.md s.5). Sources:
 //   [FHMP21] Fasi, Higham, Mikaitis, Pranesh, "Numerical behavior of NVIDIA tensor cores",
 //            PeerJ CS 7:e330, 2021 (V100, T4, A100 probes).
 //   [KM25]   Khattak & Mikaitis, "Accurate Models of NVIDIA Tensor Cores", arXiv 2512.07004 (models
-//            and the recorded outputs in ../shared/hwdata, which tests/unit/test_hwdata.cpp checks).
+//            and their recorded outputs: tests/data/hwdata-subset, checked by test_hwdata_subset.cpp;
+//            the full sets by test_hwdata.cpp when present).
 //   [MMA]    Xie et al., "MMA-Sim", arXiv 2511.10909 (special values, H100 FP8 14-bit accumulator).
 //   [cuBLAS] cuBLASLt FP8: FP32 promotion every 128 of K unless CUBLASLT_MATMUL_DESC_FAST_ACCUM;
-//            scales applied after accumulation (measured on an H100, REFERENCES.md s.5).
+//            scales applied after accumulation (measured on an H100, docs/references.md s.5).
 #include "floatscope/models.hpp"
+#include "floatscope/names.hpp"
 
 #include <fmt/format.h>
 
@@ -86,7 +88,7 @@ std::vector<ModelInfo> build() {
         bf, 16, 25, fp32);
     add(g + "-tf32", d + "_tf32",
         "8 products + C per step (the k8 instructions cuBLAS uses), 25 bits below max, fp32 RZ", tf, 8,
-        25, fp32, "L=8 from REFERENCES.md s.5 (the K=4 recordings cannot tell 4 from 8)");
+        25, fp32, "L=8 from docs/references.md s.5 (the K=4 recordings cannot tell 4 from 8)");
     add(g + "-fp8", d + "_E4M3",
         "wgmma k32: 32 products + C per step, 13 bits below max, 14-bit (e8m13) RZ accumulator over "
         "all of K (cuBLASLt fast accumulation)", f8, 32, 13, e8m13(), "and _E5M2; MMA-Sim, arXiv 2511.10909; cuBLASLt FAST_ACCUM");
@@ -95,7 +97,7 @@ std::vector<ModelInfo> build() {
     ModelInfo p = fused_model(g + "-fp8-promote128",
                               "as " + g + "-fp8, but the 14-bit partial is added into an fp32 RNE "
                               "accumulator every 128 of K (cuBLASLt default)",
-                              "cuBLASLt FP8 without FAST_ACCUM (REFERENCES.md s.5); DeepSeek-V3 arXiv 2412.19437 s.3.3.2; unit as " + g + "-fp8",
+                              "cuBLASLt FP8 without FAST_ACCUM (docs/references.md s.5); DeepSeek-V3 arXiv 2412.19437 s.3.3.2; unit as " + g + "-fp8",
                               f8, 32, 13, e8m13());
     p.acc.promote = 128;
     p.c_note = kCOuter;
@@ -126,7 +128,7 @@ const std::vector<ModelInfo>& hardware_models() {
 
 const ModelInfo* find_model(std::string_view name) {
   for (const auto& m : hardware_models())
-    if (m.name == name) return &m;
+    if (iequals(m.name, name)) return &m;
   return nullptr;
 }
 

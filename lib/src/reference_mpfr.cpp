@@ -1,5 +1,5 @@
 // The MPFR oracle: each product exact at precision 106 (53 + 53 bits), then mpfr_sum, which is
-// correctly rounded for any inputs since MPFR 4.0 (REFERENCES.md s.6).
+// correctly rounded for any inputs since MPFR 4.0 (docs/references.md s.6).
 //
 // Subnormal results: mpfr_sum rounds to 53 bits with an unbounded exponent, which equals double RNE
 // whenever the rounded value is >= 2^-1022 (and overflows to Inf exactly when it reaches 2^1024).
@@ -15,6 +15,7 @@
 
 #include "floatscope/detail/kulisch_specials.hpp"
 #include "floatscope/reference.hpp"
+#include "floatscope/names.hpp"
 
 namespace floatscope {
 namespace {
@@ -131,7 +132,7 @@ std::string_view reference_name(ReferenceKind k) {
 
 std::optional<ReferenceKind> find_reference(std::string_view name) {
   for (const auto& n : kKindNames)
-    if (n.name == name) return n.kind;
+    if (iequals(n.name, name)) return n.kind;
   return std::nullopt;
 }
 

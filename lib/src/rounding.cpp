@@ -5,6 +5,7 @@
 #include <string>
 
 #include "floatscope/codec.hpp"
+#include "floatscope/names.hpp"
 #include "floatscope/detail/round_kernel.hpp"
 #include "floatscope/detail/round_simd.hpp"
 #include "floatscope/parallel.hpp"
@@ -89,9 +90,9 @@ std::string_view mode_name(Mode m) {
 
 std::optional<Mode> find_mode(std::string_view name) {
   for (const auto& e : kModeNames)
-    if (e.name == name) return e.mode;
+    if (iequals(e.name, name)) return e.mode;
   for (const auto& a : kModeAliases)
-    if (a.alias == name) return a.mode;
+    if (iequals(a.alias, name)) return a.mode;
   return std::nullopt;
 }
 

@@ -82,6 +82,10 @@ std::string one_line(std::string s) {
 
 std::vector<std::string> result_row(const Point& point, const ExperimentResult& r) {
   std::vector<std::string> row = point.params;
+  // A named model fixes its accumulator: its acc_format cell shows the real one ("e8m13/rtz"),
+  // not the unused parameter (the point id keeps the parameter, so resume and merge still match).
+  if (!r.acc_format.empty() && !point.spec.model.empty() && point.spec.model != "custom")
+    row[csv_column("acc_format")] = r.acc_format;
   row.push_back(point.id);
   // Empty, not 0, where the backend could not count the events a value is made of.
   for (const auto& v : result_values(r)) row.push_back(v.counted ? format_double(v.value) : "");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "floatscope/sweep.hpp"
+#include "floatscope/names.hpp"
 
 namespace floatscope::sweep {
 
@@ -130,7 +131,8 @@ std::string canonical_value(const KeyInfo& key, std::string_view text) {
           if (c == ',' || c == '"' || static_cast<unsigned char>(c) < 0x20 || c == ' ')
             bad(key, text, "names contain no spaces, commas, quotes or control characters");
       if (key.name == "model" && text.empty()) return "custom";
-      return std::string(text);
+      // Names are case-insensitive; the canonical spelling (ids, CSV, reports) is lower case.
+      return key.name == "title" ? std::string(text) : to_lower(text);
     }
     case ValueType::Int: {
       long long v = 0;

@@ -1,5 +1,5 @@
 // `floatscope formats`: the JSON listing carries every preset with the constants of the specs
-// (REFERENCES.md s.1: OFP8 Table 1, OCP MX v1.0, IEEE 754-2019 Table 3.5, ml_dtypes FNUZ).
+// (docs/references.md s.1: OFP8 Table 1, OCP MX v1.0, IEEE 754-2019 Table 3.5, ml_dtypes FNUZ).
 #include <catch2/catch.hpp>
 
 #include <cfloat>

@@ -47,7 +47,7 @@ TEST_CASE("gemm: harmonic series in an fp16 accumulator stagnates at 7.0859375")
                             "--M", "1", "--N", "1", "--K", "2048", "--out", out.string()});
   const auto d = read_matrix(out);
   REQUIRE(d.size() == 1);
-  CHECK(d[0] == 7.0859375);  // REFERENCES.md s.6
+  CHECK(d[0] == 7.0859375);  // docs/references.md s.6
   CHECK(j["stagnation_count"] == 2048 - 512);
   CHECK(j["bound_det"] == "inf");  // K u = 2048 * 2^-11 = 1: gamma_K is vacuous
 }
@@ -180,7 +180,7 @@ TEST_CASE("gemm: --block-fma 16,25 --acc-format fp32 --rounding rtz gives h100-f
 
 TEST_CASE("gemm: NaN and Inf .npy inputs run, follow the rules and report nan_count") {
   // A (4x3) x B (3x2): a NaN row; an Inf row; Inf and -Inf together; a finite row. IEEE 754 for
-  // the software accumulator, REFERENCES.md s.5 for the tensor-core model: the same D here,
+  // the software accumulator, docs/references.md s.5 for the tensor-core model: the same D here,
   // [[NaN, NaN], [Inf, Inf], [NaN, NaN], [6, +0]], so nan_count = 4.
   const double inf = INFINITY;
   const double A[] = {1, NAN, 2, inf, 1, 1, inf, -inf, 0, 1, 2, 3};

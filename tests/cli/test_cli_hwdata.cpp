@@ -1,5 +1,6 @@
-// `floatscope gemm` replays recorded H100 tensor-core outputs (../shared/hwdata) bit for bit, row
-// by row through .npy files. Needs the data: without it this file reports Skipped (skip.hpp).
+// `floatscope gemm` replays recorded H100 tensor-core outputs bit for bit, row by row through .npy
+// files: the subset shipped in tests/data/hwdata-subset (always there in a clone; its README gives
+// the source and licence). Without it this file reports Skipped (skip.hpp).
 #include <catch2/catch.hpp>
 
 #include <bit>
@@ -28,7 +29,7 @@ fs::path scratch(const std::string& name) {
 }  // namespace
 
 TEST_CASE("gemm: replays recorded H100 tensor-core outputs bit for bit") {
-  const fs::path hw = floatscope::test::shared_dir() / "hwdata";
+  const fs::path hw = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset";
   if (!fs::exists(hw)) {
     floatscope::test::skip_test_case(hw.string() + " absent: no recorded-output replay");
     return;

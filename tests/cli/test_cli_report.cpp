@@ -83,7 +83,7 @@ TEST_CASE("the report is produced and references every figure", "[cli][report]")
     const std::string stem = e.path().stem().string();
     kinds.insert(stem.substr(0, stem.find('_')));
     CHECK_THAT(md, Catch::Contains("figures/" + stem + ".svg"));
-    CHECK_THAT(html, Catch::Contains("data-figure=\"figures/" + stem + ".svg\""));
+    CHECK_THAT(html, Catch::Contains("href=\"figures/" + stem + ".svg\""));
     CHECK(fs::exists(out / "figures" / (stem + ".gp")));
     CHECK(fs::exists(out / "figures" / (stem + ".dat")));
     CHECK(fs::file_size(out / "figures" / (stem + ".png")) > 1000);
@@ -100,6 +100,14 @@ TEST_CASE("the report is produced and references every figure", "[cli][report]")
   }
   CHECK(html.find("href=\"http") == std::string::npos);
   CHECK(embedded == svgs);
+  // The HTML is the Markdown rendered (md4c), not Markdown text: tables, emphasis and code are
+  // elements; no table rule, image or backtick syntax is left over.
+  CHECK_THAT(html, Catch::Contains("<table>"));
+  CHECK_THAT(html, Catch::Contains("<em>max err / |A||B|</em>"));
+  CHECK_THAT(html, Catch::Contains("<code>reference</code>"));
+  CHECK(html.find("|---|") == std::string::npos);
+  CHECK(html.find("![") == std::string::npos);
+  CHECK(html.find('`') == std::string::npos);
   // Tables, configuration and environment are there.
   for (const char* s : {"Summary by configuration", "Resolved configuration", "Environment", "mpfr_version"}) {
     CHECK_THAT(md, Catch::Contains(s));
@@ -119,8 +127,8 @@ TEST_CASE("without gnuplot the report still writes its tables and says how to in
   CHECK_THAT(o.err, Catch::Contains("gnuplot"));
   CHECK(fs::exists(out / "report.html"));
   // The scripts are still written, so the figures can be drawn later.
-  CHECK(fs::exists(out / "figures" / "ulp_cdf.gp"));
-  CHECK_FALSE(fs::exists(out / "figures" / "ulp_cdf.svg"));
+  CHECK(fs::exists(out / "figures" / "ulp_cdf_a_format_fp16.gp"));
+  CHECK_FALSE(fs::exists(out / "figures" / "ulp_cdf_a_format_fp16.svg"));
 }
 
 TEST_CASE("report on a directory without results fails with exit code 2", "[cli][report]") {

@@ -1,5 +1,5 @@
 // The `floatscope round` contract: CSV rows for published conversion vectors (OFP8 rev 1.0 s.5,
-// ml_dtypes subnormal cases, REFERENCES.md s.2), exit codes, error messages naming the line, and
+// ml_dtypes subnormal cases, docs/references.md s.2), exit codes, error messages naming the line, and
 // nothing on stdout when the input is bad.
 #include <catch2/catch.hpp>
 
@@ -136,7 +136,7 @@ TEST_CASE("round: stochastic rounding follows floor(f*2^r)/2^r and the line inde
   const auto a = rows({"--format", "fp16", "--rounding", "sr", "--seed", "9"}, input);
   CHECK(a == rows({"--format", "fp16", "--rounding", "sr", "--seed", "9"}, input));
   CHECK(a != rows({"--format", "fp16", "--rounding", "sr", "--seed", "10"}, input));
-  // The rule of REFERENCES.md s.3 written out, not the library's rounding: the dropped part is
+  // The rule of docs/references.md s.3 written out, not the library's rounding: the dropped part is
   // D = 2^62 (a quarter ulp), so D + R carries out of 64 bits iff R >= 3 * 2^62, R the row's
   // random word CounterRng(seed 9, stream 0).bits(k - 1).
   REQUIRE(a.size() == 400);

@@ -3,7 +3,7 @@
 // It shares nothing with the library's kernel but the Format's *fields* (exponent/mantissa widths,
 // bias, specials, subnormals, signedness): emin, emax and the largest finite value are re-derived
 // here from those fields, MPFR does the rounding, and the range/overflow policy is written out from
-// REFERENCES.md s.2 and the project's decided semantics:
+// docs/references.md s.2 and the project's decided semantics:
 //   - the significand is rounded once from the exact double with an unbounded exponent above
 //     (MPFR emax set far beyond every format), and only then is the range checked (OFP8 s.5);
 //   - subnormals through mpfr_set_emin + mpfr_subnormalize (the MPFR manual's recipe);

@@ -1,4 +1,4 @@
-// Accumulation models against closed forms and published values (REFERENCES.md s.6).
+// Accumulation models against closed forms and published values (docs/references.md s.6).
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
@@ -23,7 +23,7 @@ struct Harmonic {
 
 }  // namespace
 
-TEST_CASE("harmonic series stagnates where REFERENCES.md s.6 says", "[accumulator]") {
+TEST_CASE("harmonic series stagnates where docs/references.md s.6 says", "[accumulator]") {
   struct Case { const char* fmt; double value; int from; int n; };
   for (const Case& c : {Case{"fp16", 7.0859375, 513, 3000}, Case{"bf16", 5.0625, 65, 1000},
                         Case{"fp32", 15.403682708740234, 1 << 21, (1 << 21) + 100000}}) {
@@ -58,7 +58,7 @@ TEST_CASE("fp16 stochastic rounding does not stagnate on the harmonic series", "
   const GemmResult g = emulate_gemm(acc, rows, 1, n, A.data(), B.data(), nullptr);
   double mean = 0;
   for (double v : g.C) mean += v / rows;
-  // REFERENCES.md s.6: about 12.09 on average (exact H = 12.0901); the spread of one run is about
+  // docs/references.md s.6: about 12.09 on average (exact H = 12.0901); the spread of one run is about
   // 0.3, so the mean of 48 runs lies within 0.2 of it with overwhelming probability.
   CHECK(std::fabs(mean - 12.09) < 0.2);
   CHECK(g.events.partials == static_cast<std::uint64_t>(rows) * n);

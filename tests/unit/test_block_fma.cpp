@@ -1,5 +1,5 @@
 // --block-fma L,F (ExperimentSpec::block_fma): the fused block-FMA unit without a named model.
-// Oracle: an MPFR re-execution written here from REFERENCES.md s.5 (exact products, E = largest
+// Oracle: an MPFR re-execution written here from docs/references.md s.5 (exact products, E = largest
 // exponent among the nonzero terms with products not renormalised and subnormals at the format's
 // minimum exponent, every term truncated toward zero to a multiple of 2^(E-F), exact sum, one
 // rounding to the output format; sums at or beyond 2^(emax+1) give Inf, a zero sum gives +0).
@@ -202,7 +202,7 @@ TEST_CASE("block_fma 16,25 fp32 rtz with fp16 inputs gives the h100-fp16 model's
   }
 }
 
-TEST_CASE("block_fma units match an MPFR re-execution of REFERENCES.md s.5", "[block_fma]") {
+TEST_CASE("block_fma units match an MPFR re-execution of docs/references.md s.5", "[block_fma]") {
   const Format fp32 = parse_format("fp32"), fp16 = parse_format("fp16"), bf16 = parse_format("bf16");
   const Format e4m3 = parse_format("e4m3"), e8m13 = parse_format("e8m13");
   struct Cfg { const char* block; const char* in; const char* out; const char* mode; Unit u; int lo, hi; };

@@ -31,7 +31,7 @@ double harmonic_fp32_inputs(int K) {
 
 }  // namespace
 
-TEST_CASE("harmonic series in an fp16 accumulator stagnates at 7.0859375 (REFERENCES s.6)") {
+TEST_CASE("harmonic series in an fp16 accumulator stagnates at 7.0859375 (docs/references.md s.6)") {
   ExperimentSpec s;
   s.a_format = "fp32";
   s.acc_format = "fp16";

@@ -211,7 +211,9 @@ TEST_CASE("generators: parse, canonical names and errors", "[generators]") {
   };
   err("gaussian", "unknown distribution 'gaussian'");
   err("", "unknown distribution ''");
-  err("Normal", "unknown distribution 'Normal'");
+  // Names are case-insensitive (README "Names").
+  CHECK(parse_distribution("Normal") == parse_distribution("normal"));
+  CHECK(parse_distribution("LOGNORMAL:0.25") == parse_distribution("lognormal:0.25"));
   err("uniform:3", "'uniform' takes no parameters");
   err("constant:1:2", "too many parameters");
   err("lognormal:abc", "SIGMA 'abc'");

@@ -1,4 +1,4 @@
-// The named hardware models carry the parameters REFERENCES.md s.5 publishes, list their sources,
+// The named hardware models carry the parameters docs/references.md s.5 publishes, list their sources,
 // and reject bad names and formats with messages that name the valid choices.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -11,7 +11,7 @@ using namespace floatscope;
 
 TEST_CASE("every model the issue names exists with the published parameters", "[models]") {
   struct Row { const char* name; int L; int F; int out_precision; int promote; bool c_outside; };
-  // REFERENCES.md s.5 table and hwdata/README.md.
+  // docs/references.md s.5 table and hwdata/README.md.
   const Row rows[] = {
       {"v100-fp16", 4, 23, 24, 0, false},  {"a100-fp16", 8, 24, 24, 0, false},
       {"a100-bf16", 8, 24, 24, 0, false},  {"a100-tf32", 4, 24, 24, 0, false},

@@ -346,3 +346,14 @@ TEST_CASE("npy: every malformation is a clear error naming the file", "[npy]") {
   require_npy_error(write_bytes("trail.npy", npy_header(dict_of("<f8", "(2,)")) + ok_data + "x"), "1 unexpected bytes");
   require_npy_error(write_bytes("huge.npy", npy_header(dict_of("<f8", "(4294967296, 4294967296)")) + ok_data), "too large");
 }
+
+TEST_CASE("npy: recorded hardware data (tests/data/hwdata-subset, written by NumPy-compatible code)", "[npy]") {
+  const fs::path p = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset" / "H100_E4M3" / "a.npy";
+  REQUIRE(fs::exists(p));
+  const auto a = floatscope::read_npy(p.string());
+  CHECK(a.descr == "<u4");
+  CHECK(a.shape == std::vector<std::size_t>{500, 32});
+  CHECK_FALSE(a.fortran_order);
+  CHECK(floatscope::npy_to_u32(a).size() == 500u * 32u);
+  CHECK(fs::file_size(p) == 128u + 500u * 32u * 4u);
+}

@@ -1,6 +1,6 @@
-// Probe vectors of Fasi, Higham, Mikaitis & Pranesh (PeerJ CS 2021; REFERENCES.md s.5) run against
+// Probe vectors of Fasi, Higham, Mikaitis & Pranesh (PeerJ CS 2021; docs/references.md s.5) run against
 // every named hardware model. Expected values are the paper's closed forms, written in terms of
-// the unit's published L, F and output precision P (REFERENCES.md s.5 table; test_models checks
+// the unit's published L, F and output precision P (docs/references.md s.5 table; test_models checks
 // each model carries those published parameters).
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -83,7 +83,7 @@ TEST_CASE("probe vectors against every hardware model", "[probes]") {
   }
 }
 
-TEST_CASE("special values of the fused unit (REFERENCES.md s.5)", "[probes]") {
+TEST_CASE("special values of the fused unit (docs/references.md s.5)", "[probes]") {
   const Accumulator acc = model_accumulator("h100-fp16");
   const double inf = INFINITY, big = 65504;
   // NaN input, Inf - Inf and 0 * Inf give NaN.

@@ -1,4 +1,4 @@
-// Published constants and conversion vectors (REFERENCES.md s.1, s.2, s.4, s.6), each case naming
+// Published constants and conversion vectors (docs/references.md s.1, s.2, s.4, s.6), each case naming
 // its source. Expected values are the sources' numbers, written as literals.
 #include <catch2/catch.hpp>
 
@@ -37,7 +37,7 @@ struct Constants {
 
 }  // namespace
 
-TEST_CASE("REFERENCES s.1: max finite, min normal, min subnormal of every preset", "[vectors]") {
+TEST_CASE("docs/references.md s.1: max finite, min normal, min subnormal of every preset", "[vectors]") {
   // IEEE 754-2019 Table 3.5; OFP8 rev 1.0 Table 1; ml_dtypes (FNUZ); OCP MX v1.0 s.5.
   const Constants table[] = {
       {"fp64", std::numeric_limits<double>::max(), 0x1p-1022, 0x1p-1074},
@@ -74,7 +74,7 @@ TEST_CASE("REFERENCES s.1: max finite, min normal, min subnormal of every preset
   }
 }
 
-TEST_CASE("REFERENCES s.1: E8M0 is 2^-127..2^127, unsigned, no zero (OCP MX v1.0 s.5.4)", "[vectors]") {
+TEST_CASE("docs/references.md s.1: E8M0 is 2^-127..2^127, unsigned, no zero (OCP MX v1.0 s.5.4)", "[vectors]") {
   const Format f = floatscope::parse_format("e8m0");
   CHECK(f.max_finite == 0x1p127);
   CHECK(f.min_subnormal == 0x1p-127);
@@ -94,7 +94,7 @@ TEST_CASE("REFERENCES s.1: E8M0 is 2^-127..2^127, unsigned, no zero (OCP MX v1.0
   CHECK(floatscope::encode(kNaN, f) == 0xff);
 }
 
-TEST_CASE("REFERENCES s.1: MXINT8 is k/64 with |k| <= 127 (OCP MX v1.0 s.5.3)", "[vectors]") {
+TEST_CASE("docs/references.md s.1: MXINT8 is k/64 with |k| <= 127 (OCP MX v1.0 s.5.3)", "[vectors]") {
   const Format f = floatscope::parse_format("int8");
   CHECK(f.max_finite == 127.0 / 64);
   CHECK(rnd(2.0, "int8") == 127.0 / 64);  // no Inf/NaN: clamps
@@ -107,7 +107,7 @@ TEST_CASE("REFERENCES s.1: MXINT8 is k/64 with |k| <= 127 (OCP MX v1.0 s.5.3)", 
   CHECK(rnd(3.0 / 128, "int8") == 2.0 / 64);
 }
 
-TEST_CASE("REFERENCES s.2: OFP8 s.5 E4M3 vectors 464, 465, 470", "[vectors]") {
+TEST_CASE("docs/references.md s.2: OFP8 s.5 E4M3 vectors 464, 465, 470", "[vectors]") {
   // OCP 8-bit Floating Point Specification rev 1.0, section 5.
   CHECK(rnd(464, "e4m3", Mode::rne, Overflow::saturate) == 448);  // tie, to even
   CHECK(rnd(464, "e4m3", Mode::rne, Overflow::spec) == 448);
@@ -128,7 +128,7 @@ TEST_CASE("REFERENCES s.2: OFP8 s.5 E4M3 vectors 464, 465, 470", "[vectors]") {
   CHECK(std::isnan(rnd(kNaN, "e4m3", Mode::rne, Overflow::saturate)));
 }
 
-TEST_CASE("REFERENCES s.2: OFP8 s.5 E5M2 vectors 58000, 61440", "[vectors]") {
+TEST_CASE("docs/references.md s.2: OFP8 s.5 E5M2 vectors 58000, 61440", "[vectors]") {
   CHECK(rnd(58000, "e5m2") == 57344);
   CHECK(rnd(61440, "e5m2", Mode::rne, Overflow::spec) == kInf);  // tie rounds up past max
   CHECK(rnd(-61440, "e5m2", Mode::rne, Overflow::spec) == -kInf);
@@ -138,7 +138,7 @@ TEST_CASE("REFERENCES s.2: OFP8 s.5 E5M2 vectors 58000, 61440", "[vectors]") {
   CHECK(rnd(kInf, "e5m2", Mode::rne, Overflow::saturate) == 57344);
 }
 
-TEST_CASE("REFERENCES s.2: below half the smallest subnormal gives +-0 (OFP8 s.5)", "[vectors]") {
+TEST_CASE("docs/references.md s.2: below half the smallest subnormal gives +-0 (OFP8 s.5)", "[vectors]") {
   CHECK(same(rnd(0x1p-10, "e4m3"), 0.0));  // exactly half: tie to even (0)
   CHECK(same(rnd(-0x1p-10, "e4m3"), -0.0));
   CHECK(rnd(std::nextafter(0x1p-10, 1.0), "e4m3") == 0x1p-9);
@@ -146,13 +146,13 @@ TEST_CASE("REFERENCES s.2: below half the smallest subnormal gives +-0 (OFP8 s.5
   CHECK(same(rnd(-0x1p-11, "e4m3fnuz"), 0.0));  // FNUZ has no -0
 }
 
-TEST_CASE("REFERENCES s.2: ml_dtypes subnormal vectors", "[vectors]") {
+TEST_CASE("docs/references.md s.2: ml_dtypes subnormal vectors", "[vectors]") {
   // ml_dtypes float8 tests: rounding into the subnormal range.
   CHECK(rnd(0x0.94p-6, "e4m3") == 0x0.Ap-6);
   CHECK(rnd(0x0.A8p-14, "e5m2") == 0x0.Cp-14);
 }
 
-TEST_CASE("REFERENCES s.2: fp16 1+2^-11 under RNE and ties-away", "[vectors]") {
+TEST_CASE("docs/references.md s.2: fp16 1+2^-11 under RNE and ties-away", "[vectors]") {
   // IEEE 754-2019 s.4.3.1 / s.4.3.3: the tie goes to even under RNE, away under RNA.
   CHECK(rnd(1 + 0x1p-11, "fp16", Mode::rne) == 1.0);
   CHECK(rnd(1 + 0x1p-11, "fp16", Mode::rna) == 1 + 0x1p-10);
@@ -160,7 +160,7 @@ TEST_CASE("REFERENCES s.2: fp16 1+2^-11 under RNE and ties-away", "[vectors]") {
   CHECK(rnd(1 + 3 * 0x1p-11, "fp16", Mode::rne) == 1 + 0x1p-9);  // odd kept bit: up to even
 }
 
-TEST_CASE("REFERENCES s.2: FP6 and FP4 always clamp to +-max (OCP MX v1.0 s.5.3.3)", "[vectors]") {
+TEST_CASE("docs/references.md s.2: FP6 and FP4 always clamp to +-max (OCP MX v1.0 s.5.3.3)", "[vectors]") {
   for (Overflow ov : {Overflow::spec, Overflow::saturate})
     for (Mode m : {Mode::rne, Mode::rna, Mode::rup}) {
       CHECK(rnd(1000, "e3m2", m, ov) == 28);
@@ -179,7 +179,7 @@ TEST_CASE("REFERENCES s.2: FP6 and FP4 always clamp to +-max (OCP MX v1.0 s.5.3.
   CHECK_THROWS_AS(floatscope::round_to_codes(in, codes, f), std::domain_error);
 }
 
-TEST_CASE("REFERENCES s.2: directed-mode overflow follows IEEE 754 s.7.4", "[vectors]") {
+TEST_CASE("docs/references.md s.2: directed-mode overflow follows IEEE 754 s.7.4", "[vectors]") {
   // round-toward-zero never gives Inf; round-up: +Inf for positive overflow, -max for negative;
   // round-down the mirror image; round-to-odd overflows like toward-zero.
   CHECK(rnd(1e6, "fp16", Mode::rtz) == 65504);
@@ -198,7 +198,7 @@ TEST_CASE("REFERENCES s.2: directed-mode overflow follows IEEE 754 s.7.4", "[vec
   CHECK(rnd(1e300, "bf16", Mode::rtz) == 0x1.fep127);
 }
 
-TEST_CASE("REFERENCES s.1: MX E2M1 magnitudes are {0, 0.5, 1, 1.5, 2, 3, 4, 6}", "[vectors]") {
+TEST_CASE("docs/references.md s.1: MX E2M1 magnitudes are {0, 0.5, 1, 1.5, 2, 3, 4, 6}", "[vectors]") {
   const Format f = floatscope::parse_format("e2m1");
   const double want[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
   for (std::uint64_t c = 0; c < 8; ++c) {
@@ -213,7 +213,7 @@ TEST_CASE("REFERENCES s.1: MX E2M1 magnitudes are {0, 0.5, 1, 1.5, 2, 3, 4, 6}",
   CHECK(rnd(0.75, "e2m1") == 1);
 }
 
-TEST_CASE("REFERENCES s.4: E8M0 scale rounding of the RCEIL/FLOOR vectors", "[vectors]") {
+TEST_CASE("docs/references.md s.4: E8M0 scale rounding of the RCEIL/FLOOR vectors", "[vectors]") {
   // RCEIL (cuBLAS, Transformer Engine): amax/max_elem rounded up to a power of two in E8M0.
   CHECK(rnd(960.0 / 448, "e8m0", Mode::rup) == 4);
   CHECK(rnd(7.5 / 6, "e8m0", Mode::rup) == 2);
@@ -226,7 +226,7 @@ TEST_CASE("REFERENCES s.4: E8M0 scale rounding of the RCEIL/FLOOR vectors", "[ve
   CHECK(rnd(7.5 / 2, "e2m1") * 2 == 8);
 }
 
-TEST_CASE("REFERENCES s.6: harmonic series stagnation in fp16, bf16 and fp32 (RNE)", "[vectors]") {
+TEST_CASE("docs/references.md s.6: harmonic series stagnation in fp16, bf16 and fp32 (RNE)", "[vectors]") {
   // Terms and sums rounded to nearest: the sum stops changing at a known term.
   struct Case {
     const char* fmt;

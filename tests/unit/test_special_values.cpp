@@ -3,7 +3,7 @@
 //   software accumulators, IEEE 754-2019 s.6.1-6.3 and s.7.2: NaN propagates; Inf - Inf and
 //   0 * Inf are invalid (NaN); Inf + finite = Inf; a finite sum beyond the format's range
 //   overflows (s.7.4, to Inf under rne) and stays Inf; -0 + -0 = -0;
-//   hardware models, REFERENCES.md s.5 (MMA-Sim; Khattak & Mikaitis): any NaN input gives the
+//   hardware models, docs/references.md s.5 (MMA-Sim; Khattak & Mikaitis): any NaN input gives the
 //   canonical NaN (positive); +Inf and -Inf together give NaN; products may exceed fp32's range
 //   inside a step and the result overflows only if the exact sum does; an exact sum >= 2^128
 //   gives Inf even under round-toward-zero, one in (FLT_MAX, 2^128) gives FLT_MAX; a zero result
@@ -91,7 +91,7 @@ TEST_CASE("software accumulators follow IEEE 754 on NaN and Inf inputs", "[speci
               {{"fp16 overflow then finite", {60000, 60000, -60000}, {1, 1, 1}, 0, inf}}, false);
 }
 
-TEST_CASE("hardware models follow REFERENCES.md s.5 on NaN and Inf inputs", "[special]") {
+TEST_CASE("hardware models follow docs/references.md s.5 on NaN and Inf inputs", "[special]") {
   const double p = std::ldexp(1.0, 64);
   const double b1 = std::ldexp(1.0, 63), b2 = std::ldexp(1.0 - std::ldexp(1.0, -8), 63),
                b3 = std::ldexp(1.0 - std::ldexp(1.0, -8), 55), b4 = std::ldexp(1.0 - std::ldexp(1.0, -8), 47);

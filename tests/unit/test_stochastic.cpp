@@ -1,4 +1,4 @@
-// Stochastic rounding: exact up-probabilities with r random bits (REFERENCES.md s.3), unbiasedness,
+// Stochastic rounding: exact up-probabilities with r random bits (docs/references.md s.3), unbiasedness,
 // equal-probability SR, exactness of grid values, and results independent of threads and chunking.
 //
 // Statistical checks use fixed seeds and 5-sigma bounds from the exact binomial variance, so they
@@ -123,7 +123,7 @@ TEST_CASE("SR is unbiased: the mean of many roundings is x", "[stochastic]") {
   }
 }
 
-TEST_CASE("SR in fp16 does not stagnate on the harmonic series (REFERENCES.md s.6)", "[stochastic]") {
+TEST_CASE("SR in fp16 does not stagnate on the harmonic series (docs/references.md s.6)", "[stochastic]") {
   // Terms rounded to nearest, sums rounded stochastically; 10^5 terms average about H = 12.0901.
   const Format f = floatscope::parse_format("fp16");
   constexpr int kTerms = 100000, kRuns = 40;

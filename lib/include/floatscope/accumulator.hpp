@@ -5,7 +5,7 @@
 //             the way in with a chosen rounding;
 //   products  exact, or rounded once to a product format;
 //   sum       a scalar accumulator (any format and mode, SR included) in a chosen order, optionally
-//             compensated (Kahan, Neumaier) -- or the fused block-FMA unit of REFERENCES.md s.5
+//             compensated (Kahan, Neumaier) -- or the fused block-FMA unit of docs/references.md s.5
 //             (L products per step, F fraction bits kept below the step's largest exponent,
 //             truncation toward zero, one rounding per step);
 //   promotion every `promote` elements of K the partial sum is added into an outer accumulator;
@@ -54,7 +54,7 @@ enum class Compensation : std::uint8_t { none, kahan, neumaier };
 std::string_view compensation_name(Compensation c);
 Compensation parse_compensation(std::string_view text);  // "none", "kahan", "neumaier"
 
-// The fused block-FMA step of REFERENCES.md s.5: L exact products (not renormalised) plus the
+// The fused block-FMA step of docs/references.md s.5: L exact products (not renormalised) plus the
 // running value c; E = largest exponent among nonzero terms; every term truncated toward zero to
 // a multiple of 2^(E-F); exact sum; one rounding to `out` with `out_mode`.
 struct FusedUnit {

@@ -73,14 +73,21 @@ struct ExperimentResult {
   GemmEvents events;                 // zeros when !events_counted
   bool events_counted = true;        // false: the backend cannot count events (cells left empty)
   std::string accumulator;           // human description of the resolved accumulator
+  // The accumulator's format and rounding as "format/mode": the fused unit's output for block-FMA
+  // models ("e8m13/rtz" for h100-fp8), else the scalar accumulator ("fp16/rne"). Sweeps write it
+  // into the acc_format column of named models, whose acc_format parameter does not apply.
+  std::string acc_format;
   double seconds = 0;                // wall time of the emulation (not the reference)
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
 // order: the metrics, the products and partial sums counted, and the permutation results.
-// `counted` is false for the values derived from event counts when the backend could not count
-// them: CSV cells are then empty and JSON values null (zero would claim "no events").
+// `counted` is false for a value the run did not measure: the values derived from event counts
+// when the backend could not count them (zero would claim "no events"), the permutation results
+// without permutations, the errors without a reference (reference = none) or with no finite
+// output to compare, and ratio_det/ratio_prob where the bound is vacuous (Inf). Every metric that
+// would otherwise be NaN is one of these. CSV cells are then empty and JSON values null.
 struct NamedValue {
   std::string_view name;
   double value;

@@ -3,7 +3,7 @@
 // A Format is a small value type (exponent/mantissa widths, bias, how Inf/NaN are encoded,
 // subnormals, signedness). Everything derived from those fields (emin, emax, max finite, ...) is
 // computed once when the Format is made, so hot loops read plain members. Named presets carry the
-// constants of the OCP / IEEE / MX specifications (see docs/ARCHITECTURE.md and REFERENCES.md s.1).
+// constants of the OCP / IEEE / MX specifications (see docs/ARCHITECTURE.md and docs/references.md s.1).
 #pragma once
 
 #include <cstdint>

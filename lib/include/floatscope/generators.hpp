@@ -20,7 +20,7 @@
 //   identity                1 where row == column, else 0 (rectangular shapes get the leading
 //                           diagonal)
 //   harmonic                A[i][k] = 1/(k+1), B = all ones, so every C[i][j] = H_K (the harmonic
-//                           sum of REFERENCES.md s.6). 1/(k+1) is the double nearest the exact value;
+//                           sum of docs/references.md s.6). 1/(k+1) is the double nearest the exact value;
 //                           rounding that onto a format <= fp32 equals rounding the exact value for
 //                           any K < 2^28 (1/n is never that close to a midpoint).
 #pragma once

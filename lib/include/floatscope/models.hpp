@@ -1,6 +1,6 @@
 // Named hardware accumulation models: preset Accumulators for GPU matrix units, each with its
-// source. Parameters (L, F, output rounding, how C enters) follow REFERENCES.md s.5 and the
-// recorded tensor-core outputs in ../shared/hwdata (tests/unit/test_hwdata.cpp checks them).
+// source. Parameters (L, F, output rounding, how C enters) follow docs/references.md s.5 and the
+// recorded tensor-core outputs (tests/data/hwdata-subset; tests/unit/test_hwdata_subset.cpp checks them).
 #pragma once
 
 #include <optional>
