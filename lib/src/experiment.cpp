@@ -69,8 +69,9 @@ void check_sizes(const ExperimentSpec& s) {
                                             s.M, s.N, s.K, elems));
   // What a run allocates, measured (peak RSS; 256x256x200000: 2.74 GB): A and B (generated, their
   // quantised copies, the kernels' and the reference's working copies) 28 bytes an element; per
-  // output the emulated C, the exact C, |A||B|, the relative errors and scratch, 40 bytes. Beyond what the machine has left the
-  // run would die in bad_alloc (or the OOM killer) after minutes: refuse it now, with the numbers.
+  // output the emulated C, the exact C, |A||B|, the relative errors and scratch, 40 bytes. Beyond
+  // what the machine has left the run would die in bad_alloc (or the OOM killer) after minutes:
+  // refuse it now, with the numbers.
   const double need = 28 * (static_cast<double>(s.M) * s.K + static_cast<double>(s.K) * s.N) +
                       40 * static_cast<double>(s.M) * s.N +
                       8 * static_cast<double>(s.M) * s.N * std::max(0, s.permutations);
@@ -87,7 +88,7 @@ void check_sizes(const ExperimentSpec& s) {
 // Rounds v / scale onto f (the input quantisation); SR draws from stream `stream`. Returns how
 // many elements overflowed.
 std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
-              std::uint64_t stream, int threads) {
+                       std::uint64_t stream, int threads) {
   if (scale != 1.0)
     for (double& x : v) x /= scale;
   Rounding r;
