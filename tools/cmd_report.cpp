@@ -151,6 +151,9 @@ TextTable accumulator_table(const Table& t) {
   for (const auto& r : t.rows) {
     std::vector<std::string> line;
     for (const auto& h : tt.head) line.push_back(t.str(r, h));
+    // A named model's rounding is its unit's (acc_format "e8m13/rtz"), not the unused parameter.
+    if (const auto slash = line[3].find('/'); line[0] != "custom" && slash != std::string::npos)
+      line[4] = line[3].substr(slash + 1);
     if (seen.insert(line).second) tt.rows.push_back(line);
   }
   return tt;
@@ -250,6 +253,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   const DirLock lock(dir, false);  // not while a sweep or merge writes it
   sweep::CsvTable raw = sweep::read_csv_file(csv);
   Table t{raw.header, std::move(raw.rows)};
+  fill_model_acc_format(t);
   for (const char* c : {"model", "K", "max_rel_err"})
     if (!t.has(c)) throw UsageError(csv.string() + ": no column '" + c + "': not a floatscope results.csv");
   nlohmann::json meta = fs::exists(dir / "meta.json") ? read_meta(dir) : nlohmann::json::object();

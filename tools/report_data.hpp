@@ -75,6 +75,24 @@ inline std::string label(const Table& t, const std::vector<std::string>& row, co
   return s.empty() ? "all" : s;
 }
 
+// results.csv written before named models recorded their real accumulator in acc_format carry the
+// unused parameter there ("fp32" for h100-fp8): take it from the accumulator description instead
+// ("... fused(L=32 F=13 out=e8m13/rtz)" -> "e8m13/rtz").
+inline void fill_model_acc_format(Table& t) {
+  const int model = t.col("model"), acc = t.col("acc_format"), desc = t.col("accumulator");
+  if (model < 0 || acc < 0 || desc < 0) return;
+  for (auto& r : t.rows) {
+    const std::string& m = r[static_cast<std::size_t>(model)];
+    std::string& a = r[static_cast<std::size_t>(acc)];
+    if (m.empty() || m == "custom" || a.find('/') != std::string::npos) continue;
+    const std::string& d = r[static_cast<std::size_t>(desc)];
+    const auto at = d.find("out=");
+    if (at == std::string::npos) continue;
+    const auto end = d.find_first_of(") ", at);
+    a = d.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4);
+  }
+}
+
 // A row's accumulation setup in words, from `keys` (swept keys, without the data keys a figure
 // shows otherwise): a named model with its real accumulator, "h100-fp8 (e8m13/rtz)"; a custom one
 // as its accumulator format and rounding, "fp16/rne acc"; other keys as key=value.

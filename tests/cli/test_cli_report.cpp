@@ -137,3 +137,18 @@ TEST_CASE("report on a directory without results fails with exit code 2", "[cli]
   CHECK(o.rc == 2);
   CHECK_THAT(o.err, Catch::Contains("results.csv"));
 }
+
+TEST_CASE("a results.csv from before acc_format named the model's accumulator still shows it", "[cli][report]") {
+  // reports/fp8-accumulation was swept when named models kept acc_format = fp32 (the unused
+  // parameter); the report takes the accumulator from its description: the H100 FP8 unit's 14-bit
+  // e8m13 with round-toward-zero (docs/references.md s.5).
+  const fs::path old = fs::path(FLOATSCOPE_SOURCE_DIR) / "reports" / "fp8-accumulation";
+  REQUIRE(fs::exists(old / "results.csv"));
+  auto out = root() / "old_csv";
+  auto o = run({"report", old.string(), "-o", out.string(), "--quiet", "--gnuplot", "/nonexistent/gnuplot"});
+  INFO(o.err);
+  REQUIRE(o.rc == 0);
+  const auto md = slurp(out / "report.md");
+  CHECK_THAT(md, Catch::Contains("| h100-fp8 | e4m3 | e4m3 | e8m13/rtz | rtz |"));
+  CHECK_THAT(md, Catch::Contains("| h100-fp8 | e8m13/rtz |"));
+}
