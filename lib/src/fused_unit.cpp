@@ -1,4 +1,4 @@
-// The fused block-FMA unit of REFERENCES.md s.5 (Fasi et al. 2021; Khattak & Mikaitis 2025).
+// The fused block-FMA unit of docs/references.md s.5 (Fasi et al. 2021; Khattak & Mikaitis 2025).
 //
 // One step: products a_i*b_i are exact and not renormalised, so a product's exponent is
 // e(a)+e(b) with e(x) = max(floor(log2|x|), emin of x's format) (subnormals use the minimum

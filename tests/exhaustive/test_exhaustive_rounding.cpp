@@ -58,7 +58,7 @@ Dir dir_of(Mode m, bool negative) {
   }
 }
 
-// What the oracle needs of a format, written from the specifications (REFERENCES.md s.1: OCP OFP8
+// What the oracle needs of a format, written from the specifications (docs/references.md s.1: OCP OFP8
 // rev 1.0 Table 1, OCP MX v1.0 s.5, IEEE 754-2019 Table 3.5, ml_dtypes for FNUZ), not taken from
 // the library: the codes, their values, the special codes and the overflow value.
 enum class Kind { binary, e8m0, int8 };
@@ -273,7 +273,7 @@ std::vector<Format> small_presets() {
 }  // namespace
 
 TEST_CASE("exhaustive: the oracle's tables give the published constants", "[exhaustive]") {
-  // REFERENCES.md s.1: largest finite value and number of non-negative finite values per format,
+  // docs/references.md s.1: largest finite value and number of non-negative finite values per format,
   // so a wrong field in kSpecs cannot pass unnoticed; the library's format agrees on max finite.
   struct Published {
     const char* name;

@@ -17,7 +17,7 @@ inline constexpr int kSkipReturnCode = 77;
 
 void skip_test_case(const std::string& reason);
 
-// The shared/ folder (hwdata, REFERENCES.md): $FLOATSCOPE_SHARED_DIR when set, so a run can point
+// The shared/ folder (full hwdata recordings): $FLOATSCOPE_SHARED_DIR when set, so a run can point
 // it elsewhere (or nowhere) without rebuilding; else the folder configured at build time.
 inline std::filesystem::path shared_dir() {
   if (const char* env = std::getenv("FLOATSCOPE_SHARED_DIR"); env != nullptr && *env != '\0')

@@ -197,7 +197,7 @@ TEST_CASE("e11mY accumulators match MPFR on products and sums across double's wh
 
 TEST_CASE("e11m20: sr of 2^-1043 (half the smallest subnormal) rounds up half of the time",
           "[accumulator][wide-range]") {
-  // REFERENCES.md s.3: P(up) = floor(f 2^r)/2^r with f = 1/2 here, for a product (2^-600 *
+  // docs/references.md s.3: P(up) = floor(f 2^r)/2^r with f = 1/2 here, for a product (2^-600 *
   // 2^-443) whose exact value a double cannot hold. 2000 independent streams: 5 sigma = 112.
   const Format e11m20 = parse_format("e11m20");
   Accumulator acc = wide(e11m20, Mode::sr);
