@@ -73,6 +73,7 @@ inline std::vector<int> parse_threads(const std::string& spec) {
     }
     const long long v = parse_positive(t, "--threads");
     if (v > 4096) throw UsageError("--threads: '" + t + "' is more than 4096");
+    check_threads(static_cast<int>(v), "--threads");  // the cap every command applies
     threads.push_back(static_cast<int>(v));
   }
   std::sort(threads.begin(), threads.end());

@@ -17,6 +17,12 @@
 namespace floatscope::detail {
 namespace {
 
+inline bool all_finite(const double* a, const double* b, int n) {
+  for (int i = 0; i < n; ++i)
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return false;
+  return true;
+}
+
 inline int exp_of(double x, int emin) {
   return std::max(std::ilogb(x), emin);
 }
@@ -103,7 +109,9 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
         acc = fused_step(fused_, a + k, b + k, n, acc, step_bits());
         if (ctx.ev) {
           ++ctx.ev->partials;
-          if (std::isinf(acc) && std::isfinite(before)) ++ctx.ev->partials_overflow;
+          // An overflow of the sum itself: an Inf or NaN among the step's terms is not one.
+          if (std::isinf(acc) && std::isfinite(before) && all_finite(a + k, b + k, n))
+            ++ctx.ev->partials_overflow;
           if (acc == before && acc != 0) {
             for (int i = 0; i < n; ++i)
               if (a[k + i] * b[k + i] != 0) {

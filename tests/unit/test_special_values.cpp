@@ -151,3 +151,19 @@ TEST_CASE("run_experiment_on accepts NaN and Inf inputs and counts NaN outputs",
   s.K = 3;
   CHECK_THROWS_WITH(run_experiment_on(s, A.data(), B.data(), nullptr, 1), Catch::Contains("e2m1"));
 }
+
+TEST_CASE("an Inf input is not a partial-sum overflow in a fused unit; an overflowing sum is", "[special]") {
+  // docs/references.md s.5: a step whose terms include Inf returns Inf, but nothing overflowed;
+  // a step whose finite terms sum beyond fp32's range does overflow.
+  const Accumulator acc = model_accumulator("h100-bf16");
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> a(16, 1.0), b(16, 1.0);
+  a[3] = inf;
+  GemmEvents ev;
+  CHECK(emulate_dot(acc, a.data(), b.data(), 16, 0.0, &ev) == inf);
+  CHECK(ev.partials_overflow == 0);
+  std::fill(a.begin(), a.end(), 0x1p127);  // 16 * 2^127 * 1: beyond FLT_MAX, all terms finite
+  GemmEvents ev2;
+  CHECK(emulate_dot(acc, a.data(), b.data(), 16, 0.0, &ev2) == inf);
+  CHECK(ev2.partials_overflow == 1);
+}
