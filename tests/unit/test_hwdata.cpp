@@ -11,6 +11,7 @@
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
+#include "near_miss_models.hpp"
 #include "skip.hpp"
 
 namespace fs = std::filesystem;
@@ -120,21 +121,8 @@ TEST_CASE("hwdata rejects models one parameter away from the fitted ones", "[hwd
     test::skip_test_case("hwdata folder " + root.string() + " absent: no hardware comparison");
     return;
   }
-  const Format e4m3 = parse_format("e4m3");
-  Accumulator f24 = model_accumulator("h100-fp16");
-  f24.fused->F = 24;
-  Accumulator l8 = model_accumulator("h100-bf16");
-  l8.fused->L = 8;
-  Accumulator out32 = model_accumulator("h100-fp8", e4m3, e4m3);
-  out32.fused->out = parse_format("fp32");
-  Accumulator c_inside = model_accumulator("b200-fp8", e4m3, e4m3);
-  c_inside.fused->c_outside = false;
-  Accumulator rne = model_accumulator("a100-fp16");
-  rne.fused->out_mode = Mode::rne;
-  const std::pair<const char*, const Accumulator*> cases[] = {
-      {"H100_fp16", &f24}, {"H100_bf16", &l8}, {"H100_E4M3", &out32}, {"B200_E4M3", &c_inside},
-      {"A100_fp16", &rne}};
-  for (const auto& [folder, acc] : cases) {
+  for (const auto& [folder, model] : test::near_miss_models()) {
+    const Accumulator* acc = &model;
     const Match m = run_folder(root / folder, *acc, std::string(folder) == "H100_E4M3");
     INFO(folder << " with " << acc->describe() << ": " << m.match << "/" << m.rows);
     CHECK(m.match < m.rows);

@@ -17,6 +17,7 @@
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
+#include "near_miss_models.hpp"
 
 namespace fs = std::filesystem;
 using namespace floatscope;
@@ -157,21 +158,8 @@ TEST_CASE("every named hardware model reproduces the shipped tensor-core outputs
 // The subset can tell parameters apart: one step away from a fitted model loses rows.
 TEST_CASE("the shipped subset rejects models one parameter away from the fitted ones", "[hwdata_subset]") {
   require_data_or_skip();
-  const Format e4m3 = parse_format("e4m3");
-  Accumulator f24 = model_accumulator("h100-fp16");
-  f24.fused->F = 24;
-  Accumulator l8 = model_accumulator("h100-bf16");
-  l8.fused->L = 8;
-  Accumulator out32 = model_accumulator("h100-fp8", e4m3, e4m3);
-  out32.fused->out = parse_format("fp32");
-  Accumulator c_inside = model_accumulator("b200-fp8", e4m3, e4m3);
-  c_inside.fused->c_outside = false;
-  Accumulator rne = model_accumulator("a100-fp16");
-  rne.fused->out_mode = Mode::rne;
-  const std::pair<const char*, const Accumulator*> cases[] = {
-      {"H100_fp16", &f24}, {"H100_bf16", &l8}, {"H100_E4M3", &out32}, {"B200_E4M3", &c_inside},
-      {"A100_fp16", &rne}};
-  for (const auto& [folder, acc] : cases) {
+  for (const auto& [folder, model] : test::near_miss_models()) {
+    const Accumulator* acc = &model;
     const Rows data = load(subset_root() / folder);
     std::string first_bad;
     const std::size_t match = matching_rows(data, *acc, std::string(folder) == "H100_E4M3", first_bad);
