@@ -57,12 +57,14 @@ struct HwyLanes {
   static HWY_INLINE std::uint64_t sum(U v) { return hn::GetLane(hn::SumOfLanes(DU(), v)); }
 };
 
-// Low 64 bits of x * c for a constant c: three 32x32->64 products (no 64-bit lane multiply
-// before AVX-512DQ, and Highway 1.0 has none).
+// Low 64 bits of x * c for a constant c: AVX-512DQ's 64-bit multiply, else three 32x32->64
+// products (AVX2 has no 64-bit lane multiply, and Highway 1.0 offers none).
 HWY_INLINE HwyLanes::U mul_lo_const(HwyLanes::U x, std::uint64_t c) {
   using DU = HwyLanes::DU;
 #if HWY_TARGET == HWY_SCALAR
   return hn::Set(DU(), hn::GetLane(x) * c);  // the baseline copy (never dispatched to)
+#elif HWY_TARGET == HWY_AVX3
+  return HwyLanes::U{_mm512_mullo_epi64(x.raw, hn::Set(DU(), c).raw)};  // AVX-512DQ has it
 #else
   const hn::Repartition<std::uint32_t, DU> d32;
   const HwyLanes::U c_lo = hn::Set(DU(), c & 0xffffffffULL), c_hi = hn::Set(DU(), c >> 32);

@@ -80,6 +80,9 @@ void range_lanes(const T* in, T* out, std::size_t n, const RoundParams& p, const
   const L::U no_rnd = L::u(0);
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
+    // The loop is long enough per element that the hardware prefetcher alone lets it wait on
+    // memory for arrays beyond the caches: ask for the input a few cache lines ahead.
+    hwy::Prefetch(in + i + 32 * N);
     const L::U x = load_lanes(in + i);
     const L::U y = round_core<M, kSigns, P, L>(x, kRandom ? rng.next() : no_rnd, k);
     store_lanes(out + i, y, stream);
