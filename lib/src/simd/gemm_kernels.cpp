@@ -21,6 +21,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -175,15 +176,15 @@ inline constexpr bool kShortcut = M == Mode::rne || M == Mode::rtz || M == Mode:
 // general step, which also counts their events.
 struct Shortcut {
   U sign_exp, c_off, keep_mask, unit, drop_shift;
-  F min_normal, max_finite;
+  U min_normal_bits, normal_span;  // |hi| in [min normal, max finite): bits - mn < span
   Shortcut(int man_bits, double mn, double mx)
       : sign_exp(L::u(0xfff0000000000000ULL)),
         c_off(L::u(static_cast<std::uint64_t>(52 - man_bits) << 52)),
         keep_mask(L::u(~((std::uint64_t{1} << (52 - man_bits)) - 1))),
         unit(L::u(std::uint64_t{1} << (52 - man_bits))),
         drop_shift(L::u(static_cast<std::uint64_t>(12 + man_bits))),
-        min_normal(L::f(mn)),
-        max_finite(L::f(mx)) {}
+        min_normal_bits(L::u(std::bit_cast<std::uint64_t>(mn))),
+        normal_span(L::u(std::bit_cast<std::uint64_t>(mx) - std::bit_cast<std::uint64_t>(mn))) {}
 };
 
 struct ScalarStep {
@@ -192,12 +193,14 @@ struct ScalarStep {
   const Shortcut& sc;
 };
 
-// One step s = round(s + p) on a vector; weyl: the lanes' SR stream state (sr only).
-template <Mode M>
+// One step s = round(s + p) on a vector; weyl: the lanes' SR stream state (sr only). kFull: every
+// lane is a column (the valid mask is all set and need not be applied).
+template <Mode M, bool kFull>
 HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarStep& st,
                             PartialEvents& pe) {
   constexpr bool kSR = M == Mode::sr;
   constexpr CorePath P = kSR ? CorePath::integer : CorePath::fp_add;
+  auto in_tile = [&](Mk m) { return kFull ? m : L::mand(valid, m); };
   F lo;
   F hi = two_sum(s, p, lo);
   if constexpr (M == Mode::rdn) {
@@ -212,12 +215,12 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     weyl = weyl + L::u(kWeylGamma);
   }
   F y;
-  Mk bad = valid;
+  Mk bad = kFull ? L::mconst(true) : valid;
   if constexpr (kShortcut<M>) {
     const U hb = L::as_u(hi);
-    const F ah = vabs(hi);
-    const Mk fast = L::mand(L::mand(valid, L::feq(lo, L::f(0.0))),
-                            L::mand(L::mnot(L::flt(ah, st.sc.min_normal)), L::flt(ah, st.sc.max_finite)));
+    // |hi| in [min normal, max finite) as one unsigned range check on its encoding.
+    const U ah = hb & L::u(0x7fffffffffffffffULL);
+    const Mk fast = L::mand(L::feq(lo, L::f(0.0)), L::lt(ah - st.sc.min_normal_bits, st.sc.normal_span));
     if constexpr (M == Mode::rne) {
       const F C = L::as_f((hb & st.sc.sign_exp) + st.sc.c_off);
       y = (hi + C) - C;  // the subtraction is exact
@@ -227,8 +230,10 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
       const Mk up = sr_rounds_up<L>(L::shl(hb, st.sc.drop_shift), raw, st.k.sr_mask);
       y = L::as_f((hb & st.sc.keep_mask) + L::sel(up, st.sc.unit, L::u(0)));
     }
-    bad = L::mand(valid, L::mnot(fast));
+    bad = in_tile(L::mnot(fast));
   }
+  // A nonzero term that left the sum unchanged (finite sums only: see the general step).
+  Mk stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::feq(y, s)));
   if (!kShortcut<M> || any(bad)) {
     F ys = L::as_f(round_core<M, kSignsPlain, P, L>(round_to_odd_bits<L>(hi, lo), raw, st.k));
     if constexpr (kSR) {
@@ -237,10 +242,9 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     }
     y = kShortcut<M> ? L::fsel(bad, ys, y) : ys;
     pe.partial(bad, hi, ys);
+    stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::mand(L::feq(y, s), L::flt(vabs(y), L::f(INFINITY)))));
   }
-  // A nonzero term that left a finite sum unchanged.
-  stag = L::count_lanes(stag, L::mand(L::mand(valid, L::mnot(L::feq(p, L::f(0.0)))),
-                                L::mand(L::feq(y, s), L::flt(vabs(y), L::f(INFINITY)))));
+  stag = L::count_lanes(stag, stagnant);
   s = y;
 }
 
@@ -254,7 +258,7 @@ HWY_INLINE void scalar_steps(const KernelData& kn, const ScalarStep& st, const d
     const F av = L::f(arow[kk]);
 #pragma GCC unroll 4
     for (int t = 0; t < kTile; ++t)
-      scalar_step<M>(s[t], stag[t], weyl[t], av * load_cols(brow + t * Nl, valid[t], kFull), valid[t], st, pe);
+      scalar_step<M, kFull>(s[t], stag[t], weyl[t], av * load_cols(brow + t * Nl, valid[t], kFull), valid[t], st, pe);
   }
 }
 

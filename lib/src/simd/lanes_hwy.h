@@ -46,7 +46,15 @@ struct HwyLanes {
   static HWY_INLINE M mnot(M a) { return hn::Not(a); }
   static HWY_INLINE M mconst(bool b) { return b ? hn::FirstN(DU(), lanes()) : hn::FirstN(DU(), 0); }
   static HWY_INLINE F to_f(U x) { return hn::ConvertTo(DF(), hn::BitCast(DI(), x)); }
-  static HWY_INLINE U to_i(F x) { return hn::BitCast(DU(), hn::ConvertTo(DI(), x)); }
+  // The core converts only values inside int64's range: skip Highway's overflow fix-up where the
+  // instruction exists (AVX-512DQ).
+  static HWY_INLINE U to_i(F x) {
+#if HWY_TARGET == HWY_AVX3
+    return U{_mm512_cvttpd_epi64(x.raw)};
+#else
+    return hn::BitCast(DU(), hn::ConvertTo(DI(), x));
+#endif
+  }
   static HWY_INLINE F trunc(F x) { return hn::Trunc(x); }
   // Event counters: per-lane counts in a register (one masked add per count), summed at the end.
   using C = U;
