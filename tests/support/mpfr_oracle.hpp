@@ -289,6 +289,34 @@ inline double round_int8(double x, Mode m) {
   return r == 0 ? 0.0 : r;
 }
 
+// The binary-format oracle for a nonzero value (a double, Inf included, or an MPFR number) of
+// sign `neg`: round at the format's precision with unbounded exponent range below, then apply the
+// overflow policy.
+template <class Src>
+inline double round_binary(const Src& x, bool neg, const Format& f, Mode m, Overflow ov) {
+  const bool neg_zero = f.is_signed && f.specials != Specials::fnuz;
+  const Range rg = binary_range(f);
+  const double max = neg ? -rg.max_finite : rg.max_finite;
+  const auto overflow_result = [&](bool to_infinity) {
+    if (ov == Overflow::saturate || f.specials == Specials::none || !to_infinity) return max;
+    if (f.specials == Specials::ieee) return neg ? -std::numeric_limits<double>::infinity()
+                                                 : std::numeric_limits<double>::infinity();
+    return quiet_nan_with_sign_of(neg ? -1.0 : 1.0);
+  };
+  // Inf is exact in every mode: it stays Inf where the format has it (spec policy).
+  if constexpr (std::is_same_v<Src, double>) {
+    if (std::isinf(x)) return overflow_result(true);
+  }
+  Scratch& s = scratch();
+  round_unbounded(s.result, x, f, rg, m);
+  mpfr_set_prec(s.limit, 64);
+  mpfr_set_d(s.limit, rg.max_finite, MPFR_RNDN);
+  if (mpfr_cmpabs(s.result, s.limit) > 0) return overflow_result(overflow_goes_to_infinity(m, neg));
+  const double y = mpfr_get_d(s.result, MPFR_RNDN);  // exact: p <= 53 bits within double range
+  if (y == 0) return neg && neg_zero ? -0.0 : 0.0;
+  return y;
+}
+
 // The oracle: x rounded once onto f with mode m (deterministic modes) and overflow policy ov.
 inline double oracle_round(double x, const Format& f, Mode m, Overflow ov) {
   if (m == Mode::sr || m == Mode::sr_equal)
@@ -306,24 +334,7 @@ inline double oracle_round(double x, const Format& f, Mode m, Overflow ov) {
   const bool neg_zero = f.is_signed && f.specials != Specials::fnuz;
   if (x == 0) return neg && neg_zero ? -0.0 : 0.0;
 
-  const Range rg = binary_range(f);
-  const double max = neg ? -rg.max_finite : rg.max_finite;
-  const auto overflow_result = [&](bool to_infinity) {
-    if (ov == Overflow::saturate || f.specials == Specials::none || !to_infinity) return max;
-    if (f.specials == Specials::ieee) return std::copysign(std::numeric_limits<double>::infinity(), x);
-    return quiet_nan_with_sign_of(x);
-  };
-  // Inf is exact in every mode: it stays Inf where the format has it (spec policy).
-  if (std::isinf(x)) return overflow_result(true);
-
-  Scratch& s = scratch();
-  round_unbounded(s.result, x, f, rg, m);
-  mpfr_set_prec(s.limit, 64);
-  mpfr_set_d(s.limit, rg.max_finite, MPFR_RNDN);
-  if (mpfr_cmpabs(s.result, s.limit) > 0) return overflow_result(overflow_goes_to_infinity(m, neg));
-  const double y = mpfr_get_d(s.result, MPFR_RNDN);  // exact: p <= 53 bits within double range
-  if (y == 0) return neg && neg_zero ? -0.0 : 0.0;
-  return y;
+  return round_binary(x, neg, f, m, ov);
 }
 
 // The same oracle for an MPFR value (e.g. an exact quotient that no double holds), for binary
@@ -337,22 +348,7 @@ inline double oracle_round_mpfr(mpfr_srcptr x, const Format& f, Mode m, Overflow
   if (!f.is_signed && neg && !mpfr_zero_p(x)) return std::numeric_limits<double>::quiet_NaN();
   const bool neg_zero = f.is_signed && f.specials != Specials::fnuz;
   if (mpfr_zero_p(x)) return neg && neg_zero ? -0.0 : 0.0;
-  const Range rg = binary_range(f);
-  const double max = neg ? -rg.max_finite : rg.max_finite;
-  const auto overflow_result = [&](bool to_infinity) {
-    if (ov == Overflow::saturate || f.specials == Specials::none || !to_infinity) return max;
-    if (f.specials == Specials::ieee) return neg ? -std::numeric_limits<double>::infinity()
-                                                 : std::numeric_limits<double>::infinity();
-    return quiet_nan_with_sign_of(neg ? -1.0 : 1.0);
-  };
-  Scratch& s = scratch();
-  round_unbounded(s.result, x, f, rg, m);
-  mpfr_set_prec(s.limit, 64);
-  mpfr_set_d(s.limit, rg.max_finite, MPFR_RNDN);
-  if (mpfr_cmpabs(s.result, s.limit) > 0) return overflow_result(overflow_goes_to_infinity(m, neg));
-  const double y = mpfr_get_d(s.result, MPFR_RNDN);  // exact: p <= 53 bits within double range
-  if (y == 0) return neg && neg_zero ? -0.0 : 0.0;
-  return y;
+  return round_binary(x, neg, f, m, ov);
 }
 
 }  // namespace floatscope::oracle
