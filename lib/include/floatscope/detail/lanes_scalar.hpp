@@ -37,8 +37,21 @@ struct ScalarLanes {
 
   static FLOATSCOPE_HD constexpr U u(std::uint64_t x) { return x; }
   static FLOATSCOPE_HD constexpr F f(double x) { return x; }
-  static FLOATSCOPE_HD constexpr U as_u(F x) { return std::bit_cast<U>(x); }
-  static FLOATSCOPE_HD constexpr F as_f(U x) { return std::bit_cast<F>(x); }
+  // Device code has its own bit casts (std::bit_cast is host-only under nvcc).
+  static FLOATSCOPE_HD inline U as_u(F x) {
+#if defined(__CUDA_ARCH__)
+    return static_cast<U>(__double_as_longlong(x));
+#else
+    return std::bit_cast<U>(x);
+#endif
+  }
+  static FLOATSCOPE_HD inline F as_f(U x) {
+#if defined(__CUDA_ARCH__)
+    return __longlong_as_double(static_cast<long long>(x));
+#else
+    return std::bit_cast<F>(x);
+#endif
+  }
   static FLOATSCOPE_HD constexpr U shl(U x, U n) { return x << n; }
   static FLOATSCOPE_HD constexpr U shr(U x, U n) { return x >> n; }
   template <int N>

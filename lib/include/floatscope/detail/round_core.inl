@@ -209,8 +209,8 @@ struct EventConsts {
 
 template <class L>
 FLOATSCOPE_HD FLOATSCOPE_INLINE EventConsts<L> make_event_consts(double max_finite, double min_normal) {
-  const std::uint64_t mx = std::bit_cast<std::uint64_t>(max_finite);
-  return {L::u(mx + 1), L::u(0x7ff0000000000000ULL - mx - 1), L::u(std::bit_cast<std::uint64_t>(min_normal))};
+  const typename L::U mx = L::as_u(L::f(max_finite)), one = L::u(1);
+  return {mx + one, L::u(0x7ff0000000000000ULL) - mx - one, L::as_u(L::f(min_normal))};
 }
 
 // The conditions of one (input, rounded) pair on every lane. Magnitudes compare as their bit

@@ -156,7 +156,7 @@ inline void count_events(double in, double out, const EventParams& e, EventCount
 template <Mode M>
 FLOATSCOPE_HD inline double round_kernel(double x, const RoundParams& p, std::uint64_t rnd) {
   const RoundConsts<ScalarLanes> k = make_round_consts<ScalarLanes>(p);
-  return std::bit_cast<double>(round_core<M, kSignsGeneric, CorePath::integer, ScalarLanes>(std::bit_cast<std::uint64_t>(x), rnd, k));
+  return ScalarLanes::as_f(round_core<M, kSignsGeneric, CorePath::integer, ScalarLanes>(ScalarLanes::as_u(x), rnd, k));
 }
 
 // Dispatches a runtime mode to the kernel specialisations: fn(std::integral_constant<Mode, M>).
