@@ -1,11 +1,11 @@
 // Runtime choice of the SIMD level (floatscope/simd.hpp).
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 
+#include "floatscope/names.hpp"
 #include "floatscope/simd.hpp"
 
 namespace floatscope {
@@ -63,10 +63,8 @@ std::string_view simd_level_name(SimdLevel level) {
 }
 
 std::optional<SimdLevel> find_simd_level(std::string_view name) {
-  std::string lower(name);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   for (const auto& l : kLevels)
-    if (l.name == lower) return l.level;
+    if (iequals(l.name, name)) return l.level;
   return std::nullopt;
 }
 
