@@ -113,10 +113,10 @@ struct PartialEvents {
     const F inf = L::f(INFINITY), ay = vabs(y), ah = vabs(hi);
     const Mk y_fin = L::mand(valid, L::flt(ay, inf));
     const Mk h_fin = L::mand(valid, L::flt(ah, inf));
-    overflow = L::count_lanes(overflow, L::mand(h_fin, L::mnot(y_fin)));
-    underflow = L::count_lanes(underflow, L::mand(L::mand(y_fin, L::flt(ay, min_normal)),
+    overflow = L::count(overflow, L::mand(h_fin, L::mnot(y_fin)));
+    underflow = L::count(underflow, L::mand(L::mand(y_fin, L::flt(ay, min_normal)),
                                             L::mnot(L::feq(hi, L::f(0.0)))));
-    saturated = L::count_lanes(saturated, L::mand(L::mand(y_fin, L::feq(ay, max_finite)), L::flt(max_finite, ah)));
+    saturated = L::count(saturated, L::mand(L::mand(y_fin, L::feq(ay, max_finite)), L::flt(max_finite, ah)));
   }
   void add_to(GemmEvents& e) const {
     e.partials_underflow += L::sum(underflow);
@@ -203,12 +203,7 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
   auto in_tile = [&](Mk m) { return kFull ? m : L::mand(valid, m); };
   F lo;
   F hi = two_sum(s, p, lo);
-  if constexpr (M == Mode::rdn) {
-    // An exact zero sum is -0 in roundTowardNegative unless both terms are +0 (IEEE 754 s.6.3);
-    // the hardware's round-to-nearest addition gave +0.
-    const U kSign = L::u(0x8000000000000000ULL);
-    hi = L::fsel(L::feq(hi, L::f(0.0)), L::as_f(L::as_u(hi) | ((L::as_u(s) | L::as_u(p)) & kSign)), hi);
-  }
+  if constexpr (M == Mode::rdn) hi = rdn_zero_sum<L>(hi, s, p);
   U raw = L::u(0);
   if constexpr (kSR) {
     raw = mix64_lanes(weyl);
@@ -244,7 +239,7 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     pe.partial(bad, hi, ys);
     stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::mand(L::feq(y, s), L::flt(vabs(y), L::f(INFINITY)))));
   }
-  stag = L::count_lanes(stag, stagnant);
+  stag = L::count(stag, stagnant);
   s = y;
 }
 
@@ -396,7 +391,7 @@ void fused_rows(const KernelData& kn, const FusedData& fd, GemmEvents& ev, int i
           y = z;
         } else {
           const Mk stag = L::mand(L::mand(valid[t], any_prod), L::mand(L::feq(y, acc[t]), L::mnot(L::feq(y, zero))));
-          pe.stagnations = L::count_lanes(pe.stagnations, stag);
+          pe.stagnations = L::count(pe.stagnations, stag);
         }
         if (any(L::mand(valid[t], L::mnot(L::flt(vabs(y), inf))))) special = true;
         acc[t] = y;

@@ -61,7 +61,6 @@ struct HwyLanes {
   static HWY_INLINE C c0() { return u(0); }
   static HWY_INLINE C count(C acc, M m) { return hn::IfThenElse(m, acc + u(1), acc); }
   static HWY_INLINE std::uint64_t total(C c) { return sum(c); }
-  static HWY_INLINE U count_lanes(U acc, M m) { return count(acc, m); }
   static HWY_INLINE std::uint64_t sum(U v) { return hn::GetLane(hn::SumOfLanes(DU(), v)); }
 };
 

@@ -28,13 +28,11 @@ inline DD two_sum(double a, double b) {
   return {s, err};
 }
 
-// The sign of an exact zero sum s + t (IEEE 754-2019 s.6.3): two zeros of the same sign keep it;
-// any other exact zero (x + (-x), +0 + -0) is -0 under roundTowardNegative and +0 under every other
-// mode. A double addition (round to nearest) gives the second case +0, so rdn needs this rule.
+// An exact zero sum s + t with IEEE 754-2019 s.6.3's sign: two zeros of the same sign keep it, any
+// other exact zero is +0, except -0 under roundTowardNegative (round_core.inl: rdn_zero_sum).
 inline double exact_zero_sum(Mode m, double s, double t) {
-  const bool neg = m == Mode::rdn ? (std::signbit(s) || std::signbit(t))
-                                  : (std::signbit(s) && std::signbit(t));
-  return neg ? -0.0 : 0.0;
+  const double rn = s + t;  // round to nearest: already IEEE's sign for every mode but rdn
+  return m == Mode::rdn ? rdn_zero_sum<ScalarLanes>(rn, s, t) : rn;
 }
 
 inline DD two_prod(double a, double b) {

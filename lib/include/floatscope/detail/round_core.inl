@@ -231,6 +231,16 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE void count_events(typename L::U in_bits, typenam
 
 // ---- exact sums ------------------------------------------------------------------------------
 
+// The sign of an exact zero sum (IEEE 754-2019 s.6.3) under roundTowardNegative: hi = RN(s + t);
+// where hi is zero the sum is -0 unless both terms are +0 (round to nearest gave +0 for x + (-x)
+// and +0 + -0; for every other mode that is already IEEE's result).
+template <class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::F rdn_zero_sum(typename L::F hi, typename L::F s,
+                                                           typename L::F t) {
+  const typename L::U kSign = L::u(0x8000000000000000ULL);
+  return L::fsel(L::feq(hi, L::f(0.0)), L::as_f(L::as_u(hi) | ((L::as_u(s) | L::as_u(t)) & kSign)), hi);
+}
+
 // Round-to-odd of hi + lo at 53 bits, as bits, where hi = RN(hi + lo) is finite and |lo| <=
 // ulp(hi)/2 (else hi itself): the odd neighbour of hi toward lo when lo != 0 and hi is even. It
 // keeps every bit a target of precision p <= 51 needs, so round_core on it rounds hi + lo once.
