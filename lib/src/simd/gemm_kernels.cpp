@@ -227,9 +227,9 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     }
     bad = in_tile(L::mnot(fast));
   }
-  // A nonzero term that left the sum unchanged (finite sums only: see the general step).
-  Mk stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::feq(y, s)));
-  if (!kShortcut<M> || any(bad)) {
+  bool general = !kShortcut<M>;
+  if (general || any(bad)) {
+    general = true;
     F ys = L::as_f(round_core<M, kSignsPlain, P, L>(round_to_odd_bits<L>(hi, lo), raw, st.k));
     if constexpr (kSR) {
       const Mk tail = L::mand(bad, L::mand(L::mnot(L::feq(lo, L::f(0.0))), L::flt(vabs(hi), L::f(INFINITY))));
@@ -237,8 +237,10 @@ HWY_INLINE void scalar_step(F& s, U& stag, U& weyl, F p, Mk valid, const ScalarS
     }
     y = kShortcut<M> ? L::fsel(bad, ys, y) : ys;
     pe.partial(bad, hi, ys);
-    stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::mand(L::feq(y, s), L::flt(vabs(y), L::f(INFINITY)))));
   }
+  // A nonzero term that left a finite sum unchanged (shortcut results are finite by construction).
+  Mk stagnant = in_tile(L::mand(L::mnot(L::feq(p, L::f(0.0))), L::feq(y, s)));
+  if (general) stagnant = L::mand(stagnant, L::flt(vabs(y), L::f(INFINITY)));
   stag = L::count(stag, stagnant);
   s = y;
 }

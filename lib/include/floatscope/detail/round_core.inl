@@ -70,37 +70,39 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_core(typename L::U bits, typ
   F y;
   if constexpr (P == CorePath::fp_add) {
     static_assert(M != Mode::sr, "sr needs the integer method");
-    const F a = L::as_f(mag);
-    const U qc = L::sel(L::lt(k.qb_max, qb), k.qb_max, qb);
-    const F C = L::as_f(L::shl(qc, k52));
-    U s = L::as_u(a + C);
     if constexpr (M == Mode::rtz) {
       // Truncation needs no addition: clear the encoding's bits below the quantum (a double's
       // encoding is linear within a binade and below 2^-1022; a cut above bit 52 leaves 0).
       const U cut = qb - L::sel(L::eq(E, zero), one, E);
       const Mk keeps = L::lt(cut, L::u(53));
       y = L::as_f(L::sel(keeps, mag & L::shl(L::u(~std::uint64_t{0}), L::sel(keeps, cut, zero)), zero));
-    } else if constexpr (M != Mode::rne) {
-      s = s - L::sel(L::flt(a, L::as_f(s) - C), one, zero);  // truncated: s - C <= |x|
-      if constexpr (M == Mode::rna) {
-        // Up when the remainder is at least half a quantum; 2^(qe-1) is normal (qe >= -959).
-        const F rem = a - (L::as_f(s) - C);
-        const F half_q = L::as_f(L::shl(qc - L::u(53), k52));
-        s = s + L::sel(L::flt(rem, half_q), zero, one);
-      } else if constexpr (M != Mode::rtz) {
-        const Mk inexact = L::mnot(L::feq(L::as_f(s) - C, a));
-        if constexpr (M == Mode::rup) {
-          s = s + L::sel(L::mand(inexact, L::mnot(neg)), one, zero);
-        } else if constexpr (M == Mode::rdn) {
-          s = s + L::sel(L::mand(inexact, neg), one, zero);
-        } else if constexpr (M == Mode::rto) {
-          s = s | L::sel(inexact, one, zero);
-        } else if constexpr (M == Mode::sr_equal) {
-          s = s + L::sel(L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero))), one, zero);
+    } else {
+      const F a = L::as_f(mag);
+      const U qc = L::sel(L::lt(k.qb_max, qb), k.qb_max, qb);
+      const F C = L::as_f(L::shl(qc, k52));
+      U s = L::as_u(a + C);
+      if constexpr (M != Mode::rne) {
+        s = s - L::sel(L::flt(a, L::as_f(s) - C), one, zero);  // truncated: s - C <= |x|
+        if constexpr (M == Mode::rna) {
+          // Up when the remainder is at least half a quantum; 2^(qe-1) is normal (qe >= -959).
+          const F rem = a - (L::as_f(s) - C);
+          const F half_q = L::as_f(L::shl(qc - L::u(53), k52));
+          s = s + L::sel(L::flt(rem, half_q), zero, one);
+        } else {
+          const Mk inexact = L::mnot(L::feq(L::as_f(s) - C, a));
+          if constexpr (M == Mode::rup) {
+            s = s + L::sel(L::mand(inexact, L::mnot(neg)), one, zero);
+          } else if constexpr (M == Mode::rdn) {
+            s = s + L::sel(L::mand(inexact, neg), one, zero);
+          } else if constexpr (M == Mode::rto) {
+            s = s | L::sel(inexact, one, zero);
+          } else if constexpr (M == Mode::sr_equal) {
+            s = s + L::sel(L::mand(inexact, L::mnot(L::eq(rnd & kSign, zero))), one, zero);
+          }
         }
       }
+      y = L::as_f(s) - C;  // exact: both are multiples of 2^qe below 2C
     }
-    if constexpr (M != Mode::rtz) y = L::as_f(s) - C;  // exact: both are multiples of 2^qe below 2C
   } else {
     // The integer significand and the shift that cuts it at the quantum (shift >= 0: emin >=
     // -1022 and man_bits <= 52).
