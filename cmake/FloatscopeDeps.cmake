@@ -4,6 +4,7 @@
 #               Highway (headers only, private: the SIMD loops),
 #               toml++ (the public header sweep_toml.hpp includes it)
 #   tools       CLI11, nlohmann_json
+#   python      CLI11, nlohmann_json (the module writes meta.json with tools/sweep_meta.cpp)
 #   tests       Catch2 v2 (tests/CMakeLists.txt stops with an error when it is missing),
 #               nlohmann_json, Eigen (test_gemm_eigen: a double GEMM oracle), Boost
 #               (test_reference: Boost.Multiprecision exact sums)
@@ -24,10 +25,10 @@ find_path(HWY_INCLUDE_DIR hwy/foreach_target.h REQUIRED)
 # Visible to a project that add_subdirectory()s floatscope, like the installed config provides it
 # (the library does not link toml++; code that includes sweep_toml.hpp links this target).
 set_target_properties(tomlplusplus::tomlplusplus PROPERTIES IMPORTED_GLOBAL TRUE)
-if(FLOATSCOPE_BUILD_TOOLS OR FLOATSCOPE_BUILD_TESTS)
+if(FLOATSCOPE_BUILD_TOOLS OR FLOATSCOPE_BUILD_TESTS OR FLOATSCOPE_BUILD_PYTHON)
   find_package(nlohmann_json 3 REQUIRED)
 endif()
-if(FLOATSCOPE_BUILD_TOOLS)
+if(FLOATSCOPE_BUILD_TOOLS OR FLOATSCOPE_BUILD_PYTHON)
   find_package(CLI11 REQUIRED)
 endif()
 if(FLOATSCOPE_BUILD_TESTS)

@@ -13,6 +13,7 @@ packages=(
   gnuplot-nox                     # figures in reports
   libmd4c-dev libmd4c-html0-dev   # Markdown -> HTML for report.html
   chromium                        # headless browser for the report test (skipped without it)
+  python3-dev python3-venv        # the Python module (python/) and its test environment
 )
 
 missing=()
@@ -22,12 +23,24 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The Python test environment (git-ignored): the Debian Python with what the pytest suite and the
+# module build need, from PyPI. CMake builds the module with this Python and CTest runs its pytest
+# (python/CMakeLists.txt); without it the python tests report Skipped.
+venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-test"
+py_packages=(pytest numpy ml_dtypes pandas scikit-build-core nanobind)
+if "$venv/bin/python" -c "import pytest, numpy, ml_dtypes, pandas, scikit_build_core, nanobind" 2>/dev/null; then
+  echo "install-deps: $venv ready"
+else
+  echo "install-deps: creating $venv with ${py_packages[*]}"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${py_packages[@]}"
+fi

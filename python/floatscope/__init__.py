@@ -1,0 +1,271 @@
+"""floatscope: low-precision float formats, rounding modes and tensor-core GEMMs, emulated bit-exactly.
+
+NumPy in, NumPy out; the results are the bits of the `floatscope` command-line program (the same
+C++ library). The GIL is released while the C++ computes.
+
+Arrays: float16, float32 and float64 of any shape; contiguous (C-order) arrays are read in place,
+other layouts are copied once into a contiguous array first. ml_dtypes arrays (bfloat16, float8_*,
+float6_*, float4_e2m1fn, float8_e8m0fnu) are accepted wherever values are: their bits are decoded
+by floatscope's own codec.
+
+Stochastic rounding: element i of the flattened (C-order) array draws index i of stream 0 of
+`seed`, as line i+1 of `floatscope round` does; results do not depend on `threads`.
+
+Errors: bad names and values raise ValueError with the message the CLI prints; arrays of an
+unsupported dtype raise TypeError.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from . import _core
+
+__all__ = [
+    "formats",
+    "models",
+    "round",
+    "encode",
+    "decode",
+    "to_ml_dtypes",
+    "gemm",
+    "sweep",
+    "read_results",
+]
+
+# floatscope preset -> the ml_dtypes (or NumPy) dtype with the same encoding.
+_ML_DTYPE_NAMES = {
+    "bf16": "bfloat16",
+    "e4m3": "float8_e4m3fn",
+    "e5m2": "float8_e5m2",
+    "e4m3fnuz": "float8_e4m3fnuz",
+    "e5m2fnuz": "float8_e5m2fnuz",
+    "e3m2": "float6_e3m2fn",
+    "e2m3": "float6_e2m3fn",
+    "e2m1": "float4_e2m1fn",
+    "e8m0": "float8_e8m0fnu",
+}
+_NUMPY_DTYPES = {"fp16": np.float16, "fp32": np.float32, "fp64": np.float64}
+_FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+def formats() -> list[dict]:
+    """The named formats with their constants (the table of `floatscope formats --json`)."""
+    return _core.formats()
+
+
+def models() -> list[dict]:
+    """The named hardware accumulation models (the table of `floatscope models --json`)."""
+    return _core.models()
+
+
+def _ml_dtypes_formats() -> dict:
+    """ml_dtypes dtype -> floatscope format name; empty without ml_dtypes."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return {}
+    table = {}
+    for name, attr in _ML_DTYPE_NAMES.items():
+        if hasattr(ml_dtypes, attr):
+            table[np.dtype(getattr(ml_dtypes, attr))] = name
+    return table
+
+
+def _as_values(x, what: str) -> np.ndarray:
+    """x as a contiguous float16/32/64 array: ml_dtypes arrays decoded (to float32, which holds
+    every value of theirs exactly), lists and scalars through np.asarray."""
+    a = np.asarray(x)
+    if a.dtype in _FLOAT_DTYPES:
+        return np.ascontiguousarray(a)
+    fmt = _ml_dtypes_formats().get(a.dtype)
+    if fmt is not None:
+        return decode(np.ascontiguousarray(a).view(np.uint16 if a.dtype.itemsize == 2 else np.uint8), fmt)
+    raise TypeError(
+        f"{what}: x has dtype {a.dtype}; expected float16, float32 or float64 (or an ml_dtypes array)"
+    )
+
+
+def _rounding_args(rounding, saturate, seed, sr_bits, threads):
+    if not isinstance(rounding, str):
+        raise TypeError(f"rounding must be a string, got {type(rounding).__name__}")
+    return rounding, bool(saturate), int(seed), int(sr_bits), int(threads)
+
+
+def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: int = 0,
+          sr_bits: int = 64, threads: int = 0) -> np.ndarray:
+    """Rounds every value of x once onto `format`'s grid; returns an array of x's dtype and shape
+    (float32 for ml_dtypes inputs).
+
+    format: a preset name or alias (floatscope.formats()) or eXmY[:bias=..,specials=..,...].
+    rounding: rne, rna, rtz, rup, rdn, rto, sr, sr-equal. saturate: clamp overflow to +-max
+    instead of the spec's non-saturating rule. seed, sr_bits: stochastic rounding.
+    threads: 0 = all cores (OMP_NUM_THREADS), 1 = serial; the bits do not depend on it.
+
+    A result the dtype cannot hold exactly raises ValueError rather than being rounded again
+    (e.g. bf16 rounds 65504 to 65536, beyond float16; pass float32). float16 arrays are rounded
+    through a float32 copy.
+    """
+    args = _rounding_args(rounding, saturate, seed, sr_bits, threads)
+    a = _as_values(x, "round")
+    if a.dtype == np.float16:
+        r32 = round(a.astype(np.float32), format, *args)
+        r16 = r32.astype(np.float16)
+        bad = ~((r16.astype(np.float32) == r32) | np.isnan(r32))
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(-1))[0])
+            raise ValueError(f"round: the result {r32.reshape(-1)[i]!r} at index {i} in format "
+                             f"'{format}' is not a float16; pass a float32 array")
+        return r16
+    out = np.empty_like(a)
+    flat_in, flat_out = a.reshape(-1), out.reshape(-1)
+    if a.dtype == np.float32:
+        _core.round_f32(flat_in, flat_out, format, *args)
+    else:
+        _core.round_f64(flat_in, flat_out, format, *args)
+    return out
+
+
+def encode(x, format: str, rounding: str = "rne", saturate: bool = False, seed: int = 0,
+           sr_bits: int = 64, threads: int = 0) -> np.ndarray:
+    """Rounds x onto `format` and returns the codes: uint8 for formats of at most 8 bits, uint16
+    for up to 16 (codes right-aligned, as `floatscope round` prints them). Options as round()."""
+    args = _rounding_args(rounding, saturate, seed, sr_bits, threads)
+    a = _as_values(x, "encode")
+    if a.dtype == np.float16:
+        a = a.astype(np.float32)
+    width = _core.format_info(format)["bits"]
+    codes = np.empty(a.shape, dtype=np.uint8 if width <= 8 else np.uint16)
+    _core.encode(a.reshape(-1), codes.reshape(-1), format, *args)
+    return codes
+
+
+def decode(codes, format: str) -> np.ndarray:
+    """The values of uint8/uint16 codes of `format`: float32 when every value of the format is a
+    float32, else float64. A code outside the format raises ValueError naming its index."""
+    c = np.asarray(codes)
+    if c.dtype not in (np.dtype(np.uint8), np.dtype(np.uint16)):
+        raise TypeError(f"decode: codes have dtype {c.dtype}; expected uint8 or uint16")
+    c = np.ascontiguousarray(c)
+    out = np.empty(c.shape, dtype=np.float32 if _core.decodes_to_float32(format) else np.float64)
+    _core.decode(c.reshape(-1), out.reshape(-1), format)
+    return out
+
+
+def to_ml_dtypes(x, format: str, rounding: str = "rne", saturate: bool = False, seed: int = 0,
+                 sr_bits: int = 64, threads: int = 0) -> np.ndarray:
+    """Rounds x onto `format` and returns it as the matching ml_dtypes array (float8_e4m3fn for
+    e4m3, bfloat16 for bf16, ...; NumPy's float16/32/64 for fp16/fp32/fp64) with floatscope's bits.
+    Options as round(). Needs ml_dtypes for the formats NumPy lacks."""
+    name = _core.format_info(format)["name"]
+    if name in _NUMPY_DTYPES:
+        a = _as_values(x, "to_ml_dtypes").astype(np.float64)
+        return round(a, name, rounding, saturate, seed, sr_bits, threads).astype(_NUMPY_DTYPES[name])
+    if name not in _ML_DTYPE_NAMES:
+        raise ValueError(f"to_ml_dtypes: format '{name}' has no ml_dtypes dtype (those that do: "
+                         f"{', '.join(list(_ML_DTYPE_NAMES) + list(_NUMPY_DTYPES))})")
+    try:
+        import ml_dtypes
+    except ImportError as e:
+        raise ImportError("to_ml_dtypes needs the ml_dtypes package (pip install ml_dtypes)") from e
+    attr = _ML_DTYPE_NAMES[name]
+    if not hasattr(ml_dtypes, attr):
+        raise ValueError(f"to_ml_dtypes: this ml_dtypes ({ml_dtypes.__version__}) has no {attr}")
+    return encode(x, name, rounding, saturate, seed, sr_bits, threads).view(getattr(ml_dtypes, attr))
+
+
+def _matrix(x, what: str, codes_format):
+    """A gemm operand as a contiguous float64 matrix: floats converted, ml_dtypes arrays decoded,
+    uint8/uint16 arrays read as codes of codes_format (as `floatscope gemm` reads .npy codes)."""
+    if x is None:
+        return None
+    a = np.asarray(x)
+    if a.ndim != 2:
+        raise ValueError(f"gemm: {what} must be a 2-D matrix, got {a.ndim} dimension(s)")
+    if a.dtype in (np.dtype(np.uint8), np.dtype(np.uint16)):
+        if codes_format is None:
+            raise TypeError(f"gemm: {what} holds integer codes ({a.dtype}); give its format with "
+                            f"{what.lower()}_format")
+        return decode(a, codes_format).astype(np.float64)
+    if a.dtype in _FLOAT_DTYPES or a.dtype in _ml_dtypes_formats():
+        return np.ascontiguousarray(_as_values(a, "gemm"), dtype=np.float64)
+    raise TypeError(f"gemm: {what} has dtype {a.dtype}; expected float16/32/64, uint8/uint16 "
+                    f"codes, or an ml_dtypes array")
+
+
+def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, acc_format=None,
+         rounding=None, sr_bits=None, order=None, product_format=None, compensation=None,
+         output_format=None, output_rounding=None, output_scale=None, promote=None, block_fma=None,
+         backend=None, scale_a=None, scale_b=None, input_rounding=None, permutations=None,
+         reference=None, M=None, N=None, K=None, dist=None, b_dist=None, seed=None, threads=0):
+    """One emulated GEMM D = A*B (+C) measured against the exact result, as `floatscope gemm`.
+
+    A (M x K), B (K x N), C (M x N): float16/32/64, ml_dtypes arrays, or uint8/uint16 codes of
+    a_format (B: b_format, else a_format; C: fp32). Without A and B, M, N, K, dist and seed
+    generate the inputs. The keywords are the CLI's options (--a-format -> a_format); None keeps
+    the CLI's default. Inputs are rounded (input_rounding) onto the input formats first.
+
+    Returns (D, metrics): D the emulated result (float64, M x N), metrics the dict of
+    `gemm --json` (same keys; Inf as float('inf'), values the run did not measure as None).
+    """
+    options = {k: v for k, v in dict(
+        model=model, a_format=a_format, b_format=b_format, acc_format=acc_format,
+        rounding=rounding, sr_bits=sr_bits, order=order, product_format=product_format,
+        compensation=compensation, output_format=output_format, output_rounding=output_rounding,
+        output_scale=output_scale, promote=promote, block_fma=block_fma, backend=backend,
+        scale_a=scale_a, scale_b=scale_b, input_rounding=input_rounding,
+        permutations=permutations, reference=reference, M=M, N=N, K=K, dist=dist, b_dist=b_dist,
+        seed=seed).items() if v is not None}
+    a = _matrix(A, "A", a_format)
+    b = _matrix(B, "B", b_format if b_format is not None else a_format)
+    c = _matrix(C, "C", "fp32")
+    return _core.gemm(a, b, c, options, int(threads))
+
+
+def sweep(config, out_dir, threads=None, shard: str = "1/1") -> dict:
+    """Runs a sweep into out_dir (results.csv + meta.json), resumably, as
+    `floatscope sweep CONFIG -o OUT_DIR`: points already in results.csv are skipped, and the CLI
+    can resume, merge or report the directory.
+
+    config: the path of a TOML file, or a dict of the same keys (a value or a list of values
+    each; "grid": a list of dicts, one per sub-grid). threads: None or 0 = all cores.
+    Returns {"points", "new", "skipped", "results"}.
+    """
+    if isinstance(config, dict):
+        return _core.sweep("", config, os.fspath(out_dir), int(threads or 0), shard)
+    if isinstance(config, (str, os.PathLike)):
+        return _core.sweep(os.fspath(config), None, os.fspath(out_dir), int(threads or 0), shard)
+    raise TypeError(f"sweep: config must be a TOML path or a dict, got {type(config).__name__}")
+
+
+def _column(values: list, kind: str) -> np.ndarray:
+    if kind == "str":
+        return np.array(values, dtype=object)
+    if kind == "int":
+        return np.array([int(v) for v in values], dtype=np.int64)
+    if kind == "uint64":
+        return np.array([int(v) for v in values], dtype=np.uint64)
+    # Metrics: an empty cell is a value the run did not measure (NaN); "inf", "nan" as written.
+    return np.array([float(v) if v != "" else np.nan for v in values], dtype=np.float64)
+
+
+def read_results(out_dir):
+    """out_dir/results.csv with typed columns under the CSV contract's names: a pandas DataFrame
+    when pandas is installed, else a dict of NumPy arrays. Parameter columns take the sweep
+    schema's types (str, int64, uint64 for seed, float64), metrics float64 (NaN where the run did
+    not measure a value), point_id/accumulator/output_hash str."""
+    header, rows = _core.read_results_table(os.fspath(out_dir))
+    types = _core.csv_column_types()
+    columns = {name: _column([r[i] for r in rows], types.get(name, "str"))
+               for i, name in enumerate(header)}
+    try:
+        import pandas as pd
+    except ImportError:
+        return columns
+    df = pd.DataFrame(columns)
+    for name in header:
+        if types.get(name, "str") == "str":
+            df[name] = df[name].astype("string")
+    return df

@@ -1,0 +1,15 @@
+// The parts of the floatscope._core extension module, one function per file, called by module.cpp.
+// The Python package (python/floatscope/__init__.py) is the public face: it checks dtypes, makes
+// arrays contiguous and allocates outputs, then calls these with flat, contiguous buffers.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+namespace floatscope::python {
+
+void bind_tables(nanobind::module_& m);  // formats(), models(), format_info()
+void bind_round(nanobind::module_& m);   // round / encode / decode over NumPy buffers
+void bind_gemm(nanobind::module_& m);    // one experiment, as `floatscope gemm`
+void bind_sweep(nanobind::module_& m);   // sweep() and the results.csv reader
+
+}  // namespace floatscope::python
