@@ -1,0 +1,72 @@
+"""gemm() gives the CLI's D (bit for bit) and its `--json` metrics on the same inputs."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import floatscope
+from conftest import same_bits
+
+CASES = [
+    dict(model="h100-fp8", a_format="e4m3"),
+    dict(model="a100-bf16"),
+    dict(a_format="fp16", acc_format="fp16", rounding="sr", seed=3, order="pairwise"),
+    dict(a_format="bf16", acc_format="e5m10", rounding="rtz", block_fma="16,12", promote=64),
+    dict(a_format="fp32", acc_format="fp32", compensation="kahan", reference="mpfr", permutations=4),
+]
+
+
+def flags(options):
+    out = []
+    for k, v in options.items():
+        out += ["--" + k.replace("_", "-"), str(v)]
+    return out
+
+
+def same_metrics(got, want):
+    assert set(got) == set(want)
+    for k, w in want.items():
+        g = got[k]
+        if k == "seconds":
+            continue
+        if w is None or isinstance(w, str) and w in ("inf", "-inf", "nan"):
+            assert (g is None) if w is None else math.isinf(g) and str(g) == w, (k, g, w)
+        elif isinstance(w, (int, float)) and not isinstance(w, bool):
+            assert g == w or (math.isnan(g) and math.isnan(w)), (k, g, w)
+        else:
+            assert g == w, (k, g, w)
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: "-".join(str(v) for v in o.values()))
+def test_gemm_on_given_inputs_matches_cli(cli, tmp_path, options):
+    rng = np.random.default_rng(4)
+    A, B, C = rng.normal(size=(7, 96)), rng.normal(size=(96, 5)), rng.normal(size=(7, 5)).astype(np.float32)
+    for name, m in (("A", A), ("B", B), ("C", C)):
+        np.save(tmp_path / f"{name}.npy", m)
+    out = cli(["gemm", "--a", str(tmp_path / "A.npy"), "--b", str(tmp_path / "B.npy"), "--c",
+               str(tmp_path / "C.npy"), "--out", str(tmp_path / "D.npy"), "--json", *flags(options)])
+    D, metrics = floatscope.gemm(A, B, C, **options)
+    assert same_bits(D, np.load(tmp_path / "D.npy")).all()
+    same_metrics(metrics, json.loads(out.stdout))
+
+
+def test_gemm_on_generated_inputs_matches_cli(cli, tmp_path):
+    options = dict(model="h100-fp8-promote128", M=6, N=4, K=300, dist="uniform01", seed=8)
+    out = cli(["gemm", "--out", str(tmp_path / "D.npy"), "--json", *flags(options)])
+    D, metrics = floatscope.gemm(**options, threads=2)
+    assert same_bits(D, np.load(tmp_path / "D.npy")).all()
+    same_metrics(metrics, json.loads(out.stdout))
+
+
+def test_codes_as_inputs(cli, tmp_path):
+    rng = np.random.default_rng(6)
+    A = rng.integers(0, 0x7f, size=(3, 40), dtype=np.uint8)  # positive e4m3 codes
+    B = rng.integers(0, 0x7f, size=(40, 2), dtype=np.uint8)
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "B.npy", B)
+    cli(["gemm", "--a", str(tmp_path / "A.npy"), "--b", str(tmp_path / "B.npy"), "--a-format", "e4m3",
+         "--model", "h100-fp8", "--out", str(tmp_path / "D.npy"), "--json"])
+    D, _ = floatscope.gemm(A, B, model="h100-fp8", a_format="e4m3")
+    assert same_bits(D, np.load(tmp_path / "D.npy")).all()
