@@ -95,7 +95,7 @@ def _rounding_args(rounding, saturate, seed, sr_bits, threads):
 
 
 def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: int = 0,
-          sr_bits: int = 64, threads: int = 0) -> np.ndarray:
+          sr_bits: int = 64, threads: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     """Rounds every value of x once onto `format`'s grid; returns an array of x's dtype and shape
     (float32 for ml_dtypes inputs).
 
@@ -103,6 +103,8 @@ def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: i
     rounding: rne, rna, rtz, rup, rdn, rto, sr, sr-equal. saturate: clamp overflow to +-max
     instead of the spec's non-saturating rule. seed, sr_bits: stochastic rounding.
     threads: 0 = all cores (OMP_NUM_THREADS), 1 = serial; the bits do not depend on it.
+    out: a C-contiguous array of x's dtype and shape to write into (and return), e.g. x itself to
+    round in place, or a buffer reused across calls (saves allocating and faulting in new memory).
 
     A result the dtype cannot hold exactly raises ValueError rather than being rounded again
     (e.g. bf16 rounds 65504 to 65536, beyond float16; pass float32). float16 arrays are rounded
@@ -110,6 +112,11 @@ def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: i
     """
     args = _rounding_args(rounding, saturate, seed, sr_bits, threads)
     a = _as_values(x, "round")
+    if out is not None:
+        if not isinstance(out, np.ndarray) or out.dtype != a.dtype or out.shape != a.shape:
+            raise TypeError(f"round: out must be a {a.dtype} array of shape {a.shape}")
+        if not out.flags.c_contiguous or not out.flags.writeable:
+            raise ValueError("round: out must be C-contiguous and writeable")
     if a.dtype == np.float16:
         r32 = round(a.astype(np.float32), format, *args)
         r16 = r32.astype(np.float16)
@@ -118,8 +125,12 @@ def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: i
             i = int(np.flatnonzero(bad.reshape(-1))[0])
             raise ValueError(f"round: the result {r32.reshape(-1)[i]!r} at index {i} in format "
                              f"'{format}' is not a float16; pass a float32 array")
-        return r16
-    out = np.empty_like(a)
+        if out is None:
+            return r16
+        out[...] = r16
+        return out
+    if out is None:
+        out = np.empty_like(a)
     flat_in, flat_out = a.reshape(-1), out.reshape(-1)
     if a.dtype == np.float32:
         _core.round_f32(flat_in, flat_out, format, *args)

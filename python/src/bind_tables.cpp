@@ -7,6 +7,7 @@
 #include "floatscope/format.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/rounding.hpp"
+#include "floatscope/simd.hpp"
 
 namespace nb = nanobind;
 
@@ -82,6 +83,8 @@ void bind_tables(nb::module_& m) {
   m.def("formats", &formats, "The named formats, as `floatscope formats --json`");
   m.def("models", &models, "The named hardware models, as `floatscope models --json`");
   m.def("format_info", &format_info, nb::arg("format"), "One format (preset or eXmY[:...]) resolved");
+  m.def("simd_level", [] { return std::string(simd_level_name(simd_level())); },
+        "The SIMD level the rounding loops use on this CPU (scalar, avx2, avx512)");
 }
 
 }  // namespace floatscope::python
