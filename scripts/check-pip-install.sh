@@ -26,9 +26,9 @@ echo "check-pip-install: pip install . took ${seconds} s; the import line printe
 # The wheel picks its SIMD level at run time: every level this CPU has gives the same bits.
 "$work/v/bin/python" - <<'PY'
 import os, subprocess, sys
-code = ("import floatscope, numpy as np; x = np.linspace(-500, 500, 100001); "
-        "print(floatscope._core.simd_level(), floatscope.round(x, 'e4m3').tobytes().hex()[:0], "
-        "hash(floatscope.round(x, 'e4m3', rounding='sr', seed=3).tobytes()))")
+code = ("import floatscope, hashlib, numpy as np; x = np.linspace(-500, 500, 100001); "
+        "print(floatscope._core.simd_level(), hashlib.sha256(floatscope.round(x, 'e4m3').tobytes() + "
+        "floatscope.round(x, 'bf16', rounding='sr', seed=3).tobytes()).hexdigest())")
 seen = {}
 for level in ("scalar", "avx2", "avx512"):
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, FLOATSCOPE_SIMD=level),
