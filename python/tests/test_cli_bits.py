@@ -72,3 +72,18 @@ def test_shapes_and_layouts_keep_the_element_order(cli):
     view = x[:, ::2, :]
     assert same_bits(floatscope.round(view, "e5m2"), floatscope.round(np.ascontiguousarray(view), "e5m2")).all()
     assert floatscope.round(np.float64(464.0), "e4m3") == 448.0
+
+
+def test_out_buffer_and_in_place():
+    x = values_for("e4m3", 1000, seed=4).astype(np.float32)
+    want = floatscope.round(x, "e4m3", rounding="sr", seed=2)
+    buf = np.empty_like(x)
+    assert floatscope.round(x, "e4m3", rounding="sr", seed=2, out=buf) is buf
+    assert same_bits(buf, want).all()
+    y = x.copy()
+    floatscope.round(y, "e4m3", rounding="sr", seed=2, out=y)
+    assert same_bits(y, want).all()
+    with pytest.raises(TypeError, match="out must be a float32 array"):
+        floatscope.round(x, "e4m3", out=np.empty(x.shape, np.float64))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        floatscope.round(x[:500], "e4m3", out=np.empty((1000,), np.float32)[::2])
