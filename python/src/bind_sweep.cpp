@@ -5,7 +5,12 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -179,18 +184,67 @@ nb::dict run_sweep(const std::string& toml_path, nb::object dict_config, const s
 
   const int per_point =
       std::max(1, nthreads / std::max<int>(1, std::min<int>(nthreads, static_cast<int>(mine.size()))));
+  // The points run on a worker thread while this (the calling, usually main) thread checks for
+  // Ctrl-C every 100 ms: Python runs signal handlers only in the main thread. On KeyboardInterrupt
+  // no new point starts, the running ones finish (their rows are durable), meta.json says
+  // "interrupted", and the KeyboardInterrupt is raised; calling sweep() again resumes.
+  std::atomic<bool> stop{false};
   sweep::RunOptions opt;
   opt.threads = nthreads;
+  opt.stop = &stop;
   sweep::RunSummary summary;
-  try {
-    summary = sweep::run_points(
-        mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
-  } catch (const std::exception& e) {
+  std::exception_ptr failure;
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;
+  std::thread worker([&] {
+    try {
+      summary = sweep::run_points(
+          mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    const std::lock_guard<std::mutex> g(mutex);
+    done = true;
+    finished.notify_all();
+  });
+  bool interrupted = false;
+  for (std::unique_lock<std::mutex> l(mutex); !done;) {
+    if (finished.wait_for(l, std::chrono::milliseconds(100), [&] { return done; })) break;
+    if (interrupted) continue;
+    l.unlock();
+    {
+      nb::gil_scoped_acquire locked;
+      if (PyErr_CheckSignals() != 0) {  // the exception (KeyboardInterrupt) stays set
+        interrupted = true;
+        stop.store(true);
+      }
+    }
+    l.lock();
+  }
+  worker.join();
+  if (failure) {
     meta["status"] = "failed";
-    meta["error"] = e.what();
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      meta["error"] = e.what();
+    }
     meta["finished"] = cli::now_utc();
     cli::write_meta(dir, meta);
-    throw;
+    if (interrupted) {
+      nb::gil_scoped_acquire locked;
+      PyErr_Clear();  // the failure is what is reported
+    }
+    std::rethrow_exception(failure);
+  }
+  if (interrupted) {
+    meta["rows"] = summary.skipped + summary.done;
+    meta["status"] = "interrupted";
+    meta["finished"] = cli::now_utc();
+    cli::write_meta(dir, meta);
+    nb::gil_scoped_acquire locked;
+    throw nb::python_error();
   }
   meta["rows"] = summary.skipped + summary.done;
   meta["complete"] = summary.complete();

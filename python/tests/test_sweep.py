@@ -62,3 +62,33 @@ def test_read_results_types(tmp_path):
     assert sorted(set(df["a_format"])) == ["bf16", "e4m3", "fp16"]
     # Values a run did not measure are NaN (no permutations here), measured ones are numbers.
     assert df["distinct_results"].isna().all() and (df["products"] > 0).all()
+
+
+def test_ctrl_c_stops_a_sweep_that_then_resumes(tmp_path):
+    """SIGINT during sweep(): KeyboardInterrupt, the rows so far kept, meta.json "interrupted";
+    the same call again runs only the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = {"a_format": "fp16", "acc_format": "fp16", "M": 16, "N": 16, "K": 1024, "repeats": 400}
+    code = f"import floatscope; floatscope.sweep({config!r}, {str(tmp_path / 's')!r}, threads=2)"
+    child = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    csv = tmp_path / "s" / "results.csv"
+    deadline = time.time() + 60
+    while time.time() < deadline and child.poll() is None:
+        if csv.exists() and len(csv.read_text().splitlines()) > 3:
+            break
+        time.sleep(0.01)
+    assert child.poll() is None, "the sweep ended before it could be interrupted"
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode != 0 and "KeyboardInterrupt" in err, err
+    meta = json.loads((tmp_path / "s" / "meta.json").read_text())
+    rows = len(csv.read_text().splitlines()) - 1
+    assert meta["status"] == "interrupted" and meta["complete"] is False and 0 < rows < 400
+    again = floatscope.sweep(config, tmp_path / "s", threads=2)
+    assert again["skipped"] == rows and again["new"] == 400 - rows
