@@ -20,7 +20,8 @@
 //         the exact dropped fraction from integer arithmetic (detail/exact_sqrt.hpp);
 //   fma   exact product, TwoSum with the addend, one rounding.
 // Values in the format's normal binades below the top one take the core's short integer path
-// (round_normal_binades); everything else (subnormals, overflow, zeros, Inf, NaN) its general
+// (round_normal_binades, in vector registers where the compiler has vector extensions:
+// detail/lanes_vec1.hpp); everything else (subnormals, overflow, zeros, Inf, NaN) its general
 // path, with the format's NaN/Inf/overflow rules (Overflow::spec or Overflow::saturate).
 //
 // Stochastic modes (Mode::sr, Mode::sr_equal) draw one 64-bit word per rounding from an
@@ -41,6 +42,7 @@
 #include "floatscope/detail/accumulator_round.hpp"
 #include "floatscope/detail/exact_quotient.hpp"
 #include "floatscope/detail/exact_sqrt.hpp"
+#include "floatscope/detail/lanes_vec1.hpp"
 #include "floatscope/detail/round_kernel.hpp"
 #include "floatscope/float_format.hpp"
 #include "floatscope/random.hpp"
@@ -124,8 +126,14 @@ struct StaticRounding {
   static FLOATSCOPE_INLINE double round(double x, std::uint64_t rnd) {
     if constexpr (has_short_path) {
       const std::uint64_t b = std::bit_cast<std::uint64_t>(x);
-      if (__builtin_expect((b & 0x7fffffffffffffffULL) - kShortLo < kShortSpan, 1))
+      if (__builtin_expect((b & 0x7fffffffffffffffULL) - kShortLo < kShortSpan, 1)) {
+#if defined(FLOATSCOPE_HAS_VEC1_LANES)
+        using V = Vec1Lanes;
+        return V::to_double(round_normal_binades<M, V>(V::from_double(x), V::u(rnd), V::u(kShift), V::u(params.sr_mask)));
+#else
         return std::bit_cast<double>(round_normal_binades<M, ScalarLanes>(b, rnd, kShift, params.sr_mask));
+#endif
+      }
     }
     return general(x, rnd);
   }
