@@ -12,6 +12,8 @@
 #include <mpfr.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -142,6 +144,13 @@ double apply(Op op, T a, T b, T c, SrGenerator& g) {
   return 0;
 }
 
+// Doubles in failure messages, exactly.
+std::string hex(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%a", x);
+  return buf;
+}
+
 // Same bits, NaNs equal to NaNs of either sign (NaN payloads and signs are not part of a value).
 bool same(double x, double y) {
   if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
@@ -172,21 +181,22 @@ std::vector<double> operands(const Format& f, std::mt19937_64& rng, int n) {
   return v;
 }
 
-template <class F, Mode M>
+template <class F, Mode M, Overflow OV = Overflow::spec>
 void check_deterministic(std::mt19937_64& rng, int n) {
-  using T = Float<F, M>;
+  using T = Float<F, M, OV>;
   const Format f = parse_format(F::spec.name);
   const std::vector<double> vals = operands<F>(f, rng, n);
   SrGenerator g(1);
   int checked = 0, failures = 0;
   auto check = [&](Op op, double a, double b, double c) {
     double want;
-    if (!expected_result(op, a, b, c, f, M, Overflow::spec, want)) return;
+    if (!expected_result(op, a, b, c, f, M, OV, want)) return;
     const double got = apply(op, T::from_exact(a), T::from_exact(b), T::from_exact(c), g);
     ++checked;
     if (!same(got, want) && failures++ < 5)
-      FAIL_CHECK(F::spec.name << " " << mode_name(M) << " " << op_name(op) << "(" << a << ", " << b << ", " << c
-                              << "): got " << got << " want " << want);
+      FAIL_CHECK(F::spec.name << " " << mode_name(M) << (OV == Overflow::saturate ? " saturating " : " ")
+                              << op_name(op) << "(" << hex(a) << ", " << hex(b) << ", " << hex(c) << "): got "
+                              << hex(got) << " want " << hex(want));
   };
   // All pairs of the special operands, then random triples.
   const std::size_t ns = vals.size() - static_cast<std::size_t>(n);
@@ -236,6 +246,14 @@ TEMPLATE_TEST_CASE("Float: + - * / sqrt fma and conversion are rounded once (MPF
                    formats::e5m2, formats::e4m3fnuz, formats::e5m2fnuz, formats::e3m2, formats::e2m3,
                    formats::e2m1, formats::e8m0, formats::int8) {
   check_every_mode<TestType>(0x5eed + TestType::spec.man_bits, 300);
+}
+
+TEMPLATE_TEST_CASE("Float: saturating overflow (OFP8 s.5) on every operation (MPFR)", "[float_type]",
+                   formats::fp16, formats::bf16, formats::e4m3, formats::e5m2, formats::e4m3fnuz) {
+  std::mt19937_64 rng(0x5a7 + TestType::spec.man_bits);
+  check_deterministic<TestType, Mode::rne, Overflow::saturate>(rng, 200);
+  check_deterministic<TestType, Mode::rup, Overflow::saturate>(rng, 200);
+  check_deterministic<TestType, Mode::rto, Overflow::saturate>(rng, 200);
 }
 
 namespace {
@@ -291,8 +309,9 @@ void check_stochastic(std::uint64_t seed, int n) {
       ++checked;
       const double want = up ? away : t;
       if (!same(got, want) && failures++ < 5)
-        FAIL_CHECK(F::spec.name << " " << mode_name(M) << " " << op_name(op) << "(" << a << ", " << b << ", " << c
-                                << "): got " << got << " want " << want << " (R=" << R << ")");
+        FAIL_CHECK(F::spec.name << " " << mode_name(M) << " " << op_name(op) << "(" << hex(a) << ", " << hex(b)
+                                << ", " << hex(c) << "): got " << hex(got) << " want " << hex(want)
+                                << " (R=" << R << ")");
     }
   }
   mpfr_clears(frac, thresh, static_cast<mpfr_ptr>(nullptr));

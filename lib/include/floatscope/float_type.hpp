@@ -236,7 +236,7 @@ class Float {
   static constexpr Overflow overflow = OV;
   static constexpr bool stochastic = R::stochastic;
 
-  // +0.
+  // +0 (E8M0, which has no zero: NaN, what rounding 0 gives).
   constexpr Float() = default;
   // Rounds x once onto the format (stochastic modes draw from sr_generator()).
   template <class T>
@@ -313,7 +313,7 @@ class Float {
     return 0;
   }
 
-  double v_ = 0.0;
+  double v_ = format.has_zero ? 0.0 : std::numeric_limits<double>::quiet_NaN();
 };
 
 // Aliases: floatscope::bf16 (round to nearest even), floatscope::bf16_rtz, ..., one per preset
