@@ -10,6 +10,7 @@
 
 #include "floatscope/float_type.hpp"
 #include "floatscope/format.hpp"
+#include "floatscope/rounding.hpp"
 
 using namespace floatscope;
 
@@ -181,4 +182,30 @@ TEST_CASE("Float: stochastic types draw from explicit generator state", "[float_
   }
   CHECK(ups > 0);
   CHECK(ups < 64);
+}
+
+TEST_CASE("Float: stochastic rounding of a quotient far below the smallest subnormal never rounds up",
+          "[float_vectors]") {
+  // x / y below 2^-64 of the smallest subnormal: floor(f 2^64) = 0, so P(up) = 0 (docs/references.md
+  // s.3), whichever side of the double quotient the exact one lies (the divisors below give both).
+  // The same exact-quotient path serves floatscope::round_quotient.
+  const Format f = parse_format("bf16");
+  SrGenerator g(3);
+  int cases = 0;
+  for (const double y : {1.25, 1.375, 1.625, 1.75, 1.875, 1.3125, 1.4375}) {
+    const bf16_sr num(1.5 * std::ldexp(1.0, -100)), den(y * std::ldexp(1.0, 100));
+    for (std::uint64_t i = 0; i < 16; ++i, ++cases) {
+      CHECK(div(num, den, g).value() == 0.0);
+      const Rounding r{Mode::sr, Overflow::spec, 64, 11, 0};
+      CHECK(round_quotient(1.5 * std::ldexp(1.0, -100), y * std::ldexp(1.0, 100), f, r, i) == 0.0);
+    }
+  }
+  CHECK(cases == 112);
+}
+
+TEST_CASE("Float: default value", "[float_vectors]") {
+  CHECK(fp16().value() == 0.0);
+  CHECK_FALSE(std::signbit(bf16().value()));
+  CHECK(std::isnan(e8m0().value()));  // no zero in E8M0: what rounding 0 gives
+  CHECK(std::isnan(e8m0(0.0).value()));
 }
