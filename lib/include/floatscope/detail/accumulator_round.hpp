@@ -70,8 +70,14 @@ inline double round_dd(double hi, double lo, const RoundParams& p, std::uint64_t
     const int qe = grid_quantum_exp(at, p);
     const double r1 = std::fabs(hi) - at;  // exact: both lie within one target quantum
     const double r2 = std::signbit(lo) == std::signbit(hi) ? std::fabs(lo) : -std::fabs(lo);
-    const __int128 d = static_cast<__int128>(std::ldexp(r1, 64 - qe)) +
-                       static_cast<__int128>(std::floor(std::ldexp(r2, 64 - qe)));
+    // d = floor((r1 + r2) 2^(64-qe)) exactly. r1 2^(64-qe) is an integer unless |hi| lies below
+    // 2^(qe-12) (its ulp is then finer than 2^(qe-64): a tiny quotient, say); its fraction joins
+    // the scaled r2 through TwoSum, whose floor is exact.
+    const double r1s = std::ldexp(r1, 64 - qe), i1 = std::floor(r1s);
+    const DD tail = two_sum(r1s - i1, std::ldexp(r2, 64 - qe));
+    const double ft = std::floor(tail.hi);
+    const __int128 d = static_cast<__int128>(i1) + static_cast<__int128>(ft) -
+                       (ft == tail.hi && tail.lo < 0 ? 1 : 0);
     const std::uint64_t dropped = static_cast<std::uint64_t>(d);  // floor(f * 2^64), f in (0,1)
     const bool up = sr_rounds_up<ScalarLanes>(dropped, rnd, p.sr_mask);
     if (!up) return round_kernel<Mode::rtz>(x, p, 0);

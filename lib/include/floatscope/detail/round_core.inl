@@ -287,3 +287,47 @@ FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U fused_round(typename L::U S, typen
   const typename L::M big = L::mnot(L::flt(L::as_f(x & kAbs), limit));
   return L::sel(big, (x & kSign) | L::u(0x7ff0000000000000ULL), y);
 }
+
+// ---- the normal-binade method (scalar types) ---------------------------------------------------
+
+// Rounding a double whose magnitude lies in the target's normal binades below the top one,
+// [2^emin, 2^emax): there the quantum sits at a fixed bit of the double's encoding, shift =
+// 52 - man_bits (1..52), so every mode's decision is an integer addition to the encoding followed by
+// clearing the bits below the quantum. A carry out of the fraction moves into the next binade,
+// which is at most 2^emax <= max finite: no overflow, no subnormal, no special value, and the sign
+// bit is never touched. The decisions are round_core's (nearest: compare the dropped part with half
+// a quantum; directed: inexact and the sign; sr: sr_rounds_up on the same 64-bit fraction), written
+// as additions; outside that range the caller uses round_core. This is the short path of the
+// scalar types (float_type.hpp), whose dependent chains cannot afford the general method.
+template <Mode M, class L>
+FLOATSCOPE_HD FLOATSCOPE_INLINE typename L::U round_normal_binades(typename L::U bits, typename L::U rnd,
+                                                                   typename L::U shift, typename L::U sr_mask) {
+  using U = typename L::U;
+  const U zero = L::u(0), one = L::u(1), all = L::u(~std::uint64_t{0});
+  const U low = L::shl(one, shift) - one;  // the bits below the quantum
+  const U keep = low ^ all;
+  if constexpr (M == Mode::rne) {
+    // Half a quantum less one, plus the kept last bit: reaches the next quantum above half, and at
+    // exactly half only from an odd significand.
+    return (bits + L::shr(low, one) + (L::shr(bits, shift) & one)) & keep;
+  } else if constexpr (M == Mode::rna) {
+    return (bits + L::shl(one, shift - one)) & keep;
+  } else if constexpr (M == Mode::rtz) {
+    return bits & keep;
+  } else if constexpr (M == Mode::rup || M == Mode::rdn) {
+    const U neg = L::sel(L::lt(bits, L::u(0x8000000000000000ULL)), zero, all);
+    const U toward = M == Mode::rup ? low & (neg ^ all) : low & neg;  // away from zero when inexact
+    return (bits + toward) & keep;
+  } else if constexpr (M == Mode::rto) {
+    return (bits & keep) | L::shl(L::sel(L::eq(bits & low, zero), zero, one), shift);
+  } else {
+    const U dropped = L::shl(bits & low, L::u(64) - shift);  // floor(f * 2^64), f in [0, 1)
+    typename L::M up;
+    if constexpr (M == Mode::sr) {
+      up = sr_rounds_up<L>(dropped, rnd, sr_mask);
+    } else {
+      up = L::mand(L::mnot(L::eq(dropped, zero)), L::mnot(L::eq(rnd & L::u(0x8000000000000000ULL), zero)));
+    }
+    return (bits & keep) + L::shl(L::sel(up, one, zero), shift);
+  }
+}

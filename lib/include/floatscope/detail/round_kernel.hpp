@@ -57,46 +57,75 @@ struct RoundParams {
   bool fp_add;               // the core's fp_add method applies (see round_core.inl)
 };
 
+// ilogb of a finite nonzero double, as a constant expression (std::ilogb is not constexpr).
+constexpr int exponent_of(double x) {
+  const std::uint64_t b = std::bit_cast<std::uint64_t>(x) & 0x7fffffffffffffffULL;
+  const int field = static_cast<int>(b >> 52);
+  return field != 0 ? field - 1023 : (63 - std::countl_zero(b)) - 1074;
+}
+
 // Computes the derived fields from the others: call it after changing emin, man_bits,
 // subnormals, max_finite or the zero/sign flags of a RoundParams (round_scaled shifts a grid).
 // An emin below double's (a shifted grid) makes every double normal in the target: the fields
-// are clamped so that the core's unsigned lanes never wrap.
-inline void finish_round_params(RoundParams& p) {
+// are clamped so that the core's unsigned lanes never wrap. A constant expression, so that a
+// format known at compile time (float_type.hpp) gets constant parameters.
+constexpr void finish_round_params(RoundParams& p) {
   const int emin_field = p.emin + 1023;
   p.emin_field = static_cast<std::uint64_t>(emin_field < 0 ? 0 : emin_field);
   p.qb_add = static_cast<std::uint64_t>(52 - p.man_bits);
   const int qb_sub = (p.subnormals ? p.emin - p.man_bits : p.emin) + 1075;
   p.qb_sub = static_cast<std::uint64_t>(qb_sub < 1 ? 1 : qb_sub);
-  const int emax = p.max_finite < std::numeric_limits<double>::infinity() ? std::ilogb(p.max_finite) : 1023;
+  const int emax = p.max_finite < std::numeric_limits<double>::infinity() ? exponent_of(p.max_finite) : 1023;
   p.qb_max = static_cast<std::uint64_t>(emax - p.man_bits + 1075);
   const int qe_min = p.subnormals ? p.emin - p.man_bits : p.emin;
   p.fp_add = p.man_bits <= 51 && emax - p.man_bits <= 971 && qe_min >= -959 && p.emin >= -1022;
   p.signs = !(p.has_zero && p.is_signed) ? kSignsGeneric : p.neg_zero ? kSignsPlain : kSignsNoNegZero;
 }
 
-inline RoundParams make_round_params(const Format& f, const Rounding& r) {
+// The fields of a format's grid that the core reads, from a Format or from a format known at
+// compile time (float_format.hpp).
+struct GridFields {
+  int emin;
+  int man_bits;
+  bool subnormals;
+  bool has_zero;
+  bool neg_zero;
+  bool is_signed;
+  bool has_inf;
+  bool has_nan;
+  double max_finite;
+  double min_positive;  // the smallest positive value (min_subnormal)
+};
+
+constexpr RoundParams make_round_params(const GridFields& g, Overflow overflow, int sr_bits) {
   RoundParams p{};
-  p.emin = f.emin;
-  p.man_bits = f.man_bits;
-  p.subnormals = f.subnormals;
-  p.has_zero = f.has_zero;
-  p.neg_zero = f.has_negative_zero();
-  p.is_signed = f.is_signed;
-  p.saturate = r.overflow == Overflow::saturate;
-  p.max_finite = f.max_finite;
-  p.min_positive = f.min_subnormal;
+  p.emin = g.emin;
+  p.man_bits = g.man_bits;
+  p.subnormals = g.subnormals;
+  p.has_zero = g.has_zero;
+  p.neg_zero = g.neg_zero;
+  p.is_signed = g.is_signed;
+  p.saturate = overflow == Overflow::saturate;
+  p.max_finite = g.max_finite;
+  p.min_positive = g.min_positive;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  p.overflow_value = f.has_inf() ? inf : f.has_nan() ? nan : f.max_finite;
-  p.inf_input = p.saturate ? f.max_finite : p.overflow_value;
-  const int bits = r.sr_bits < 1 ? 1 : r.sr_bits > 64 ? 64 : r.sr_bits;
+  p.overflow_value = g.has_inf ? inf : g.has_nan ? nan : g.max_finite;
+  p.inf_input = p.saturate ? g.max_finite : p.overflow_value;
+  const int bits = sr_bits < 1 ? 1 : sr_bits > 64 ? 64 : sr_bits;
   p.sr_mask = ~std::uint64_t{0} << (64 - bits);
   finish_round_params(p);
   return p;
 }
 
+inline RoundParams make_round_params(const Format& f, const Rounding& r) {
+  const GridFields g{f.emin,     f.man_bits,          f.subnormals, f.has_zero,      f.has_negative_zero(),
+                     f.is_signed, f.has_inf(),        f.has_nan(),  f.max_finite,    f.min_subnormal};
+  return make_round_params(g, r.overflow, r.sr_bits);
+}
+
 // 2^e for e in [-1074, 1023], built from bits.
-inline double pow2(int e) {
+constexpr double pow2(int e) {
   return e >= -1022 ? std::bit_cast<double>(static_cast<std::uint64_t>(e + 1023) << 52)
                     : std::bit_cast<double>(std::uint64_t{1} << (e + 1074));
 }
