@@ -1,0 +1,233 @@
+// Quantise / dequantise a matrix under a block scheme (docs/references.md s.4). Every element is
+// the exact quotient x / scale rounded once onto the element format (round_quotient).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "floatscope/block_scaling.hpp"
+
+namespace floatscope {
+
+double BlockStats::clamped_frac() const {
+  return elements ? static_cast<double>(clamped) / static_cast<double>(elements) : 0.0;
+}
+double BlockStats::flushed_frac() const {
+  return elements ? static_cast<double>(flushed) / static_cast<double>(elements) : 0.0;
+}
+double BlockStats::mean_scale_exp() const {
+  return scales ? scale_exp_sum / static_cast<double>(scales) : std::numeric_limits<double>::quiet_NaN();
+}
+BlockStats& BlockStats::operator+=(const BlockStats& o) {
+  if (o.scales) scale_exp_max = scales ? std::max(scale_exp_max, o.scale_exp_max) : o.scale_exp_max;
+  elements += o.elements;
+  clamped += o.clamped;
+  flushed += o.flushed;
+  nan += o.nan;
+  padded += o.padded;
+  scales += o.scales;
+  scale_exp_sum += o.scale_exp_sum;
+  return *this;
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNvfp4Range = 448.0 * 6.0;  // E4M3 max times E2M1 max
+
+const Format& fp32() {
+  static const Format f = parse_format("fp32");
+  return f;
+}
+const Format& e4m3() {
+  static const Format f = parse_format("e4m3");
+  return f;
+}
+
+// A value rounded to fp32 once, kept positive: a scale that rounds to zero (an amax below
+// fp32's range) becomes the smallest fp32, so that division by it stays defined.
+double positive_fp32_quotient(double num, double den) {
+  const double q = round_quotient(num, den, fp32(), Rounding{Mode::rne, Overflow::saturate});
+  return q > 0 ? q : fp32().min_subnormal;
+}
+
+struct BlockAmax {
+  double amax = 0;       // over the finite elements
+  bool special = false;  // a NaN or Inf in the block
+  bool nan = false;
+};
+
+}  // namespace
+
+QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size_t rows,
+                                std::size_t cols) {
+  if (rows == 0 || cols == 0)
+    throw std::invalid_argument(fmt::format("cannot quantise an empty {}x{} array", rows, cols));
+  const std::string_view name = s.info->name;
+  QuantizedTensor q;
+  q.orig_rows = rows;
+  q.orig_cols = cols;
+  const std::size_t bc = s.block == 0 ? cols : static_cast<std::size_t>(s.block);
+  const std::size_t br = s.block_rows == 0 ? rows : static_cast<std::size_t>(s.block_rows);
+  q.cols = (cols + bc - 1) / bc * bc;
+  q.rows = (rows + br - 1) / br * br;
+  if ((q.cols != cols || q.rows != rows) && !s.pad)
+    throw std::invalid_argument(fmt::format(
+        "{}: a {}x{} array is not made of whole {}x{} blocks (blocks run along the last axis); "
+        "give --pad to pad it with zeros",
+        name, rows, cols, br, bc));
+  q.scale_rows = q.rows / br;
+  q.scale_cols = q.cols / bc;
+  const std::size_t R = q.rows, C = q.cols;
+  std::vector<double> xp(R * C, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) std::copy_n(x + r * cols, cols, xp.data() + r * C);
+  q.stats.elements = rows * cols;
+  q.stats.padded = R * C - rows * cols;
+
+  // Per-block amax over finite values, and whether a NaN or Inf is in the block.
+  std::vector<BlockAmax> blk(q.scale_rows * q.scale_cols);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t c = 0; c < C; ++c) {
+      const double v = xp[r * C + c];
+      BlockAmax& b = blk[(r / br) * q.scale_cols + c / bc];
+      if (std::isfinite(v)) b.amax = std::max(b.amax, std::fabs(v));
+      else {
+        b.special = true;
+        b.nan = b.nan || std::isnan(v);
+      }
+    }
+  double tensor_amax = 0;
+  for (const auto& b : blk) tensor_amax = std::max(tensor_amax, b.amax);
+
+  // Dequantisation scale of every block (NaN: the whole block is NaN).
+  q.scales.assign(blk.size(), 1.0);
+  const double max_elem = s.element.max_finite;
+  switch (s.info->kind) {
+    case SchemeKind::mx:
+      // A NaN in a block makes its scale NaN (OCP MX v1.0); so does an Inf, which no E8M0 scale
+      // can bring into the element range (the rules' exponent would be +Inf).
+      for (std::size_t i = 0; i < blk.size(); ++i)
+        q.scales[i] = blk[i].special ? kNaN : std::ldexp(1.0, mx_scale_exponent(blk[i].amax, s.element, s.rule));
+      break;
+    case SchemeKind::nvfp4: {
+      q.tensor_scale = s.tensor_scale ? *s.tensor_scale
+                       : tensor_amax > 0 ? positive_fp32_quotient(tensor_amax, kNvfp4Range)
+                                         : 1.0;
+      // Block scale e4m3(block_amax / 6 / s), rounded once (6 s is exact in double); the only
+      // non-finite E4M3 code is NaN, which a NaN or Inf in the block gets.
+      const Rounding sr{s.block_scale_mode, Overflow::saturate};
+      for (std::size_t i = 0; i < blk.size(); ++i)
+        q.scales[i] = blk[i].special ? kNaN : round_quotient(blk[i].amax, 6.0 * q.tensor_scale, e4m3(), sr);
+      break;
+    }
+    default: {
+      // FP8: d = RN32(amax 2^margin / max_elem), the inverse of Transformer Engine's
+      // scale = (max / amax) / 2^margin; NaN and Inf do not enter the amax (they stay NaN, and
+      // Inf saturates, in the element cast).
+      const auto scale_of = [&](double amax) {
+        return amax > 0 ? positive_fp32_quotient(std::ldexp(amax, static_cast<int>(s.margin)), max_elem) : 1.0;
+      };
+      if (s.info->kind == SchemeKind::fp8_delayed) {
+        double h = 0;
+        const std::size_t n = s.amax_history.size(), len = static_cast<std::size_t>(s.history_len);
+        for (std::size_t i = n > len ? n - len : 0; i < n; ++i) h = std::max(h, s.amax_history[i]);
+        q.scales.assign(blk.size(), scale_of(n == 0 ? tensor_amax : h));
+      } else {
+        for (std::size_t i = 0; i < blk.size(); ++i) q.scales[i] = scale_of(blk[i].amax);
+      }
+    }
+  }
+
+  // Elements: round(x / (scale * tensor_scale)) once, saturating unless asked otherwise.
+  q.elements.assign(R * C, 0.0);
+  const Rounding& rr = s.rounding;
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t c = 0; c < C; ++c) {
+      const std::size_t i = r * C + c;
+      const double v = xp[i];
+      const double sc = q.scales[(r / br) * q.scale_cols + c / bc];
+      const bool real = r < rows && c < cols;
+      if (std::isnan(sc)) {
+        q.elements[i] = kNaN;
+        if (real) ++q.stats.nan;
+        continue;
+      }
+      const double den = sc * q.tensor_scale;  // exact: at most 4 + 24 significant bits
+      if (std::isnan(v)) {
+        if (!s.element.has_nan())
+          throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
+                                                  r * cols + c, s.element.name));
+        q.elements[i] = kNaN;
+        if (real) ++q.stats.nan;
+        continue;
+      }
+      double e;
+      if (den == 0) e = 0;  // an NVFP4 block scale that rounded to zero flushes its block
+      else e = round_quotient(v, den, s.element, rr, r * C + c);
+      q.elements[i] = e;
+      if (!real) continue;
+      if (std::isfinite(v) && den > 0 && std::fabs(v) > max_elem * den) ++q.stats.clamped;
+      if (v != 0 && e == 0) ++q.stats.flushed;
+    }
+
+  for (double sc : q.scales)
+    if (std::isfinite(sc) && sc > 0) {
+      const int e = std::ilogb(sc);
+      q.stats.scale_exp_max = q.stats.scales ? std::max(q.stats.scale_exp_max, e) : e;
+      q.stats.scale_exp_sum += e;
+      ++q.stats.scales;
+    }
+  return q;
+}
+
+std::vector<double> dequantize_blocks(const QuantizedTensor& q) {
+  std::vector<double> out(q.orig_rows * q.orig_cols);
+  for (std::size_t r = 0; r < q.orig_rows; ++r)
+    for (std::size_t c = 0; c < q.orig_cols; ++c)
+      out[r * q.orig_cols + c] = q.elements[r * q.cols + c] * (q.scale_at(r, c) * q.tensor_scale);
+  return out;
+}
+
+namespace {
+
+bool on_grid(double v, const Format& f) {
+  if (std::isnan(v)) return f.has_nan();
+  return floatscope::round(v, f, Rounding{Mode::rne, Overflow::spec}) == v;
+}
+
+}  // namespace
+
+void check_quantized(const BlockScheme& s, const QuantizedTensor& q, std::string_view what) {
+  for (std::size_t i = 0; i < q.elements.size(); ++i)
+    if (!on_grid(q.elements[i], s.element))
+      throw std::invalid_argument(fmt::format("{}: element {} ({}) is not a value of {}", what, i,
+                                              q.elements[i], s.element.name));
+  static const Format e8m0 = parse_format("e8m0");
+  for (std::size_t i = 0; i < q.scales.size(); ++i) {
+    const double v = q.scales[i];
+    bool ok;
+    const char* expect;
+    switch (s.info->kind) {
+      case SchemeKind::mx:
+        ok = std::isnan(v) || on_grid(v, e8m0);
+        expect = "an E8M0 value (a power of two from 2^-127 to 2^127, or NaN)";
+        break;
+      case SchemeKind::nvfp4:
+        ok = std::isnan(v) || (v >= 0 && on_grid(v, e4m3()));
+        expect = "a non-negative E4M3 value (or NaN)";
+        break;
+      default:
+        ok = v > 0 && std::isfinite(v) && on_grid(v, fp32());
+        expect = "a positive finite float32";
+    }
+    if (!ok)
+      throw std::invalid_argument(fmt::format("{}: scale {} ({}) is not {}", what, i, v, expect));
+  }
+  if (!(q.tensor_scale > 0) || !std::isfinite(q.tensor_scale) || !on_grid(q.tensor_scale, fp32()))
+    throw std::invalid_argument(fmt::format("{}: tensor scale {} is not a positive finite float32", what,
+                                            q.tensor_scale));
+}
+
+}  // namespace floatscope
