@@ -53,6 +53,17 @@ double positive_fp32_quotient(double num, double den) {
   return q > 0 ? q : fp32().min_subnormal;
 }
 
+// Exponent statistics of the finite nonzero scales: floor(log2(scale)) each.
+void count_scales(QuantizedTensor& q) {
+  for (double sc : q.scales)
+    if (std::isfinite(sc) && sc > 0) {
+      const int e = std::ilogb(sc);
+      q.stats.scale_exp_max = q.stats.scales ? std::max(q.stats.scale_exp_max, e) : e;
+      q.stats.scale_exp_sum += e;
+      ++q.stats.scales;
+    }
+}
+
 struct BlockAmax {
   double amax = 0;       // over the finite elements
   bool special = false;  // a NaN or Inf in the block
@@ -172,13 +183,35 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
       if (v != 0 && e == 0) ++q.stats.flushed;
     }
 
-  for (double sc : q.scales)
-    if (std::isfinite(sc) && sc > 0) {
-      const int e = std::ilogb(sc);
-      q.stats.scale_exp_max = q.stats.scales ? std::max(q.stats.scale_exp_max, e) : e;
-      q.stats.scale_exp_sum += e;
-      ++q.stats.scales;
-    }
+  count_scales(q);
+  return q;
+}
+
+QuantizedTensor make_quantized(const BlockScheme& s, std::vector<double> elements, std::size_t rows,
+                               std::size_t cols, std::vector<double> scales, double tensor_scale,
+                               std::string_view what) {
+  if (rows == 0 || cols == 0 || elements.size() != rows * cols)
+    throw std::invalid_argument(fmt::format("{}: {} elements do not make a {}x{} matrix", what, elements.size(), rows, cols));
+  QuantizedTensor q;
+  q.orig_rows = rows;
+  q.orig_cols = cols;
+  const std::size_t bc = s.block == 0 ? cols : static_cast<std::size_t>(s.block);
+  const std::size_t br = s.block_rows == 0 ? rows : static_cast<std::size_t>(s.block_rows);
+  if (cols % bc != 0)
+    throw std::invalid_argument(fmt::format("{}: K = {} is not a multiple of {}'s block of {}", what, cols, s.info->name, bc));
+  q.cols = cols;
+  q.rows = (rows + br - 1) / br * br;
+  scale_shape(s, rows, cols, q.scale_rows, q.scale_cols);
+  if (scales.size() != q.scale_rows * q.scale_cols)
+    throw std::invalid_argument(fmt::format("{}: {} scales given; {} takes {}x{} for a {}x{} operand", what,
+                                            scales.size(), s.info->name, q.scale_rows, q.scale_cols, rows, cols));
+  elements.resize(q.rows * q.cols, 0.0);
+  q.elements = std::move(elements);
+  q.scales = std::move(scales);
+  q.tensor_scale = tensor_scale;
+  q.stats.elements = rows * cols;
+  check_quantized(s, q, what);
+  count_scales(q);
   return q;
 }
 

@@ -154,6 +154,15 @@ std::vector<double> dequantize_blocks(const QuantizedTensor& q);
 // and the value.
 void check_quantized(const BlockScheme& s, const QuantizedTensor& q, std::string_view what);
 
+// A QuantizedTensor from operands quantised elsewhere: elements rows x cols (rows are padded with
+// zero rows to whole blocks of block_rows), per-block scales scale_rows x scale_cols as
+// scale_shape() gives them, and NVFP4's tensor scale (1 for the others). Checks shapes and values
+// (check_quantized); the stats count the elements and the scales' exponents (nothing was clamped
+// or flushed here). Throws std::invalid_argument naming `what`.
+QuantizedTensor make_quantized(const BlockScheme& s, std::vector<double> elements, std::size_t rows,
+                               std::size_t cols, std::vector<double> scales, double tensor_scale,
+                               std::string_view what);
+
 // The shape of the scale array of a rows x cols operand (blocks along cols).
 void scale_shape(const BlockScheme& s, std::size_t rows, std::size_t cols, std::size_t& scale_rows,
                  std::size_t& scale_cols);
