@@ -116,7 +116,7 @@ void resolve_block_schemes(const ExperimentSpec& s, const std::string& name_a, c
       throw std::invalid_argument(fmt::format("{} ({}'s scheme): {}", err.what(), which, name));
     }
   };
-  if (!s.scale_rule.empty() && find_scheme(name_a) && find_scheme(name_a)->kind != SchemeKind::mx &&
+  if (!s.scale_rule.empty() && !iequals(s.scale_rule, "floor") && find_scheme(name_a) && find_scheme(name_a)->kind != SchemeKind::mx &&
       find_scheme(name_b) && find_scheme(name_b)->kind != SchemeKind::mx)
     throw std::invalid_argument(fmt::format("scale_rule: applies to the MX schemes, not to {}", s.scheme));
   e.block_a = make(name_a, s.a_format, 0, "A");
@@ -258,7 +258,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
                          : Overflow::spec;
   const auto [scheme_a, scheme_b] = split_scheme(s.scheme);
   if (scheme_a == "none") {
-    if (!s.scale_rule.empty())
+    if (!s.scale_rule.empty() && !iequals(s.scale_rule, "floor"))
       throw std::invalid_argument("scale_rule: applies to the MX block schemes; scheme is none");
     e.acc = resolve_accumulator(s);
   } else {

@@ -3,7 +3,10 @@
 // warnings of scaled quantisation.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -129,4 +132,49 @@ TEST_CASE("gemm --scale-a: saturating by default; all-NaN output (spec overflow)
   j = nlohmann::json::parse(r.out);
   CHECK(j["nan_count"] == 4);
   CHECK(r.err.find("warning: every one of the 4 outputs is NaN") != std::string::npos);
+}
+
+TEST_CASE("sweep: scheme and scale_rule are dimensions; the block metrics are CSV columns") {
+  const fs::path d = scratch("sweep");
+  fs::remove_all(d);
+  const ProcResult r = run_cli({"sweep", "-o", d.string(), "--quiet", "--threads", "1", "--scheme", "mxfp8-e4m3,mxfp4",
+                                "--scale-rule", "floor,rceil", "--dist", "normal", "--M", "32", "--N", "32", "--K", "64"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(d / "results.csv");
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<std::string> cols;
+  for (std::size_t p = 0, q; p <= header.size(); p = q + 1) {
+    q = header.find(',', p);
+    if (q == std::string::npos) q = header.size();
+    cols.push_back(header.substr(p, q - p));
+  }
+  auto col = [&](const std::string& c) {
+    const auto it = std::find(cols.begin(), cols.end(), c);
+    REQUIRE(it != cols.end());
+    return static_cast<std::size_t>(it - cols.begin());
+  };
+  const std::size_t scheme = col("scheme"), rule = col("scale_rule"), mean = col("mean_scale_exp"),
+                    clamped = col("clamped_frac"), flushed = col("flushed_frac"), mx = col("max_scale_exp");
+  std::map<std::string, double> mean_of;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    for (std::size_t p = 0, q; p <= line.size(); p = q + 1) {
+      q = line.find(',', p);
+      if (q == std::string::npos) q = line.size();
+      f.push_back(line.substr(p, q - p));
+    }
+    REQUIRE(f.size() == cols.size());
+    CHECK(!f[clamped].empty());
+    CHECK(!f[flushed].empty());
+    CHECK(!f[mx].empty());
+    mean_of[f[scheme] + "/" + f[rule]] = std::stod(f[mean]);
+    ++rows;
+  }
+  CHECK(rows == 4);
+  // RCEIL never picks a smaller scale than FLOOR, and on normal data it picks larger ones.
+  CHECK(mean_of["mxfp4/rceil"] > mean_of["mxfp4/floor"]);
+  CHECK(mean_of["mxfp8-e4m3/rceil"] > mean_of["mxfp8-e4m3/floor"]);
 }
