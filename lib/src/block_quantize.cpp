@@ -64,6 +64,21 @@ void count_scales(QuantizedTensor& q) {
     }
 }
 
+// x / den for the element rounding. The double quotient rounds onto the element format exactly as
+// the exact quotient does, for every deterministic mode: the boundaries of those roundings (grid
+// points and midpoints, at most 9 significant bits) times den (at most 28 bits: an E4M3 block
+// scale times an fp32 tensor scale) are doubles, so a double x that is not such a product lies
+// more than half an ulp of the quotient away from every boundary in quotient terms (the gap is
+// ulp(x) / den >= 2^c / m_den ulps of the quotient, with m_den < 2 den's significand and c >= 0),
+// and rounding to the nearest double cannot reach or cross one. Outside double's normal range
+// that argument fails; there the quotient is rounded by round_quotient itself.
+double element_quotient(double x, double den, const Format& f, const Rounding& r, std::uint64_t index) {
+  const double q = x / den;
+  const double aq = std::fabs(q);
+  if (x != 0 && !(aq >= 0x1p-1000 && aq <= 0x1p1000)) return floatscope::round_quotient(x, den, f, r, index);
+  return q;
+}
+
 struct BlockAmax {
   double amax = 0;       // over the finite elements
   bool special = false;  // a NaN or Inf in the block
@@ -152,35 +167,41 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
   }
 
   // Elements: round(x / (scale * tensor_scale)) once, saturating unless asked otherwise.
+  // Deterministic modes: the double quotient rounds like the exact one (element_quotient), so
+  // the whole matrix goes through the vectorised round_array. Stochastic modes need the exact
+  // dropped fraction: round_quotient per element.
   q.elements.assign(R * C, 0.0);
   const Rounding& rr = s.rounding;
+  const bool stochastic = is_stochastic(rr.mode);
+  std::vector<double> scaled(stochastic ? 0 : R * C);
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t c = 0; c < C; ++c) {
       const std::size_t i = r * C + c;
       const double v = xp[i];
       const double sc = q.scales[(r / br) * q.scale_cols + c / bc];
       const bool real = r < rows && c < cols;
-      if (std::isnan(sc)) {
-        q.elements[i] = kNaN;
+      double& dst = stochastic ? q.elements[i] : scaled[i];
+      if (std::isnan(sc) || std::isnan(v)) {
+        if (!std::isnan(sc) && !s.element.has_nan())
+          throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
+                                                  r * cols + c, s.element.name));
+        dst = kNaN;
         if (real) ++q.stats.nan;
         continue;
       }
       const double den = sc * q.tensor_scale;  // exact: at most 4 + 24 significant bits
-      if (std::isnan(v)) {
-        if (!s.element.has_nan())
-          throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
-                                                  r * cols + c, s.element.name));
-        q.elements[i] = kNaN;
-        if (real) ++q.stats.nan;
-        continue;
-      }
-      double e;
-      if (den == 0) e = 0;  // an NVFP4 block scale that rounded to zero flushes its block
-      else e = round_quotient(v, den, s.element, rr, r * C + c);
-      q.elements[i] = e;
-      if (!real) continue;
+      if (den == 0) dst = 0;  // an NVFP4 block scale that rounded to zero flushes its block
+      else if (stochastic) dst = round_quotient(v, den, s.element, rr, i);
+      else dst = element_quotient(v, den, s.element, rr, i);
+    }
+  if (!stochastic) round_array(scaled, q.elements, s.element, rr, 0, 1);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      const std::size_t i = r * C + c;
+      const double v = xp[i], e = q.elements[i];
+      const double den = q.scales[(r / br) * q.scale_cols + c / bc] * q.tensor_scale;
       if (std::isfinite(v) && den > 0 && std::fabs(v) > max_elem * den) ++q.stats.clamped;
-      if (v != 0 && e == 0) ++q.stats.flushed;
+      if (v != 0 && e == 0 && !std::isnan(v)) ++q.stats.flushed;
     }
 
   count_scales(q);

@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <mpfr.h>
+
+#include <random>
+
 #include "floatscope/block_scaling.hpp"
+#include "mpfr_oracle.hpp"
 
 using namespace floatscope;
 
@@ -170,4 +175,50 @@ TEST_CASE("stochastic element rounding in a block scheme is reproducible and unb
   for (std::size_t r = 1; r < 512; ++r)  // rows 1.. have amax 1.25: X = 2^-2, 1.25 / X = 5 -> between 4 and 6
     for (std::size_t c = 0; c < 32; ++c, ++n) sum += a.elements[r * 32 + c];
   CHECK(std::fabs(sum / static_cast<double>(n) - 5.0) < 0.05);  // E[SR] = 5; sd of the mean 0.008
+}
+
+TEST_CASE("elements are the exact quotient x / scale rounded once, in every deterministic mode (MPFR)", "[block]") {
+  // Non-power-of-two scales (fp8 rows, NVFP4) make x / scale inexact in double; the MPFR oracle
+  // divides at 300 bits (a quotient of doubles is never that close to a boundary unless exact).
+  std::mt19937_64 g(9);
+  std::normal_distribution<double> d(0, 1);
+  std::vector<double> x(64 * 64);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = d(g) * (i % 29 == 0 ? 500.0 : 1.0);
+  // Row 0: amax 1344 gives the fp8 row scale 3, and the other values lie one double ulp either side
+  // of 3 t for E4M3 grid points and midpoints t in [1, 2), as near the rounding boundaries as a
+  // double gets.
+  x[0] = 1344;
+  for (std::size_t k = 1; k < 64; ++k) {
+    const double t = 1 + static_cast<double>((k - 1) / 2 % 16) / 16;
+    x[k] = std::nextafter(3 * t, k % 2 ? 0.0 : 10.0);
+  }
+  // Row 1: a scale of about 1e10 and a tiny value whose double quotient underflows to 0: rup must
+  // still give the smallest E4M3 subnormal.
+  x[64] = 448e10;
+  x[65] = 4.9e-324;
+  for (const char* name : {"fp8-row", "nvfp4", "fp8-tile1x128"}) {
+    for (Mode m : {Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto}) {
+      const BlockScheme s = scheme(name, [&](auto& o) {
+        o.rounding = Rounding{m, Overflow::saturate};
+        o.pad = true;
+      });
+      const QuantizedTensor q = quantize_blocks(s, x.data(), 64, 64);
+      std::size_t bad = 0;
+      mpfr_t quo;
+      mpfr_init2(quo, 300);
+      for (std::size_t r = 0; r < 64; ++r)
+        for (std::size_t c = 0; c < 64; ++c) {
+          const double den = q.scale_at(r, c) * q.tensor_scale;
+          mpfr_set_d(quo, x[r * 64 + c], MPFR_RNDN);
+          mpfr_div_d(quo, quo, den, MPFR_RNDN);
+          // an NVFP4 block whose E4M3 scale underflowed to 0 is all zeros
+          const double want = den == 0 ? 0.0 : oracle::oracle_round_mpfr(quo, s.element, m, Overflow::saturate);
+          if (q.elements[r * q.cols + c] != want && ++bad <= 3)
+            FAIL_CHECK(name << " " << mode_name(m) << " x = " << x[r * 64 + c] << ": " << q.elements[r * q.cols + c]
+                            << ", oracle " << want);
+        }
+      mpfr_clear(quo);
+      CHECK(bad == 0);
+    }
+  }
 }
