@@ -5,6 +5,12 @@
 // Data: 2^20 normal(0, 1) doubles as a 1024 x 1024 matrix (blocks along rows). Counters:
 //   items_per_second  elements per second
 // Run: build/<dir>/bench/bench_quantize [--benchmark_filter=mxfp4]
+//
+// Measured 2026-12-01 on the shared 2-vCPU build machine (loaded by other builds: CPU time, not
+// wall time, is the figure), one thread, 2^20 elements: rne 64-141 M elements/s (MX 99-107 M/s,
+// NVFP4 64 M/s, fp8 tile/tensor 124-141 M/s) against 1.18-1.25 G/s for round_array onto the same
+// element format (9-19x its time: the amax pass, the scales, the stats pass, a copy); sr 7.5-20 M/s
+// (round_quotient per element) against 0.6 G/s.
 #include <benchmark/benchmark.h>
 
 #include <random>

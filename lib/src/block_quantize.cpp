@@ -113,15 +113,23 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
   q.stats.padded = R * C - rows * cols;
 
   // Per-block amax over finite values, and whether a NaN or Inf is in the block.
+  // Loops run over row segments of one block each (no index division per element).
   std::vector<BlockAmax> blk(q.scale_rows * q.scale_cols);
   for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t c = 0; c < C; ++c) {
-      const double v = xp[r * C + c];
-      BlockAmax& b = blk[(r / br) * q.scale_cols + c / bc];
-      if (std::isfinite(v)) b.amax = std::max(b.amax, std::fabs(v));
-      else {
+    for (std::size_t j = 0; j < q.scale_cols; ++j) {
+      BlockAmax& b = blk[(r / br) * q.scale_cols + j];
+      const double* seg = xp.data() + r * C + j * bc;
+      double m = b.amax;
+      bool special = false;
+      for (std::size_t c = 0; c < bc; ++c) {
+        const double a = std::fabs(seg[c]);
+        special |= !(a <= std::numeric_limits<double>::max());  // NaN or Inf
+        m = a > m && a <= std::numeric_limits<double>::max() ? a : m;
+      }
+      b.amax = m;
+      if (special) {
         b.special = true;
-        b.nan = b.nan || std::isnan(v);
+        for (std::size_t c = 0; c < bc; ++c) b.nan = b.nan || std::isnan(seg[c]);
       }
     }
   double tensor_amax = 0;
@@ -175,33 +183,45 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
   const bool stochastic = is_stochastic(rr.mode);
   std::vector<double> scaled(stochastic ? 0 : R * C);
   for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t c = 0; c < C; ++c) {
-      const std::size_t i = r * C + c;
-      const double v = xp[i];
-      const double sc = q.scales[(r / br) * q.scale_cols + c / bc];
-      const bool real = r < rows && c < cols;
-      double& dst = stochastic ? q.elements[i] : scaled[i];
-      if (std::isnan(sc) || std::isnan(v)) {
-        if (!std::isnan(sc) && !s.element.has_nan())
-          throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
-                                                  r * cols + c, s.element.name));
-        dst = kNaN;
-        if (real) ++q.stats.nan;
-        continue;
-      }
+    for (std::size_t j = 0; j < q.scale_cols; ++j) {
+      const double sc = q.scales[(r / br) * q.scale_cols + j];
+      const std::size_t i0 = r * C + j * bc;
+      double* dst = stochastic ? q.elements.data() + i0 : scaled.data() + i0;
       const double den = sc * q.tensor_scale;  // exact: at most 4 + 24 significant bits
-      if (den == 0) dst = 0;  // an NVFP4 block scale that rounded to zero flushes its block
-      else if (stochastic) dst = round_quotient(v, den, s.element, rr, i);
-      else dst = element_quotient(v, den, s.element, rr, i);
+      for (std::size_t c = 0; c < bc; ++c) {
+        const std::size_t i = i0 + c;
+        const double v = xp[i];
+        if (std::isnan(sc) || std::isnan(v)) {
+          if (!std::isnan(sc) && !s.element.has_nan())
+            throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
+                                                    r * cols + j * bc + c, s.element.name));
+          dst[c] = kNaN;
+          if (r < rows && j * bc + c < cols) ++q.stats.nan;
+        } else if (den == 0) {
+          dst[c] = 0;  // an NVFP4 block scale that rounded to zero flushes its block
+        } else if (stochastic) {
+          dst[c] = round_quotient(v, den, s.element, rr, i);
+        } else {
+          dst[c] = element_quotient(v, den, s.element, rr, i);
+        }
+      }
     }
   if (!stochastic) round_array(scaled, q.elements, s.element, rr, 0, 1);
   for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) {
-      const std::size_t i = r * C + c;
-      const double v = xp[i], e = q.elements[i];
-      const double den = q.scales[(r / br) * q.scale_cols + c / bc] * q.tensor_scale;
-      if (std::isfinite(v) && den > 0 && std::fabs(v) > max_elem * den) ++q.stats.clamped;
-      if (v != 0 && e == 0 && !std::isnan(v)) ++q.stats.flushed;
+    for (std::size_t j = 0; j < q.scale_cols; ++j) {
+      const double den = q.scales[(r / br) * q.scale_cols + j] * q.tensor_scale;
+      const double limit = max_elem * den;
+      const std::size_t c_end = std::min(bc, cols - std::min(cols, j * bc));
+      const double* xs = xp.data() + r * C + j * bc;
+      const double* es = q.elements.data() + r * C + j * bc;
+      std::uint64_t clamped = 0, flushed = 0;
+      for (std::size_t c = 0; c < c_end; ++c) {
+        const double a = std::fabs(xs[c]);
+        clamped += den > 0 && a > limit && a <= std::numeric_limits<double>::max();
+        flushed += a > 0 && es[c] == 0;
+      }
+      q.stats.clamped += clamped;
+      q.stats.flushed += flushed;
     }
 
   count_scales(q);
