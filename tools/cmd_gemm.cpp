@@ -122,6 +122,7 @@ std::string num(double x) {
 nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
   nlohmann::json out = {{"model", s.model.empty() ? "custom" : s.model},
                         {"backend", s.backend},
+                        {"scheme", s.scheme.empty() ? "none" : s.scheme},
                         {"accumulator", r.accumulator},
                         {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
@@ -141,6 +142,8 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   fmt::print("accumulator   {}\n", r.accumulator);
   fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
              s.dist.empty() ? "files" : s.dist);
+  if (r.block_scaled)
+    fmt::print("scheme        {}{}\n", s.scheme, s.scale_rule.empty() ? "" : " (scale rule " + s.scale_rule + ")");
   for (const auto& [name, v, counted] : result_values(r)) {
     const bool permutation_field = name.find("distinct") != std::string_view::npos || name == "spread_ulps";
     if (permutation_field && s.permutations == 0) continue;
