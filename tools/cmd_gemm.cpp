@@ -1,5 +1,6 @@
 // `floatscope gemm`: one emulated GEMM against the exact reference, with its metrics.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "floatscope/names.hpp"
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
+#include "floatscope/block_scaling.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/npy.hpp"
 #include "floatscope/parallel.hpp"
@@ -19,6 +21,9 @@ namespace {
 struct GemmArgs {
   ExperimentSpec spec;
   std::string a_path, b_path, c_path, out_path;
+  // Operands quantised elsewhere: elements in --a/--b, scales in these files, under these schemes.
+  std::string a_scales, b_scales, a_scheme, b_scheme;
+  double a_tensor_scale = 1.0, b_tensor_scale = 1.0;
   bool json = false;
   bool out_float32 = false;
   int threads = 0;
@@ -61,6 +66,52 @@ Matrix load_matrix(const std::string& path, const char* what, const std::string&
   return m;
 }
 
+// A scale file: float values; a scalar scale may be a 0-d array or any 1x1 / (1,) array.
+std::vector<double> load_scales(const std::string& path, const char* flag, std::vector<std::size_t>& shape) {
+  NpyArray arr;
+  try {
+    arr = read_npy(path);
+  } catch (const NpyError& e) {
+    throw UsageError(e.what());
+  }
+  if (arr.descr != "<f2" && arr.descr != "<f4" && arr.descr != "<f8")
+    throw UsageError(fmt::format("{} {}: scales must be float16/32/64 values, not {}", flag, path, arr.descr));
+  if (arr.shape.size() > 2)
+    throw UsageError(fmt::format("{} {}: scales must be 0-, 1- or 2-D, got {} dimensions", flag, path, arr.shape.size()));
+  shape = arr.shape;
+  return npy_to_doubles(arr);
+}
+
+// One operand quantised elsewhere. A is M x K with scales (Sr, Sc) as scale_shape gives; B is
+// K x N with its scales transposed, (Sc, Sr) of its transpose: both become rows x K internally.
+QuantizedTensor prequantised(const BlockScheme& s, const Matrix& m, bool is_b, const std::string& scales_path,
+                             const char* flag, double tensor_scale) {
+  std::vector<std::size_t> shape;
+  std::vector<double> sc = load_scales(scales_path, flag, shape);
+  const std::size_t rows = is_b ? m.cols : m.rows, K = is_b ? m.rows : m.cols;
+  std::vector<double> el(m.v);
+  if (is_b) {
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t j = 0; j < rows; ++j) el[j * K + k] = m.v[k * rows + j];
+  }
+  std::size_t sr = 0, scn = 0;
+  scale_shape(s, rows, K, sr, scn);
+  const bool scalar = sr == 1 && scn == 1;
+  const std::vector<std::size_t> want = is_b ? std::vector<std::size_t>{scn, sr} : std::vector<std::size_t>{sr, scn};
+  const bool ok = scalar ? sc.size() == 1 : shape == want;
+  if (!ok)
+    throw UsageError(fmt::format("{} {}: scheme {} needs scales of shape ({}, {}) for {} ({}x{}), got ({})", flag,
+                                 scales_path, s.info->name, want[0], want[1], is_b ? "B" : "A", m.rows, m.cols,
+                                 fmt::join(shape, ", ")));
+  if (is_b && !scalar) {
+    std::vector<double> t(sc.size());
+    for (std::size_t k = 0; k < scn; ++k)
+      for (std::size_t j = 0; j < sr; ++j) t[j * scn + k] = sc[k * sr + j];
+    sc.swap(t);
+  }
+  return make_quantized(s, std::move(el), rows, K, std::move(sc), tensor_scale, is_b ? "B (--b, --b-scales)" : "A (--a, --a-scales)");
+}
+
 std::string num(double x) {
   if (std::isnan(x)) return "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
@@ -71,6 +122,7 @@ std::string num(double x) {
 nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
   nlohmann::json out = {{"model", s.model.empty() ? "custom" : s.model},
                         {"backend", s.backend},
+                        {"scheme", s.scheme.empty() ? "none" : s.scheme},
                         {"accumulator", r.accumulator},
                         {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
@@ -90,6 +142,8 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   fmt::print("accumulator   {}\n", r.accumulator);
   fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
              s.dist.empty() ? "files" : s.dist);
+  if (r.block_scaled)
+    fmt::print("scheme        {}{}\n", s.scheme, s.scale_rule.empty() ? "" : " (scale rule " + s.scale_rule + ")");
   for (const auto& [name, v, counted] : result_values(r)) {
     const bool permutation_field = name.find("distinct") != std::string_view::npos || name == "spread_ulps";
     if (permutation_field && s.permutations == 0) continue;
@@ -118,7 +172,42 @@ int run_gemm(GemmArgs& g) {
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
   ExperimentResult r;
-  if (!g.a_path.empty()) {
+  const bool prequant = !g.a_scales.empty() || !g.b_scales.empty();
+  if (prequant) {
+    if (g.a_scales.empty() || g.b_scales.empty() || g.a_scheme.empty() || g.b_scheme.empty() || g.a_path.empty())
+      throw UsageError("pre-quantised operands need --a, --a-scales, --a-scheme and --b, --b-scales, --b-scheme");
+    if (!g.c_path.empty()) throw UsageError("--c is not available with pre-quantised operands");
+    if (s.scheme != "none" && !s.scheme.empty())
+      throw UsageError("--scheme quantises real-valued inputs; pre-quantised operands take --a-scheme and --b-scheme");
+    auto scheme_of = [&](const std::string& name, const std::string& fmt_name, std::optional<double> ts) {
+      BlockSchemeOptions o;
+      o.scheme = to_lower(name);
+      const SchemeInfo* info = find_scheme(o.scheme);
+      o.format = fmt_name;
+      if (info && info->kind == SchemeKind::nvfp4) o.tensor_scale = ts;
+      return resolve_block_scheme(o);
+    };
+    const std::string b_fmt = s.b_format.empty() ? s.a_format : s.b_format;
+    const BlockScheme sa = scheme_of(g.a_scheme, s.a_format, g.a_tensor_scale);
+    const BlockScheme sb = scheme_of(g.b_scheme, b_fmt, g.b_tensor_scale);
+    const Matrix A = load_matrix(g.a_path, "A", sa.element.name);
+    const Matrix B = load_matrix(g.b_path, "B", sb.element.name);
+    if (A.cols != B.rows)
+      throw UsageError(fmt::format("shapes do not chain: {} is {}x{}, {} is {}x{} (need A's columns == B's rows)",
+                                   g.a_path, A.rows, A.cols, g.b_path, B.rows, B.cols));
+    const QuantizedTensor qa = prequantised(sa, A, false, g.a_scales, "--a-scales", g.a_tensor_scale);
+    const QuantizedTensor qb = prequantised(sb, B, true, g.b_scales, "--b-scales", g.b_tensor_scale);
+    s.M = static_cast<int>(A.rows);
+    s.K = static_cast<int>(A.cols);
+    s.N = static_cast<int>(B.cols);
+    s.dist.clear();
+    s.a_format = sa.element.name;
+    s.b_format = sb.element.name;
+    s.scheme = g.a_scheme + "+" + g.b_scheme;  // for --json; the run itself takes the schemes above
+    ExperimentSpec run_spec = s;
+    run_spec.scheme = "none";
+    r = run_block_experiment(resolve_experiment(run_spec), sa, qa, sb, qb, g.threads, !g.out_path.empty());
+  } else if (!g.a_path.empty()) {
     const Matrix A = load_matrix(g.a_path, "A", s.a_format);
     const Matrix B = load_matrix(g.b_path, "B", s.b_format.empty() ? s.a_format : s.b_format);
     if (A.cols != B.rows)
@@ -141,6 +230,13 @@ int run_gemm(GemmArgs& g) {
     if (!g.c_path.empty()) throw UsageError("--c needs --a and --b");
     r = run_experiment(s, g.threads, !g.out_path.empty());
   }
+  // An output that is NaN everywhere says the inputs or scales are wrong (e4m3 overflow without
+  // saturation, a NaN scale): not a silent result.
+  if (r.metrics.count > 0 && r.metrics.nan_count == r.metrics.count)
+    fmt::print(stderr,
+               "floatscope gemm: warning: every one of the {} outputs is NaN (overflow in quantising the "
+               "inputs, a NaN input or scale?)\n",
+               r.metrics.count);
   if (!g.out_path.empty())
     write_npy(g.out_path, r.C.data(),
               {static_cast<std::size_t>(s.M), static_cast<std::size_t>(s.N)}, g.out_float32);
@@ -194,6 +290,18 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
   app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();
   app.add_option("--input-rounding", s.input_rounding, "rounding of inputs onto their formats")->capture_default_str();
+  app.add_option("--input-overflow", s.input_overflow,
+                 "overflow when rounding inputs: auto (saturate when quantising through --scale-a/--scale-b, "
+                 "else the format's rule), saturate, spec")->capture_default_str();
+  app.add_option("--scheme", s.scheme, "block scaling of both inputs (NAME, or A+B for A's and B's): none, " +
+                 scheme_names())->capture_default_str();
+  app.add_option("--scale-rule", s.scale_rule, "MX E8M0 scale rule: floor (default), ceil, rceil, even");
+  app.add_option("--a-scales", g->a_scales, "A's block scales (.npy float values): A is then already quantised under --a-scheme");
+  app.add_option("--b-scales", g->b_scales, "B's block scales (.npy; (K/block, N) for B)");
+  app.add_option("--a-scheme", g->a_scheme, "scheme A was quantised under (with --a-scales)");
+  app.add_option("--b-scheme", g->b_scheme, "scheme B was quantised under (with --b-scales)");
+  app.add_option("--a-tensor-scale", g->a_tensor_scale, "nvfp4: A's fp32 tensor scale (with --a-scales)")->capture_default_str();
+  app.add_option("--b-tensor-scale", g->b_tensor_scale, "nvfp4: B's fp32 tensor scale (with --b-scales)")->capture_default_str();
   app.add_option("--permutations", s.permutations, "also run P random summation orders: distinct results and spread (ulps) per output")->capture_default_str();
   app.add_option("--reference", s.reference, "exact (fast fixed-point), mpfr, or none")->capture_default_str();
   app.add_option("--out", g->out_path, "write the emulated D as .npy (float64)");

@@ -10,6 +10,7 @@
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
+#include "floatscope/block_gemm.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
@@ -37,10 +38,11 @@ double accumulator_u(const Accumulator& acc) {
 
 // Rounds the exact quotients v / scale onto f, once each (the input quantisation); SR draws from
 // stream `stream`. Returns how many elements overflowed.
-std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, std::uint64_t seed,
-              std::uint64_t stream, int threads) {
+std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, Overflow overflow,
+              std::uint64_t seed, std::uint64_t stream, int threads) {
   Rounding r;
   r.mode = mode;
+  r.overflow = overflow;
   r.seed = seed;
   r.stream = stream;
   const RoundStats st = round_quotient_array(v, v, scale, f, r, 0, threads);
@@ -93,19 +95,99 @@ void permutation_stats(const ResolvedExperiment& s, const std::vector<double>& a
   r.spread_ulps = max_spread;
 }
 
+// The metrics of an emulated D against the exact product of the (dequantised) operands a, b.
+ExperimentResult measure(const ResolvedExperiment& s, const std::vector<double>& a, const std::vector<double>& b,
+                         BackendResult& emu, double seconds, int threads, bool keep_output) {
+  const Accumulator& acc = s.acc;
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+  std::vector<double> exact(M * N), absprod(M * N);
+  if (s.reference == ReferenceKind::none) {
+    std::fill(exact.begin(), exact.end(), std::nan(""));
+    std::fill(absprod.begin(), absprod.end(), std::nan(""));
+  } else {
+    reference_gemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), nullptr, exact.data(), threads);
+    reference_absgemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), nullptr, absprod.data(), threads);
+    if (s.output_scale != 1.0) {
+      for (double& x : exact) x *= s.output_scale;
+      for (double& x : absprod) x *= s.output_scale;
+    }
+  }
+  ExperimentResult r;
+  const GemmEvents events = emu.events.value_or(GemmEvents{});
+  r.metrics = compute_metrics(emu.D, exact, absprod, K, accumulator_u(acc), output_format_of(acc), events);
+  r.events = events;
+  r.events_counted = emu.events.has_value();
+  r.accumulator = acc.describe();
+  r.acc_format = acc.fused ? fmt::format("{}/{}", acc.fused->out.name, mode_name(acc.fused->out_mode))
+                           : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
+  r.seconds = seconds;
+  if (keep_output) r.C = std::move(emu.D);
+  return r;
+}
+
+std::vector<double> transposed(const double* B, std::size_t K, std::size_t N) {
+  std::vector<double> t(K * N);
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t j = 0; j < N; ++j) t[j * K + k] = B[k * N + j];
+  return t;
+}
+
+// Quantises A (M x K) and B^T (N x K) under their schemes, blocks along K, then runs them.
+ExperimentResult run_block_scaled(const ResolvedExperiment& s, const double* A, const double* B, const double* C0,
+                                  int threads, bool keep_output) {
+  if (C0) throw std::invalid_argument("c: an initial C is not available with a block scheme");
+  for (const BlockScheme* b : {&*s.block_a, &*s.block_b})
+    if (b->block > 0 && s.K % b->block != 0)
+      throw std::invalid_argument(fmt::format("K: {} is not a multiple of scheme {}'s block of {}", s.K,
+                                              b->info->name, b->block));
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+  const QuantizedTensor qa = quantize_blocks(*s.block_a, A, M, K);
+  const std::vector<double> bt = transposed(B, K, N);
+  const QuantizedTensor qb = quantize_blocks(*s.block_b, bt.data(), N, K);
+  return run_block_experiment(s, *s.block_a, qa, *s.block_b, qb, threads, keep_output);
+}
+
 }  // namespace
+
+ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockScheme& sa, const QuantizedTensor& A,
+                                      const BlockScheme& sb, const QuantizedTensor& Bt, int threads, bool keep_output) {
+  check_threads(threads);
+  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
+                    K = static_cast<std::size_t>(s.K);
+  const auto t0 = std::chrono::steady_clock::now();
+  GemmResult g = emulate_block_gemm(s.acc, sa, A, sb, Bt, s.M, s.N, s.K, threads);
+  const auto t1 = std::chrono::steady_clock::now();
+  BackendResult emu;
+  emu.D = std::move(g.C);
+  emu.events = g.events;
+  // The exact product of what the GEMM multiplied: the dequantised operands (exact in double).
+  std::vector<double> a = dequantize_blocks(A), btd = dequantize_blocks(Bt);
+  a.resize(M * K);  // 128x128 blocks may have padded rows (dequantize_blocks keeps the original rows)
+  std::vector<double> b(K * N);
+  for (std::size_t j = 0; j < N; ++j)
+    for (std::size_t k = 0; k < K; ++k) b[k * N + j] = btd[j * K + k];
+  ExperimentResult r = measure(s, a, b, emu, std::chrono::duration<double>(t1 - t0).count(), threads, keep_output);
+  r.block_scaled = true;
+  r.block_stats = A.stats;
+  r.block_stats += Bt.stats;
+  r.metrics.input_overflow_count = r.block_stats.clamped;
+  return r;
+}
 
 ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, const double* B,
                               const double* C0, int threads, bool keep_output) {
   check_threads(threads);
+  if (s.block_a) return run_block_scaled(s, A, B, C0, threads, keep_output);
   const Accumulator& acc = s.acc;
   const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
                     K = static_cast<std::size_t>(s.K);
 
   std::vector<double> a(A, A + M * K), b(B, B + K * N);
   const std::uint64_t input_overflows =
-      quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_seed, 0, threads) +
-      quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_seed, 1, threads);
+      quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_overflow, s.input_seed, 0, threads) +
+      quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_overflow, s.input_seed, 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
   BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads});
@@ -182,7 +264,12 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"spread_ulps", r.spread_ulps},
           {"input_overflow_count", count(m.input_overflow_count)},
           {"inf_output_count", count(m.inf_output_count)},
-          {"nonfinite_exact_count", count(m.nonfinite_exact_count)}};
+          {"nonfinite_exact_count", count(m.nonfinite_exact_count)},
+          // Block-scaled runs (empty otherwise): what quantising A and B did.
+          {"clamped_frac", r.block_stats.clamped_frac(), r.block_scaled},
+          {"flushed_frac", r.block_stats.flushed_frac(), r.block_scaled},
+          {"mean_scale_exp", r.block_stats.mean_scale_exp(), r.block_scaled},
+          {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0}};
   // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
   // marks a value the run did not measure, which is written empty, not "nan".
   for (auto& x : v)

@@ -86,7 +86,58 @@ void make_block_fma(const ExperimentSpec& s, const Rounding& r, Accumulator& acc
   acc.outer_rounding = Rounding{Mode::rne};
 }
 
+// The block schemes of an experiment: element formats from the scheme (MX, NVFP4) or from
+// a_format / b_format (fp8 schemes, e4m3 by default), then the accumulator for those formats.
+void resolve_block_schemes(const ExperimentSpec& s, const std::string& name_a, const std::string& name_b,
+                           ResolvedExperiment& e) {
+  if (s.scale_a != 1.0 || s.scale_b != 1.0)
+    throw std::invalid_argument(fmt::format(
+        "scale_a/scale_b: scheme {} computes its own scales; leave scale_a and scale_b at 1", s.scheme));
+  if (!iequals(s.backend, "cpu"))
+    throw std::invalid_argument(fmt::format("backend: block-scaled GEMMs (scheme {}) run on cpu only", s.scheme));
+  if (s.permutations > 0)
+    throw std::invalid_argument("permutations: not available with a block scheme");
+  ExperimentSpec t = s;
+  const std::string b_given = s.b_format.empty() ? s.a_format : s.b_format;
+  auto make = [&](const std::string& name, const std::string& given, std::uint64_t stream, const char* which) {
+    BlockSchemeOptions o;
+    o.scheme = name;
+    const SchemeInfo* info = find_scheme(name);
+    if (!info)
+      throw std::invalid_argument(fmt::format("scheme: unknown '{}'; valid: none, {} (or A+B)", name, scheme_names()));
+    // fp32 (the sweep's default a_format) or nothing: the scheme's own (or default, e4m3) elements.
+    o.format = given.empty() || iequals(given, "fp32") ? "" : given;
+    if (info->kind == SchemeKind::mx) o.scale_rule = s.scale_rule;
+    o.rounding = Rounding{e.input_rounding, Overflow::saturate, s.sr_bits, input_seed(s), stream};
+    o.pad = true;  // rows only: K is checked against the block (run_resolved)
+    try {
+      return resolve_block_scheme(o);
+    } catch (const std::invalid_argument& err) {
+      throw std::invalid_argument(fmt::format("{} ({}'s scheme): {}", err.what(), which, name));
+    }
+  };
+  if (!s.scale_rule.empty() && !iequals(s.scale_rule, "floor") && find_scheme(name_a) && find_scheme(name_a)->kind != SchemeKind::mx &&
+      find_scheme(name_b) && find_scheme(name_b)->kind != SchemeKind::mx)
+    throw std::invalid_argument(fmt::format("scale_rule: applies to the MX schemes, not to {}", s.scheme));
+  e.block_a = make(name_a, s.a_format, 0, "A");
+  e.block_b = make(name_b, b_given, 1, "B");
+  t.a_format = e.block_a->element.name;
+  t.b_format = e.block_b->element.name;
+  e.acc = resolve_accumulator(t);
+}
+
 }  // namespace
+
+std::pair<std::string, std::string> split_scheme(std::string_view scheme) {
+  const std::string s = to_lower(scheme);
+  if (s.empty() || s == "none") return {"none", "none"};
+  const auto plus = s.find('+');
+  if (plus == std::string::npos) return {s, s};
+  const std::string a = s.substr(0, plus), b = s.substr(plus + 1);
+  if (a.empty() || b.empty() || a == "none" || b == "none" || b.find('+') != std::string::npos)
+    throw std::invalid_argument(fmt::format("scheme: '{}' is not NAME or A+B (two scheme names)", scheme));
+  return {a, b};
+}
 
 BlockFma parse_block_fma(std::string_view text) {
   const auto bad = [&](const std::string& why) {
@@ -193,15 +244,26 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   check_sizes(s);
   ResolvedExperiment e;
   e.backend = &get_backend(s.backend);
-  if (!iequals(s.scheme, "none") && !s.scheme.empty())
-    throw std::invalid_argument(fmt::format("scheme: '{}' is not available yet (valid: none)", s.scheme));
   const auto ref_kind = find_reference(s.reference);
   if (!ref_kind)
     throw std::invalid_argument(fmt::format("reference: unknown '{}'; valid: {}", s.reference,
                                             reference_names()));
   e.reference = *ref_kind;
-  e.acc = resolve_accumulator(s);
   e.input_rounding = field_mode("input_rounding", s.input_rounding);
+  const std::string overflow = to_lower(s.input_overflow);
+  if (overflow != "auto" && overflow != "saturate" && overflow != "spec")
+    throw std::invalid_argument(fmt::format("input_overflow: '{}' is not auto, saturate or spec", s.input_overflow));
+  e.input_overflow = overflow == "saturate" || (overflow == "auto" && (s.scale_a != 1.0 || s.scale_b != 1.0))
+                         ? Overflow::saturate
+                         : Overflow::spec;
+  const auto [scheme_a, scheme_b] = split_scheme(s.scheme);
+  if (scheme_a == "none") {
+    if (!s.scale_rule.empty() && !iequals(s.scale_rule, "floor"))
+      throw std::invalid_argument("scale_rule: applies to the MX block schemes; scheme is none");
+    e.acc = resolve_accumulator(s);
+  } else {
+    resolve_block_schemes(s, scheme_a, scheme_b, e);
+  }
   if (!s.dist.empty()) {
     e.dist_a = parse_distribution(s.dist);
     e.dist_b = s.b_dist.empty() ? *e.dist_a : parse_distribution(s.b_dist);

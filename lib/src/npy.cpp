@@ -412,38 +412,12 @@ std::vector<std::uint32_t> npy_to_u32(const NpyArray& a) {
   return out;
 }
 
-void write_npy(const std::string& path, const double* data, const std::vector<std::size_t>& shape,
-               bool as_float32) {
-  const std::size_t item = as_float32 ? 4 : 8;
-  const std::size_t nbytes = checked_product(path, shape, item);
-  const std::size_t n = nbytes / item;
-  std::vector<unsigned char> bytes(nbytes);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (as_float32) {
-      const double v = data[i];
-      float f;
-      if (std::isnan(v)) {
-        f = std::numeric_limits<float>::quiet_NaN();
-        if (std::signbit(v)) f = -f;
-      } else if (std::isinf(v)) {
-        f = static_cast<float>(v);
-      } else {
-        // Range check first: converting an out-of-range double to float is undefined behaviour.
-        if (std::fabs(v) > static_cast<double>(std::numeric_limits<float>::max()) ||
-            static_cast<double>(f = static_cast<float>(v)) != v) {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.17g", v);
-          fail(path, std::string("value ") + buf + " at flat index " + std::to_string(i) +
-                         " is not exactly representable as float32 (round it first, or write float64)");
-        }
-      }
-      std::memcpy(bytes.data() + 4 * i, &f, 4);
-    } else {
-      std::memcpy(bytes.data() + 8 * i, data + i, 8);
-    }
-  }
+namespace {
 
-  std::string dict = std::string("{'descr': '") + (as_float32 ? "<f4" : "<f8") +
+// Writes header + data atomically (path + ".tmp", then renamed).
+void write_npy_bytes(const std::string& path, const std::string& descr,
+                     const std::vector<unsigned char>& bytes, const std::vector<std::size_t>& shape) {
+  std::string dict = std::string("{'descr': '") + descr +
                      "', 'fortran_order': False, 'shape': (";
   for (std::size_t k = 0; k < shape.size(); ++k) dict += (k ? ", " : "") + std::to_string(shape[k]);
   dict += shape.size() == 1 ? ",), }" : "), }";
@@ -485,6 +459,47 @@ void write_npy(const std::string& path, const double* data, const std::vector<st
     std::filesystem::remove(tmp, ec2);
     fail(path, "cannot rename '" + tmp + "' to it: " + ec.message());
   }
+}
+
+}  // namespace
+
+void write_npy(const std::string& path, const double* data, const std::vector<std::size_t>& shape,
+               bool as_float32) {
+  const std::size_t item = as_float32 ? 4 : 8;
+  const std::size_t nbytes = checked_product(path, shape, item);
+  const std::size_t n = nbytes / item;
+  std::vector<unsigned char> bytes(nbytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (as_float32) {
+      const double v = data[i];
+      float f;
+      if (std::isnan(v)) {
+        f = std::numeric_limits<float>::quiet_NaN();
+        if (std::signbit(v)) f = -f;
+      } else if (std::isinf(v)) {
+        f = static_cast<float>(v);
+      } else {
+        // Range check first: converting an out-of-range double to float is undefined behaviour.
+        if (std::fabs(v) > static_cast<double>(std::numeric_limits<float>::max()) ||
+            static_cast<double>(f = static_cast<float>(v)) != v) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+          fail(path, std::string("value ") + buf + " at flat index " + std::to_string(i) +
+                         " is not exactly representable as float32 (round it first, or write float64)");
+        }
+      }
+      std::memcpy(bytes.data() + 4 * i, &f, 4);
+    } else {
+      std::memcpy(bytes.data() + 8 * i, data + i, 8);
+    }
+  }
+
+  write_npy_bytes(path, as_float32 ? "<f4" : "<f8", bytes, shape);
+}
+
+void write_npy_u8(const std::string& path, const std::uint8_t* data, const std::vector<std::size_t>& shape) {
+  const std::size_t n = checked_product(path, shape, 1);
+  write_npy_bytes(path, "|u1", std::vector<unsigned char>(data, data + n), shape);
 }
 
 }  // namespace floatscope

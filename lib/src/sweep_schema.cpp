@@ -29,7 +29,8 @@ const std::vector<KeyInfo>& sweep_keys() {
        "named hardware model (h100-fp8, h100-fp8-promote128, h100-bf16, a100-fp16, ...) or custom = "
        "the accumulator parts below", true},
       {"backend", V::String, "cpu", "where the product runs: cpu (emulation)", true},
-      {"scheme", V::String, "none", "block scaling scheme of the inputs", true},
+      {"scheme", V::String, "none",
+       "block scaling scheme of the inputs (`floatscope schemes`), or A+B for A's and B's; none = no block scaling", true},
       {"a_format", V::String, "fp32", "element format of A (fp32, fp16, bf16, tf32, e4m3, e5m2, eXmY...)", true},
       {"b_format", V::String, "", "element format of B; empty = same as a_format", true},
       {"acc_format", V::String, "fp32", "accumulator format of a custom model", true},
@@ -60,6 +61,8 @@ const std::vector<KeyInfo>& sweep_keys() {
        "fused block-FMA unit of a custom model as L,F (e.g. 32,13: L products per step, F bits kept "
        "below the step's largest exponent); acc_format is its output format, rounding its output "
        "rounding, promote its promotion interval; empty = scalar accumulator", true},
+      {"scale_rule", V::String, "",
+       "E8M0 scale rule of the MX schemes: floor ceil rceil even; empty = floor", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
   };
@@ -96,7 +99,7 @@ namespace {
 // Strings that may be empty because empty has a meaning ("same as ...", "exact", "custom").
 bool may_be_empty(std::string_view key) {
   return key == "b_format" || key == "b_dist" || key == "product_format" || key == "output_format" ||
-         key == "model" || key == "title" || key == "block_fma";
+         key == "model" || key == "title" || key == "block_fma" || key == "scale_rule";
 }
 
 struct IntRange {

@@ -10,9 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "floatscope/accumulator.hpp"
+#include "floatscope/block_scaling.hpp"
 #include "floatscope/events.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
@@ -47,7 +49,18 @@ struct ExperimentSpec {
   // accumulation. Large scales push inputs toward underflow, small ones toward overflow.
   double scale_a = 1.0, scale_b = 1.0;
   std::string input_rounding = "rne";  // how generated inputs are rounded onto a_format/b_format
-  std::string scheme = "none";       // block scaling scheme (none until the block-scaling issue lands)
+  // Overflow of that rounding: "auto" saturates when quantising through a scale (scale_a or
+  // scale_b != 1, as the recipes' casts do) and follows the format's own rule otherwise;
+  // "saturate"; "spec" (the format's rule: Inf or NaN). Clamped inputs count in input_overflow_count.
+  std::string input_overflow = "auto";
+  // Block scaling scheme (block_scaling.hpp, `floatscope schemes`) of both operands, or "A+B" for
+  // A's and B's (e.g. fp8-tile1x128+fp8-block128x128, DeepSeek-V3); "none" = no block scaling.
+  // Inputs are quantised under it (elements rounded with input_rounding, saturating) and the
+  // GEMM applies the scales as block_gemm.hpp says. MX and NVFP4 schemes fix the element formats;
+  // fp8 ones take a_format/b_format (e4m3 or e5m2). An a_format/b_format of fp32 (the sweep's
+  // default) or "" stands for "not given": the scheme's elements, e4m3 for the fp8 schemes.
+  std::string scheme = "none";
+  std::string scale_rule;            // MX E8M0 scale rule: floor (""), ceil, rceil, even
   std::string backend = "cpu";       // a registered backend (backend.hpp): cpu, GPU ones later
   // Inputs.
   std::string dist = "normal";
@@ -79,6 +92,9 @@ struct ExperimentResult {
   std::string acc_format;
   double seconds = 0;                // wall time of the emulation (not the reference)
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
+  // Block-scaled runs: what quantising A and B did (both operands together).
+  bool block_scaled = false;
+  BlockStats block_stats;
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
@@ -110,8 +126,13 @@ struct ResolvedExperiment {
   int M = 0, N = 0, K = 0;
   int permutations = 0;
   double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
+  Overflow input_overflow = Overflow::spec;
+  std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
 };
 ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
+
+// "NAME" or "A+B" of ExperimentSpec::scheme: the scheme names of A and B ("none" for neither).
+std::pair<std::string, std::string> split_scheme(std::string_view scheme);
 
 // "L,F" of ExperimentSpec::block_fma / `--block-fma` / sweep key block_fma: L in [1, 1024], F in
 // [1, 48] (the ranges Accumulator::validate accepts). Throws std::invalid_argument naming
@@ -124,6 +145,13 @@ BlockFma parse_block_fma(std::string_view text);
 // Runs a resolved experiment on given inputs through its backend (quantising them first).
 ExperimentResult run_resolved(const ResolvedExperiment& e, const double* A, const double* B,
                               const double* C0, int threads = 0, bool keep_output = false);
+
+// A block-scaled GEMM on operands already quantised (elements on their grids, scales as given;
+// A: M x K, Bt: B's transpose, N x K, blocks along K): no re-quantisation. The reference is the
+// exact product of the dequantised operands. Sizes come from e.M/N/K.
+ExperimentResult run_block_experiment(const ResolvedExperiment& e, const BlockScheme& sa,
+                                      const QuantizedTensor& A, const BlockScheme& sb,
+                                      const QuantizedTensor& Bt, int threads = 0, bool keep_output = false);
 
 // Runs one experiment. Throws std::invalid_argument (bad names/values, naming the field) or
 // std::runtime_error. threads: 0 = all cores.

@@ -64,4 +64,7 @@ std::vector<std::uint32_t> npy_to_u32(const NpyArray& a);
 void write_npy(const std::string& path, const double* data, const std::vector<std::size_t>& shape,
                bool as_float32 = false);
 
+// Writes a C-order "|u1" array (element codes, packed bytes), atomically as write_npy.
+void write_npy_u8(const std::string& path, const std::uint8_t* data, const std::vector<std::size_t>& shape);
+
 }  // namespace floatscope
