@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +20,8 @@ namespace floatscope {
 namespace {
 
 constexpr std::size_t kMaxProbes = 64;
+constexpr std::size_t kScreenCases = 256;  // data sets larger than this are screened first
+constexpr std::size_t kScreenKeep = 64;    // imperfect candidates kept after screening
 
 void check_data(const DotCases& d, const FitSpace& s) {
   const std::size_t n = d.size();
@@ -112,6 +115,75 @@ DotCases dot_cases_from_gemm(int M, int N, int K, const double* A, const double*
   return d;
 }
 
+namespace {
+
+// One branch-and-bound pass: every candidate in `which` runs on `cases` (probe cases first) until
+// its mismatches exceed the keep-th lowest count of the candidates completed so far. Returns the
+// mismatch count of each completed candidate (SIZE_MAX for the dropped ones).
+std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<FitModel>& cands,
+                                      const std::vector<std::size_t>& which, const std::vector<std::size_t>& cases,
+                                      std::size_t keep, int nt, Probes& probes, std::size_t& evaluations) {
+  const std::size_t n = data.size(), K = static_cast<std::size_t>(data.K);
+  std::vector<std::size_t> mism(cands.size(), SIZE_MAX);
+  Bound bound(keep, cases.size());
+  std::atomic<std::size_t> evals_all{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  std::atomic<bool> failed{false};
+#pragma omp parallel num_threads(nt)
+  {
+    std::vector<std::uint32_t> seen(n, 0);  // stamp: case already run for this candidate
+    std::uint32_t stamp = 0;
+    std::size_t evals = 0;
+#pragma omp for schedule(dynamic, 4)
+    for (std::size_t w = 0; w < which.size(); ++w) {
+      if (failed.load()) continue;
+      const std::size_t ci = which[w];
+      try {
+        const detail::DotEngine engine(cands[ci].acc);
+        ++stamp;
+        std::size_t wrong = 0;
+        bool rejected = false;
+        auto run = [&](std::size_t i) {
+          seen[i] = stamp;
+          ++evals;
+          const double y = engine.run(&data.a[i * K], &data.b[i * K], data.K, data.c[i], nullptr, 0, 0);
+          if (fit_same(y, data.d[i])) return;
+          if (++wrong > bound.value()) {
+            rejected = true;
+            probes.rejected_by(i);
+          }
+        };
+        for (std::size_t i : probes.snapshot()) {
+          if (rejected) break;
+          run(i);
+        }
+        for (std::size_t j = 0; j < cases.size() && !rejected; ++j)
+          if (seen[cases[j]] != stamp) run(cases[j]);
+        if (!rejected) {
+          mism[ci] = wrong;
+          bound.completed(wrong);
+        }
+      } catch (...) {  // an exception must not leave the parallel region: rethrown below
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    }
+    evals_all += evals;
+  }
+  if (error) std::rethrow_exception(error);
+  evaluations += evals_all.load();
+  // Every candidate with at most the final bound's mismatches completed (a rejection needs more
+  // than the bound at that time, which never falls below the final one).
+  const std::size_t limit = bound.value();
+  for (auto& m : mism)
+    if (m != SIZE_MAX && m > limit) m = SIZE_MAX;
+  return mism;
+}
+
+}  // namespace
+
 FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   if (keep < 1) throw std::invalid_argument("fit: keep must be at least 1");
@@ -121,75 +193,44 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   res.cases = data.size();
   std::vector<FitModel> cands = fit_candidates(data, space, &res.out_formats);
   res.space_size = cands.size();
-  const std::size_t n = data.size(), K = static_cast<std::size_t>(data.K);
-  std::vector<std::size_t> mism(cands.size(), 0);
-  std::vector<char> done(cands.size(), 0);
-  Bound bound(keep, n);
-  Probes probes;
-  std::atomic<std::size_t> evaluations{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  std::atomic<bool> failed{false};
+  const std::size_t n = data.size();
   const int nt = threads > 0 ? threads : omp_default_threads();
-#pragma omp parallel num_threads(nt)
-  {
-    std::vector<std::uint32_t> seen(n, 0);  // stamp: case already run for this candidate
-    std::uint32_t stamp = 0;
-    std::size_t evals = 0;
-#pragma omp for schedule(dynamic, 4)
+  Probes probes;
+  std::vector<std::size_t> all_cases(n), which(cands.size());
+  std::iota(all_cases.begin(), all_cases.end(), 0);
+  std::iota(which.begin(), which.end(), 0);
+  if (n > kScreenCases) {
+    // Screening on evenly spaced cases. A model that reproduces every case reproduces these, so
+    // every full match goes on; of the others only the best kScreenKeep (by screening count, then
+    // space order) do, which bounds the cost when no model fits well.
+    std::vector<std::size_t> sample(kScreenCases);
+    for (std::size_t j = 0; j < kScreenCases; ++j) sample[j] = j * n / kScreenCases;
+    const auto screened = search_stage(data, cands, which, sample, keep, nt, probes, res.evaluations);
+    std::vector<std::size_t> perfect, others;
     for (std::size_t ci = 0; ci < cands.size(); ++ci) {
-      if (failed.load()) continue;
-      try {
-      const detail::DotEngine engine(cands[ci].acc);
-      ++stamp;
-      std::size_t wrong = 0;
-      bool rejected = false;
-      auto run = [&](std::size_t i) {
-        seen[i] = stamp;
-        ++evals;
-        const double y = engine.run(&data.a[i * K], &data.b[i * K], data.K, data.c[i], nullptr, 0, 0);
-        if (fit_same(y, data.d[i])) return;
-        if (++wrong > bound.value()) {
-          rejected = true;
-          probes.rejected_by(i);
-        }
-      };
-      for (std::size_t i : probes.snapshot()) {
-        run(i);
-        if (rejected) break;
-      }
-      for (std::size_t i = 0; i < n && !rejected; ++i)
-        if (seen[i] != stamp) run(i);
-      mism[ci] = wrong;
-      if (!rejected) {
-        done[ci] = 1;
-        bound.completed(wrong);
-      }
-      } catch (...) {  // an exception must not leave the parallel region: rethrown below
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        failed = true;
-      }
+      if (screened[ci] == 0) perfect.push_back(ci);
+      else if (screened[ci] != SIZE_MAX) others.push_back(ci);
     }
-    evaluations += evals;
+    std::stable_sort(others.begin(), others.end(),
+                     [&](std::size_t x, std::size_t y) { return screened[x] < screened[y]; });
+    if (others.size() > kScreenKeep) others.resize(kScreenKeep);
+    which = perfect;
+    which.insert(which.end(), others.begin(), others.end());
+    std::sort(which.begin(), which.end());  // likely candidates first again
+    res.screened = true;
   }
-  if (error) std::rethrow_exception(error);
-  // Every candidate with at most the final bound's mismatches completed (a rejection needs more
-  // than the bound at that time, which never falls below the final one): the result is exact.
-  const std::size_t limit = bound.value();
+  const auto mism = search_stage(data, cands, which, all_cases, keep, nt, probes, res.evaluations);
   for (std::size_t ci = 0; ci < cands.size(); ++ci) {
-    res.completed += done[ci];
-    if (done[ci] && mism[ci] <= limit) {
-      FitModel m = std::move(cands[ci]);
-      m.cases = n;
-      m.matched = n - mism[ci];
-      res.models.push_back(std::move(m));
-    }
+    if (mism[ci] == SIZE_MAX) continue;
+    ++res.completed;
+    FitModel m = std::move(cands[ci]);
+    m.cases = n;
+    m.matched = n - mism[ci];
+    res.models.push_back(std::move(m));
   }
   std::stable_sort(res.models.begin(), res.models.end(),
                    [](const FitModel& a, const FitModel& b) { return a.matched > b.matched; });
   res.probes = probes.snapshot();
-  res.evaluations = evaluations.load();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

@@ -14,8 +14,12 @@
 //     discriminating, probe-like inputs of this data set), then on the rest, and is dropped as
 //     soon as its mismatches exceed the `keep`-th best count found so far (branch and bound);
 //     candidates like the known hardware units run first, so that bound is tight early.
-// The result does not depend on the candidate order or on threads: the models returned are all
-// candidates with at most the keep-th lowest mismatch count (ties included).
+//   - data sets of more than 256 cases are screened on 256 evenly spaced ones first: every
+//     candidate that reproduces them goes on to the full data, and of the others the 64 best.
+// Every model that reproduces all cases is found. The models returned are the candidates gone on
+// to the full data with at most the keep-th lowest mismatch count there (ties included), with
+// exact counts; without screening (or when some model reproduces every case and keep = 1) that is
+// exactly the best of the whole space. The result does not depend on threads.
 // `floatscope fit` prints the result; the GPU probe command runs the same search on data it records.
 #pragma once
 
@@ -79,6 +83,7 @@ struct FitResult {
   std::size_t space_size = 0;        // candidates in the space after the cheap filter
   std::size_t evaluations = 0;       // dot products evaluated in all
   std::size_t completed = 0;         // candidates run on every case (not dropped early)
+  bool screened = false;             // the data were screened on 256 cases first (more than 256 cases)
   std::vector<std::size_t> probes;   // the case indices that rejected candidates, most useful first
   std::vector<std::string> out_formats;  // output precisions the cheap filter kept
   std::vector<FitModel> models;      // the best candidates, most matches first
