@@ -75,9 +75,9 @@ nlohmann::json round_json(const RoundCheck& c, const Format& f) {
 }
 
 std::string round_mismatch_line(const RoundMismatch& m, const Format& f) {
-  return fmt::format("{:<8} {:<24} {:<22} {:<22} {:<12} {}", m.index,
+  return fmt::format("{:<8} {:<34} {:<22} {:<22} {:<12} {}", m.index,
                      fmt::format("{} ({:.9g})", hex_float(m.input), m.input), code_and_value(m.expected, f),
-                     code_and_value(m.got, f), round_case_label(m.kind), m.tie_rule);
+                     code_and_value(m.got, f), round_case_label(m.kind), m.tie_rule.empty() ? "-" : m.tie_rule);
 }
 
 void print_round(const RoundCheck& c, const Format& f, const Rounding& r, std::size_t show) {
@@ -88,7 +88,7 @@ void print_round(const RoundCheck& c, const Format& f, const Rounding& r, std::s
     fmt::print("{:<12} {:>10} {:>10}\n", round_case_label(static_cast<RoundCase>(k)), c.checked_by_case[k],
                c.wrong_by_case[k]);
   if (c.first.empty() || show == 0) return;
-  fmt::print("first mismatches (up to {}):\n{:<8} {:<24} {:<22} {:<22} {:<12} {}\n", show, "index", "input",
+  fmt::print("first mismatches (up to {}):\n{:<8} {:<34} {:<22} {:<22} {:<12} {}\n", show, "index", "input",
              "expected", "got", "case", "tie rule of got");
   for (const auto& m : c.first) fmt::print("{}\n", round_mismatch_line(m, f));
 }
