@@ -29,12 +29,21 @@ int significant_bits(double v) {
 std::string parameter_key(const Accumulator& acc, int K) {
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;
+    // Adding each step's products into a running value that started at C, with one rounding, is
+    // promotion into that value every L: one description for both.
+    Format outer = acc.outer_format;
+    Mode outer_mode = acc.outer_rounding.mode;
+    int promote = acc.promote;
+    if (u.c_outside && promote == 0) {
+      outer = u.c_add_format;
+      outer_mode = u.c_add_rounding.mode;
+      promote = u.L;
+    }
     std::string c = "first-step";
-    if (u.c_outside)
-      c = fmt::format("after-products({}/{})", u.c_add_format.name, mode_name(u.c_add_rounding.mode));
-    if (acc.promote > 0)
-      c = fmt::format("outer({}/{}) promote={}", acc.outer_format.name, mode_name(acc.outer_rounding.mode),
-                      acc.promote >= K ? std::string("end") : std::to_string(acc.promote));
+    if (promote > 0)
+      c = fmt::format("outer({}/{}) promote={}", outer.name, mode_name(outer_mode),
+                      promote >= K ? std::string("end") : std::to_string(promote));
+    if (u.c_outside && acc.promote > 0) c += " c-add";  // both: a schedule of its own
     return fmt::format("a={} b={} fused L={} F={} out={}/{} C={}", acc.a_format.name, acc.b_format.name,
                        std::min(u.L, K), u.F, u.out.name, mode_name(u.out_mode), c);
   }

@@ -95,6 +95,15 @@ struct FitResult {
 std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space,
                                      std::vector<std::string>* out_formats = nullptr);
 
+// Targeted probe inputs for a unit that can be run (docs/references.md s.5, after Fasi et al.):
+// dot products of length K with A in a, B in b, C an fp32 value, built so that one parameter of
+// the space shows in the result: cancelling big products with a small one at 2^-s below (F),
+// the cancelling partner at each position j (L, and where C enters), results between grid
+// points and at ties (the output's rounding and precision), C cancelling a product or meeting
+// small products (where C enters), a partner in a later interval (promotion). d is NaN: run the
+// cases on the unit, fill d with its results and pass them (with random cases) to fit().
+DotCases probe_cases(const Format& a, const Format& b, int K, const FitSpace& space = {});
+
 // Throws std::invalid_argument for empty or inconsistent data (sizes not n*K, n) or a bad space.
 // keep >= 1. threads: 0 = OpenMP default; the result does not depend on it.
 FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep = 10, int threads = 0);
