@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,10 +21,10 @@ namespace floatscope::cli {
 namespace {
 
 struct FitArgs {
-  std::string a, b, c, got, a_format, b_format;
+  std::string a, b, c, got, a_format, b_format, write_probes;
   bool dot_rows = false, json = false, no_scalar = false, no_fused = false;
   std::size_t top = 1, show = 10, max_cases = 20000;
-  int L_max = 64, F_min = 8, F_max = 40, threads = 0;
+  int L_max = 64, F_min = 8, F_max = 40, threads = 0, K = 0;
 };
 
 // The narrowest common format holding every finite value of v (the inputs of fp8/fp16/bf16/tf32
@@ -93,8 +94,44 @@ DotCases load_cases(const FitArgs& o, std::string& a_fmt, std::string& b_fmt) {
                              A.v.data(), B.v.data(), o.c.empty() ? nullptr : C.v.data(), D.v.data(), o.max_cases);
 }
 
+// --write-probes DIR: the targeted probe cases (probe_cases) as DIR/a.npy, b.npy (n x K) and
+// c.npy (n) in float32, for the user to run on a unit (D[i] = row i of A . row i of B + C[i]).
+int write_probes(const FitArgs& o) {
+  if (o.a_format.empty() || o.K < 1)
+    throw UsageError("--write-probes needs --a-format (and --b-format if B differs) and --K (the unit's K)");
+  const Format a = parse_format(o.a_format), b = parse_format(o.b_format.empty() ? o.a_format : o.b_format);
+  if (!a.values_are_floats() || !b.values_are_floats())
+    throw UsageError("--write-probes: the probe values are written as float32; " + a.name + " x " + b.name +
+                     " does not fit");
+  FitSpace space;
+  space.a_format = a;
+  space.b_format = b;
+  space.L_max = o.L_max;
+  space.F_min = o.F_min;
+  space.F_max = o.F_max;
+  const DotCases p = probe_cases(a, b, o.K, space);
+  const std::filesystem::path dir(o.write_probes);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  const std::size_t n = p.size(), K = static_cast<std::size_t>(o.K);
+  write_npy((dir / "a.npy").string(), p.a.data(), {n, K}, true);
+  write_npy((dir / "b.npy").string(), p.b.data(), {n, K}, true);
+  write_npy((dir / "c.npy").string(), p.c.data(), {n}, true);
+  fmt::print("wrote {} probe cases (K={}, A {}, B {}) to {}/a.npy, b.npy, c.npy\n", n, o.K, a.name, b.name,
+             dir.string());
+  fmt::print("run them: D[i] = sum_k A[i,k] B[i,k] + C[i] on the unit, save D as d.npy (n values), then\n"
+             "  floatscope fit --dot-rows --a {0}/a.npy --b {0}/b.npy --c {0}/c.npy --got d.npy --a-format {1} "
+             "--b-format {2}\n(the probes alone separate the block-FMA units of docs/references.md s.5: "
+             "tests/unit/test_fit_probes.cpp)\n", dir.string(), a.name, b.name);
+  return kExitOk;
+}
+
 int run_fit(const FitArgs& o) {
   check_threads(o.threads, "--threads");
+  if (!o.write_probes.empty()) return write_probes(o);
+  if (o.a.empty() || o.b.empty() || o.got.empty())
+    throw UsageError("fit needs --a, --b and --got (or --write-probes DIR to make probe inputs)");
   std::string a_fmt, b_fmt;
   const DotCases data = load_cases(o, a_fmt, b_fmt);
   FitSpace space;
@@ -172,13 +209,17 @@ const Registrar reg_fit("fit", 36, [](CLI::App& app) -> std::function<int()> {
       "Examples:\n"
       "  floatscope fit --a A.npy --b B.npy --got D.npy --a-format e4m3\n"
       "  floatscope fit --dot-rows --a H100_fp16/a.npy --b H100_fp16/b.npy --c H100_fp16/c.npy \\\n"
-      "                 --got H100_fp16/d_fp32.npy --a-format fp16");
+      "                 --got H100_fp16/d_fp32.npy --a-format fp16\n"
+      "  floatscope fit --write-probes probes/ --a-format e4m3 --K 64");
   auto o = std::make_shared<FitArgs>();
-  app.add_option("--a", o->a, "A as .npy (M x K; float values, uint8/uint16 codes of --a-format, uint32 fp32 words)")
-      ->required();
-  app.add_option("--b", o->b, "B as .npy (K x N; with --dot-rows n x K)")->required();
+  app.add_option("--a", o->a, "A as .npy (M x K; float values, uint8/uint16 codes of --a-format, uint32 fp32 words)");
+  app.add_option("--b", o->b, "B as .npy (K x N; with --dot-rows n x K)");
   app.add_option("--c", o->c, "C as .npy (M x N; with --dot-rows n values); default zeros");
-  app.add_option("--got", o->got, "the recorded D as .npy (M x N; with --dot-rows n values)")->required();
+  app.add_option("--got", o->got, "the recorded D as .npy (M x N; with --dot-rows n values)");
+  app.add_option("--write-probes", o->write_probes,
+                 "instead of fitting, write targeted probe inputs (a.npy, b.npy, c.npy, one dot product "
+                 "per row) for --a-format/--b-format and --K to DIR, to run on a unit and fit with --dot-rows");
+  add_strict_int(app, "--K", o->K, "the unit's K for --write-probes", 1, 1024);
   app.add_option("--a-format", o->a_format, "format of A's values (default: the narrowest of e4m3 e5m2 fp16 bf16 tf32 fp32 holding them)");
   app.add_option("--b-format", o->b_format, "format of B's values (default: --a-format, else inferred)");
   app.add_flag("--dot-rows", o->dot_rows,

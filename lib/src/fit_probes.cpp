@@ -2,7 +2,6 @@
 // al. 2021): each family makes one parameter of the search space visible in the result.
 #include <algorithm>
 #include <cmath>
-#include <initializer_list>
 #include <tuple>
 #include <vector>
 #include <limits>
@@ -39,7 +38,8 @@ class Builder {
   }
   int t() const { return t_; }
   // One case; terms are (position, exponent, mantissa, sign); false when the formats cannot form one.
-  bool add(double c, std::initializer_list<std::tuple<int, int, double, double>> terms) {
+  using Term = std::tuple<int, int, double, double>;
+  bool add(double c, const std::vector<Term>& terms) {
     std::vector<double> av(static_cast<std::size_t>(K_), 0.0), bv(static_cast<std::size_t>(K_), 0.0);
     for (const auto& [pos, e, m, sign] : terms) {
       if (pos < 0 || pos >= K_ || av[static_cast<std::size_t>(pos)] != 0) return false;
@@ -85,9 +85,40 @@ DotCases probe_cases(const Format& a, const Format& b, int K, const FitSpace& sp
         if (j > 18 && j % 8 != 0 && j % 8 != 7 && j != K - 1) continue;  // boundaries suffice
         pb.add(0.0, {{0, t, 1.0, sign}, {1, t - s, 1.5, sign}, {j, t, 1.0, -sign}});
       }
-    // Output rounding: a result between two grid points (fp32, e8m13, fp16 grids), and ties.
+    // L (Fasi et al.'s block probe): C = 2^t (1 + 2^(1-p)), 2^t at position 0 and 2^(t+1-p) at j.
+    // In one step the two 2^(t+1-p) parts add up to a bit the p-bit output keeps; in two steps
+    // each is lost when the running value is rounded. For output precisions p of fp16, e8m13, fp32.
+    for (int p : {11, 14, 24})
+      for (int j = 1; j < K; ++j) {
+        if (j > 18 && j % 8 != 0 && j % 8 != 7 && j != K - 1) continue;
+        pb.add(sign * std::ldexp(1.0 + std::ldexp(1.0, 1 - p), t), {{0, t, 1.0, sign}, {j, t + 1 - p, 1.0, sign}});
+      }
+    // The same without C (units that add C at the end): 2^t and 2^(t+1-p) twice, the second pair
+    // at positions 2 and j.
+    for (int p : {11, 14, 24})
+      for (int j = 3; j < K; ++j) {
+        if (j > 18 && j % 8 != 0 && j % 8 != 7 && j != K - 1) continue;
+        pb.add(0.0, {{0, t, 1.0, sign}, {1, t + 1 - p, 1.0, sign}, {2, t, 1.0, sign}, {j, t + 1 - p, 1.0, sign}});
+      }
+    // Output rounding and precision when F is below the output's: nb terms 2^t carry the sum to
+    // 2^(t+1) or 2^(t+2), where ns small terms 2^(t-s) (kept for s <= F) are 1/4, 1/2 or 3/4 of
+    // an output ulp (s = the output's fraction bits) or less. The terms sit at the end of K, in
+    // the last step whatever L is: a later step would truncate the result to F bits again.
+    for (int nb : {2, 4})
+      for (int ns : {1, 2, 3})
+        for (int s : {7, 10, 11, 13, 14, 23, 24}) {
+          std::vector<Builder::Term> terms;
+          for (int k = 0; k < nb; ++k) terms.emplace_back(K - nb - ns + k, t, 1.0, sign);
+          for (int k = 0; k < ns; ++k) terms.emplace_back(K - ns + k, t - s, 1.0, sign);
+          pb.add(0.0, terms);
+        }
+    // Output rounding: a result between two grid points (fp32, e8m13, fp16 grids), and ties; at
+    // the start and at the end of K.
     for (int s : {10, 11, 13, 14, 23, 24, 25})
-      for (double m : {1.0, 1.5}) pb.add(0.0, {{0, t, 1.0, sign}, {1, t - s, m, sign}});
+      for (double m : {1.0, 1.5}) {
+        pb.add(0.0, {{0, t, 1.0, sign}, {1, t - s, m, sign}});
+        pb.add(0.0, {{K - 2, t, 1.0, sign}, {K - 1, t - s, m, sign}});
+      }
     // C: as a big term that cancels a product (inside the step or not), and with small products
     // that only add up to a visible amount when summed before meeting C.
     for (int s : {6, 12, 15, 22, 24, 25}) pb.add(sign * big, {{0, t, 1.0, -sign}, {1, t - s, 1.5, sign}});

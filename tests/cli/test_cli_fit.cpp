@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "floatscope/gemm.hpp"
+#include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "run_process.hpp"
 #include "scratch.hpp"
@@ -130,4 +132,36 @@ TEST_CASE("fit: bad input is exit 2 with a message", "[cli_fit]") {
   const ProcResult F = run_cli({"fit", "--dot-rows", "--a", a, "--b", a, "--got", scratch("d_rows.npy").string(),
                                 "--F-min", "30", "--F-max", "10"});
   CHECK(F.exit_code == 2);
+}
+
+TEST_CASE("fit --write-probes: probe inputs a unit runs, then fitted", "[cli_fit]") {
+  const fs::path dir = scratch("probes");
+  const ProcResult w = run_cli({"fit", "--write-probes", dir.string(), "--a-format", "e4m3", "--K", "64"});
+  INFO(w.out << w.err);
+  REQUIRE(w.exit_code == 0);
+  CHECK(has(w.out, "probe cases (K=64, A e4m3, B e4m3)"));
+  const auto A = floatscope::read_npy((dir / "a.npy").string());
+  const auto B = floatscope::read_npy((dir / "b.npy").string());
+  const auto C = floatscope::read_npy((dir / "c.npy").string());
+  CHECK(A.descr == "<f4");
+  REQUIRE(A.shape.size() == 2);
+  CHECK(A.shape[1] == 64);
+  CHECK(B.shape == A.shape);
+  CHECK(C.shape == std::vector<std::size_t>{A.shape[0]});
+  // The Ada FP8 unit plays the device: one dot product per row.
+  const auto a = floatscope::npy_to_doubles(A), b = floatscope::npy_to_doubles(B), c = floatscope::npy_to_doubles(C);
+  const floatscope::Format e4m3 = floatscope::parse_format("e4m3");
+  const floatscope::Accumulator unit = floatscope::model_accumulator("ada-fp8", e4m3, e4m3);
+  std::vector<double> d(c.size());
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = floatscope::emulate_dot(unit, &a[i * 64], &b[i * 64], 64, c[i]);
+  const std::string dpath = (dir / "d.npy").string();
+  floatscope::write_npy(dpath, d.data(), {d.size()});
+  const ProcResult f = run_cli({"fit", "--dot-rows", "--a", (dir / "a.npy").string(), "--b", (dir / "b.npy").string(),
+                                "--c", (dir / "c.npy").string(), "--got", dpath, "--a-format", "e4m3", "--no-scalar"});
+  INFO(f.out << f.err);
+  CHECK(f.exit_code == 0);
+  CHECK(has(f.out, "1 model(s) reproduce all"));
+  CHECK(has(f.out, "block-fma L=16 F=13 out=e8m13/rtz C=first-step  = model ada-fp8, l40s-fp8"));
+  // Without --a-format and --K there is nothing to write.
+  CHECK(run_cli({"fit", "--write-probes", dir.string()}).exit_code == 2);
 }
