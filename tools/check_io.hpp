@@ -25,8 +25,9 @@ struct Array {
 };
 
 // A .npy file of values: float16/32/64 as they are; uint8/uint16 as codes of `codes_format`
-// (required, named by `codes_flag` in the message when missing); uint32 as fp32 bit patterns (how
-// recorded hardware data store them). `what` names the array in messages ("A", "--got").
+// (required, named by `codes_flag` in the message when missing; an empty codes_flag refuses codes);
+// uint32 as fp32 bit patterns (how recorded hardware data store them). `what` names the array in
+// messages ("A", "--got").
 inline Array read_values(const std::string& path, std::string_view what, const std::string& codes_format,
                          std::string_view codes_flag) {
   NpyArray arr;
@@ -44,6 +45,9 @@ inline Array read_values(const std::string& path, std::string_view what, const s
     if (arr.descr == "<f2" || arr.descr == "<f4" || arr.descr == "<f8") {
       out.v = npy_to_doubles(arr);
     } else if (arr.descr == "|u1" || arr.descr == "<u2") {
+      if (codes_flag.empty())
+        throw UsageError(fmt::format("{}: {} holds integer codes ({}); it takes values here (float16/32/64)",
+                                     path, what, arr.descr));
       if (codes_format.empty())
         throw UsageError(fmt::format("{}: {} holds integer codes ({}); give their format with {}", path,
                                      what, arr.descr, codes_flag));

@@ -122,7 +122,7 @@ int run_check_round(const RoundArgs& o) {
   const Format f = parse_format(o.format);
   if (o.got.empty() == o.got_codes.empty())
     throw UsageError("check round: give exactly one of --got (values) and --got-codes (codes of --format)");
-  const auto in = checkio::read_values(o.in, "--in", "", "(inputs must be values: float16/32/64)");
+  const auto in = checkio::read_values(o.in, "--in", "", "");
   checkio::Array got;
   if (!o.got.empty()) {
     got = checkio::read_values(o.got, "--got", o.format, "--format");
@@ -207,7 +207,7 @@ int run_check_gemm(GemmCheckArgs& g) {
     *name = to_lower(*name);
   const auto A = checkio::read_values(g.a, "A", s.a_format, "--a-format");
   const auto B = checkio::read_values(g.b, "B", s.b_format.empty() ? s.a_format : s.b_format, "--b-format");
-  const auto D = checkio::read_values(g.got, "--got", "", "(results must be values)");
+  const auto D = checkio::read_values(g.got, "--got", "", "");
   if (A.shape.size() != 2 || B.shape.size() != 2 || D.shape.size() != 2)
     throw UsageError(fmt::format("A ({}), B ({}) and --got ({}) must be 2-D matrices", g.a, g.b, g.got));
   if (A.cols != B.rows)
@@ -217,7 +217,7 @@ int run_check_gemm(GemmCheckArgs& g) {
     throw UsageError(fmt::format("{}: --got is {}x{}, expected {}x{}", g.got, D.rows, D.cols, A.rows, B.cols));
   checkio::Array C;
   if (!g.c.empty()) {
-    C = checkio::read_values(g.c, "C", "", "(C must be values)");
+    C = checkio::read_values(g.c, "C", "", "");
     if (C.rows != A.rows || C.cols != B.cols || C.shape.size() != 2)
       throw UsageError(fmt::format("{}: C is {}x{}, expected {}x{}", g.c, C.rows, C.cols, A.rows, B.cols));
   }

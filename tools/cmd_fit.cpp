@@ -52,9 +52,9 @@ std::string shape_text(const checkio::Array& x) {
 DotCases load_cases(const FitArgs& o, std::string& a_fmt, std::string& b_fmt) {
   const auto A = checkio::read_values(o.a, "A", o.a_format, "--a-format");
   const auto B = checkio::read_values(o.b, "B", o.b_format.empty() ? o.a_format : o.b_format, "--b-format");
-  const auto D = checkio::read_values(o.got, "--got", "", "(results must be values)");
+  const auto D = checkio::read_values(o.got, "--got", "", "");
   checkio::Array C;
-  if (!o.c.empty()) C = checkio::read_values(o.c, "C", "", "(C must be values)");
+  if (!o.c.empty()) C = checkio::read_values(o.c, "C", "", "");
   a_fmt = o.a_format.empty() ? infer_format(A.v) : o.a_format;
   b_fmt = o.b_format.empty() ? (o.a_format.empty() ? infer_format(B.v) : o.a_format) : o.b_format;
   if (o.dot_rows) {

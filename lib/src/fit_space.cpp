@@ -138,7 +138,7 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
   if (space.fused && fused_inputs_ok) {
     std::vector<int> Ls;
     for (int L = 1; L <= std::min(space.L_max, K); ++L) Ls.push_back(L);
-    if (K > space.L_max) Ls.push_back(K);
+    if (K > space.L_max && K <= 1024) Ls.push_back(K);  // the unit takes at most 1024 per step
     for (int L : Ls)
       for (int F = space.F_min; F <= space.F_max; ++F)
         for (const Format& out : outs)

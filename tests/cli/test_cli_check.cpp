@@ -226,6 +226,10 @@ TEST_CASE("check round: bad input is exit 2 with a message, and no report", "[cl
   CHECK(has(sr.err, "stochastic"));
   CHECK(check({"round", "--format", "e4m3", "--in", in, "--got", in, "--max-mismatch", "2"}).exit_code == 2);
   CHECK(check({"round", "--format", "e9m9x", "--in", in, "--got", in}).exit_code == 2);
+  const ProcResult codes_in = check({"round", "--format", "e4m3", "--in", save_codes("cin.npy", {0x38, 0x39}),
+                                     "--got", short_got});
+  CHECK(codes_in.exit_code == 2);
+  CHECK(has(codes_in.err, "--in holds integer codes (|u1); it takes values here"));
 }
 
 TEST_CASE("check gemm: outputs of one model checked against another", "[cli_check]") {
