@@ -212,12 +212,18 @@ std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;
     // --block-fma builds C-as-first-step units with an fp32 round-to-nearest outer accumulator.
-    if (u.c_outside) return std::nullopt;
-    if (acc.promote > 0 && (acc.outer_rounding.mode != Mode::rne || acc.outer_format.name != "fp32"))
+    // Adding each step's products into the running value with fp32 RNE (C after the products) is
+    // promotion every L into it: the outer sum starts at C (an fp32 value) and adds each step.
+    int promote = acc.promote;
+    if (u.c_outside) {
+      if (promote != 0 || u.c_add_format.name != "fp32" || u.c_add_rounding.mode != Mode::rne) return std::nullopt;
+      promote = u.L;
+    } else if (promote > 0 && (acc.outer_rounding.mode != Mode::rne || acc.outer_format.name != "fp32")) {
       return std::nullopt;
+    }
     f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", std::min(u.L, std::max(K, 1)), u.F,
                      u.out.name, mode_name(u.out_mode));
-    if (acc.promote > 0) f += fmt::format(" --promote {}", acc.promote);
+    if (promote > 0) f += fmt::format(" --promote {}", promote);
     return f;
   }
   if (acc.product_format || acc.compensation != Compensation::none || acc.promote > 0) return std::nullopt;

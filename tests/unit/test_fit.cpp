@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "floatscope/experiment.hpp"
 #include "floatscope/fit.hpp"
+#include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "mpfr_oracle.hpp"
@@ -141,4 +143,44 @@ TEST_CASE("fit refuses data it cannot search", "[fit]") {
   CHECK_THROWS_AS(fit(d, space), std::invalid_argument);
   d.c = {0};
   CHECK_THROWS_AS(fit(d, space, 0), std::invalid_argument);
+}
+
+TEST_CASE("fit's gemm flags for C after the products run the same arithmetic as b200-fp8", "[fit]") {
+  const Format e4m3 = parse_format("e4m3");
+  const Accumulator b200 = model_accumulator("b200-fp8", e4m3, e4m3);
+  const int M = 4, N = 3, K = 128;
+  const auto flags = gemm_flags(b200, K);
+  REQUIRE(flags);
+  CHECK(*flags == "--a-format e4m3 --b-format e4m3 --block-fma 32,25 --acc-format fp32 --rounding rtz --promote 32");
+  // The same flags as an ExperimentSpec (what `floatscope gemm` resolves them into).
+  ExperimentSpec spec;
+  spec.a_format = spec.b_format = "e4m3";
+  spec.block_fma = "32,25";
+  spec.acc_format = "fp32";
+  spec.rounding = "rtz";
+  spec.promote = 32;
+  const Accumulator custom = resolve_accumulator(spec);
+  // E4M3 values of mixed exponents and signs, and an fp32 C that is large against the products.
+  std::vector<double> A(M * K), B(K * N), C(M * N);
+  std::uint64_t s = 99;
+  auto next = [&] {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return s;
+  };
+  for (auto* v : {&A, &B})
+    for (auto& x : *v) {
+      const std::uint64_t r = next();
+      x = ((r >> 63) ? -1.0 : 1.0) * std::ldexp(1.0 + static_cast<double>((r >> 20) % 8) / 8, static_cast<int>((r >> 30) % 12) - 6);
+    }
+  for (auto& x : C) x = static_cast<double>(static_cast<float>(std::ldexp(static_cast<double>(next() >> 40), -10)));
+  const auto want = emulate_gemm(b200, M, N, K, A.data(), B.data(), C.data(), 1).C;
+  const auto got = emulate_gemm(custom, M, N, K, A.data(), B.data(), C.data(), 1).C;
+  for (std::size_t i = 0; i < want.size(); ++i) CHECK(std::bit_cast<std::uint64_t>(got[i]) == std::bit_cast<std::uint64_t>(want[i]));
+  // The data tell the schedules apart: C inside the first step gives other bits.
+  Accumulator inside = b200;
+  inside.fused->c_outside = false;
+  const auto other = emulate_gemm(inside, M, N, K, A.data(), B.data(), C.data(), 1).C;
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) differ += other[i] != want[i];
+  CHECK(differ > 0);
 }
