@@ -24,6 +24,11 @@ int significant_bits(double v) {
   return 53 - std::countr_zero(bits);
 }
 
+std::string output_key(const Accumulator& acc) {
+  if (!acc.output_format) return "";
+  return fmt::format(" output={}/{}x{}", acc.output_format->name, mode_name(acc.output_rounding.mode), acc.output_scale);
+}
+
 // The parameters that decide a candidate's results on dot products of length K, as one string:
 // block sizes of K or more are one (a single step), promotion at K or beyond is "at the end".
 std::string parameter_key(const Accumulator& acc, int K) {
@@ -44,13 +49,13 @@ std::string parameter_key(const Accumulator& acc, int K) {
       c = fmt::format("outer({}/{}) promote={}", outer.name, mode_name(outer_mode),
                       promote >= K ? std::string("end") : std::to_string(promote));
     if (u.c_outside && acc.promote > 0) c += " c-add";  // both: a schedule of its own
-    return fmt::format("a={} b={} fused L={} F={} out={}/{} C={}", acc.a_format.name, acc.b_format.name,
-                       std::min(u.L, K), u.F, u.out.name, mode_name(u.out_mode), c);
+    return fmt::format("a={} b={} fused L={} F={} out={}/{} C={}{}", acc.a_format.name, acc.b_format.name,
+                       std::min(u.L, K), u.F, u.out.name, mode_name(u.out_mode), c, output_key(acc));
   }
-  return fmt::format("a={} b={} scalar {}/{} {} products={} compensation={}", acc.a_format.name,
+  return fmt::format("a={} b={} scalar {}/{} {} products={} compensation={}{}", acc.a_format.name,
                      acc.b_format.name, acc.acc_format.name, mode_name(acc.acc_rounding.mode),
                      acc.order.describe(), acc.product_format ? acc.product_format->name : "exact",
-                     compensation_name(acc.compensation));
+                     compensation_name(acc.compensation), output_key(acc));
 }
 
 std::string fused_label(const Accumulator& acc, int K) {
@@ -199,6 +204,30 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
           c.push_back(std::move(fm));
         }
     }
+  // A final conversion of D to a narrower format (an fp16/bf16 D): tried when every recorded
+  // result is a value of that format, rounded with rne or rtz, after every model above.
+  if (space.output_conversion) {
+    std::vector<FitModel> converted;
+    for (const char* name : {"fp16", "bf16"}) {
+      const Format f = parse_format(name);
+      bool all = true;
+      for (double v : data.d)
+        if (std::isfinite(v) && round(v, f) != v) {
+          all = false;
+          break;
+        }
+      if (!all) continue;
+      for (Mode m : {Mode::rne, Mode::rtz})
+        for (const FitModel& base : c) {
+          FitModel x = base;
+          x.acc.output_format = f;
+          x.acc.output_rounding = Rounding{m};
+          x.label += fmt::format(" output={}/{}", f.name, mode_name(m));
+          converted.push_back(std::move(x));
+        }
+    }
+    c.insert(c.end(), std::make_move_iterator(converted.begin()), std::make_move_iterator(converted.end()));
+  }
   // Likely first: the parameters of known hardware units tighten the search's bound early.
   const auto keys = hardware_keys(space.a_format, space.b_format, K);
   std::stable_partition(c.begin(), c.end(), [&](const FitModel& m) {
@@ -207,7 +236,16 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
   return c;
 }
 
+namespace {
+std::string output_flags(const Accumulator& acc) {
+  if (!acc.output_format) return "";
+  return fmt::format(" --output-format {} --output-rounding {}", acc.output_format->name,
+                     mode_name(acc.output_rounding.mode));
+}
+}  // namespace
+
 std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
+  if (acc.output_scale != 1.0) return std::nullopt;
   std::string f = fmt::format("--a-format {} --b-format {}", acc.a_format.name, acc.b_format.name);
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;
@@ -224,11 +262,11 @@ std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
     f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", std::min(u.L, std::max(K, 1)), u.F,
                      u.out.name, mode_name(u.out_mode));
     if (promote > 0) f += fmt::format(" --promote {}", promote);
-    return f;
+    return f + output_flags(acc);
   }
   if (acc.product_format || acc.compensation != Compensation::none || acc.promote > 0) return std::nullopt;
   return f + fmt::format(" --acc-format {} --rounding {} --order {}", acc.acc_format.name,
-                         mode_name(acc.acc_rounding.mode), acc.order.describe());
+                         mode_name(acc.acc_rounding.mode), acc.order.describe()) + output_flags(acc);
 }
 
 std::string same_hardware_model(const Accumulator& acc, int K) {

@@ -74,6 +74,7 @@ TEST_CASE("fit names the scalar accumulator that made the data", "[fit]") {
       d.d.push_back(mpfr_chain(&d.a[i * K], &d.b[i * K], K, d.c[i], acc, mode, reverse));
     FitSpace space;
     space.a_format = space.b_format = fp16;
+    space.output_conversion = false;  // tested below; an fp16 chain's results are fp16 values too
     const FitResult r = fit(d, space, 1);
     const std::string want = std::string("scalar ") + acc_name + "/" + std::string(mode_name(mode)) + " " +
                              (reverse ? "reverse" : "sequential");
@@ -94,6 +95,39 @@ TEST_CASE("fit names the scalar accumulator that made the data", "[fit]") {
     CHECK(*flags == std::string("--a-format fp16 --b-format fp16 --acc-format ") + acc_name + " --rounding " +
                         std::string(mode_name(mode)) + " --order " + (reverse ? "reverse" : "sequential"));
   }
+}
+
+TEST_CASE("fit finds a final conversion of D to a narrower format", "[fit]") {
+  // An fp32 chain (rne) whose result is converted to bf16 with rtz, each step rounded by the MPFR
+  // oracle: every result is a bf16 value, so fit also tries the models with a bf16 output.
+  const int K = 16;
+  const std::size_t n = 200;
+  const Format fp16 = parse_format("fp16"), fp32 = parse_format("fp32"), bf16 = parse_format("bf16");
+  DotCases d;
+  d.K = K;
+  d.a = fp16_values(n * K, 4);
+  d.b = fp16_values(n * K, 5);
+  d.c = fp16_values(n, 6, 7);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double acc = mpfr_chain(&d.a[i * K], &d.b[i * K], K, d.c[i], fp32, Mode::rne, false);
+    d.d.push_back(oracle::oracle_round(acc, bf16, Mode::rtz, Overflow::spec));
+  }
+  FitSpace space;
+  space.a_format = space.b_format = fp16;
+  const FitResult r = fit(d, space, 1);
+  const std::string want = "scalar fp32/rne sequential output=bf16/rtz";
+  bool found = false;
+  for (const auto& m : r.models) {
+    CHECK(m.matched == n);
+    if (m.label != want) continue;
+    found = true;
+    const auto flags = gemm_flags(m.acc, K);
+    REQUIRE(flags);
+    CHECK(*flags == "--a-format fp16 --b-format fp16 --acc-format fp32 --rounding rne --order sequential "
+                    "--output-format bf16 --output-rounding rtz");
+  }
+  INFO("best " << (r.models.empty() ? "none" : r.models.front().label));
+  CHECK(found);
 }
 
 TEST_CASE("fit: planted wrong rows leave the named model the best, with those rows missed", "[fit]") {

@@ -6,7 +6,8 @@
 // step's largest exponent; the step's output format and rounding; where C enters: as the first
 // step's accumulator, added after each step's products, or at the end; promotion into an outer
 // fp32 accumulator every P of K with its rounding) and the scalar accumulators (format x mode x
-// order, exact products). fit() finds every candidate whose mismatch count is among the `keep`
+// order, exact products); each also with a final conversion of D to fp16 or bf16 when the
+// recorded results are values of that format. fit() finds every candidate whose mismatch count is among the `keep`
 // lowest, exactly, without evaluating every candidate on every case:
 //   - a cheap filter first: the finest grid the recorded outputs use fixes the output precisions
 //     worth trying;
@@ -63,6 +64,8 @@ struct FitSpace {
   std::vector<Mode> out_modes{Mode::rtz, Mode::rne};  // rounding of a step's result
   bool c_entries = true;      // try every CEntry (false: first_step only)
   bool promotion = true;      // try promotion intervals P < K (powers of two from 16, multiples of L), outer rne and rtz
+  bool output_conversion = true;  // also each model with D converted to fp16 or bf16 (rne, rtz)
+                                  // when every recorded result is a value of that format
   bool scalar = true;
   std::vector<std::string> scalar_formats{"fp16", "bf16", "fp32", "fp64"};
   std::vector<Mode> scalar_modes{Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
