@@ -1,0 +1,126 @@
+// Fitting an accumulation model to recorded outputs: which Accumulators reproduce them bit for bit?
+//
+// The data are dot products with their recorded results (one per GEMM output, or one per recorded
+// instruction as in hwdata). The search space (FitSpace) holds the fused block-FMA units of
+// docs/references.md s.5 (L products per step, 1..L_max and the whole K; F bits kept below the
+// step's largest exponent; the step's output format and rounding; where C enters: as the first
+// step's accumulator, added after each step's products, or at the end; promotion into an outer
+// fp32 accumulator every P of K with its rounding) and the scalar accumulators (format x mode x
+// order, exact products); each also with a final conversion of D to fp16 or bf16 when the
+// recorded results are values of that format. fit() finds every candidate whose mismatch count is among the `keep`
+// lowest, exactly, without evaluating every candidate on every case:
+//   - a cheap filter first: the finest grid the recorded outputs use fixes the output precisions
+//     worth trying;
+//   - probe cases: a candidate is first run on the cases that rejected earlier candidates (the
+//     discriminating, probe-like inputs of this data set), then on the rest, and is dropped as
+//     soon as its mismatches exceed the `keep`-th best count found so far (branch and bound);
+//     candidates like the known hardware units run first, so that bound is tight early.
+//   - data sets of more than 256 cases are screened on 256 evenly spaced ones first: every
+//     candidate that reproduces them goes on to the full data, and of the others the 64 best.
+// Every model that reproduces all cases is found. The models returned are the candidates gone on
+// to the full data with at most the keep-th lowest mismatch count there (ties included), with
+// exact counts; without screening (or when some model reproduces every case and keep = 1) that is
+// exactly the best of the whole space. The result does not depend on threads.
+// `floatscope fit` prints the result; the GPU probe command runs the same search on data it records.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "floatscope/accumulator.hpp"
+#include "floatscope/format.hpp"
+
+namespace floatscope {
+
+// n dot products of length K: case i is sum_k a[i*K + k] * b[i*K + k] with initial value c[i],
+// and its recorded result d[i].
+struct DotCases {
+  int K = 0;
+  std::vector<double> a, b, c, d;
+  std::size_t size() const { return d.size(); }
+};
+
+// The cases of a GEMM D = A*B + C (A M x K, B K x N, C and D M x N, row-major; C may be null for
+// zeros): output (i, j) is row i of A with column j of B. At most max_cases outputs, evenly spaced
+// over the M*N (all when there are fewer).
+DotCases dot_cases_from_gemm(int M, int N, int K, const double* A, const double* B, const double* C,
+                             const double* D, std::size_t max_cases);
+
+enum class CEntry : std::uint8_t {
+  first_step,      // C is the accumulator of the first step, inside its alignment
+  after_products,  // each step sums its products only; the running value is added after (fp32 RNE)
+  outer,           // C starts an outer fp32 accumulator; the unit's partials are added into it
+                   // every `promote` of K (promote >= K: once, at the end)
+};
+
+struct FitSpace {
+  Format a_format, b_format;  // the inputs' formats (the unit's subnormal exponents come from them)
+  bool fused = true;
+  int L_max = 64;             // block sizes 1..L_max, and the whole K
+  int F_min = 8, F_max = 40;
+  std::vector<Mode> out_modes{Mode::rtz, Mode::rne};  // rounding of a step's result
+  bool c_entries = true;      // try every CEntry (false: first_step only)
+  bool promotion = true;      // try promotion intervals P < K (powers of two from 16, multiples of L), outer rne and rtz
+  bool output_conversion = true;  // also each model with D converted to fp16 or bf16 (rne, rtz)
+                                  // when every recorded result is a value of that format
+  bool scalar = true;
+  std::vector<std::string> scalar_formats{"fp16", "bf16", "fp32", "fp64"};
+  std::vector<Mode> scalar_modes{Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
+  std::vector<std::string> scalar_orders{"sequential", "reverse", "pairwise"};
+};
+
+// The parameters of a candidate, as fit reports them.
+struct FitModel {
+  Accumulator acc;
+  std::string label;          // "block-fma L=16 F=25 out=fp32/rtz C=first-step", "scalar fp32/rne sequential"
+  std::size_t matched = 0;    // cases reproduced bit for bit
+  std::size_t cases = 0;
+  double match_rate() const { return cases ? static_cast<double>(matched) / static_cast<double>(cases) : 0; }
+};
+
+struct FitResult {
+  std::size_t cases = 0;
+  std::size_t space_size = 0;        // candidates in the space after the cheap filter
+  std::size_t evaluations = 0;       // dot products evaluated in all
+  std::size_t completed = 0;         // candidates run on every case (not dropped early)
+  bool screened = false;             // the data were screened on 256 cases first (more than 256 cases)
+  std::vector<std::size_t> probes;   // the case indices that rejected candidates, most useful first
+  std::vector<std::string> out_formats;  // output precisions the cheap filter kept
+  std::vector<FitModel> models;      // the best candidates, most matches first
+  double seconds = 0;
+  std::size_t full_matches() const;  // models reproducing every case
+};
+
+// The candidates of the space for these data (after the cheap filter), likely ones first.
+std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space,
+                                     std::vector<std::string>* out_formats = nullptr);
+
+// Targeted probe inputs for a unit that can be run (docs/references.md s.5, after Fasi et al.):
+// dot products of length K with A in a, B in b, C an fp32 value, built so that one parameter of
+// the space shows in the result: cancelling big products with a small one at 2^-s below (F),
+// the cancelling partner at each position j (L, and where C enters), results between grid
+// points and at ties (the output's rounding and precision), C cancelling a product or meeting
+// small products (where C enters), a partner in a later interval (promotion). d is NaN: run the
+// cases on the unit, fill d with its results and pass them (with random cases) to fit().
+DotCases probe_cases(const Format& a, const Format& b, int K, const FitSpace& space = {});
+
+// Throws std::invalid_argument for empty or inconsistent data (sizes not n*K, n) or a bad space.
+// keep >= 1. threads: 0 = OpenMP default; the result does not depend on it.
+FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep = 10, int threads = 0);
+
+// True when `got` reproduces the recorded `want` bit for bit (both NaN, or the same double with
+// its zero sign).
+bool fit_same(double got, double want);
+
+// The `floatscope gemm` flags that run this model ("--block-fma 16,25 --acc-format fp32
+// --rounding rtz ..."), or nullopt when the flags cannot express it.
+std::optional<std::string> gemm_flags(const Accumulator& acc, int K);
+
+// The named hardware model (models.hpp) with the same parameters on these inputs and this K
+// (block sizes of K or more are one), or "" when none.
+std::string same_hardware_model(const Accumulator& acc, int K);
+
+}  // namespace floatscope

@@ -1,0 +1,276 @@
+// The search space of fit(): candidate Accumulators, their labels, the `floatscope gemm` flags
+// that run them, and the named hardware models with the same parameters.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "floatscope/fit.hpp"
+#include "floatscope/models.hpp"
+
+namespace floatscope {
+namespace {
+
+constexpr const char* kCEntryNames[] = {"first-step", "after-products", "outer"};
+
+// Significant bits of a finite nonzero double (1 for powers of two).
+int significant_bits(double v) {
+  int e = 0;
+  const double m = std::frexp(std::fabs(v), &e);  // [0.5, 1)
+  const auto bits = static_cast<std::uint64_t>(std::ldexp(m, 53));
+  return 53 - std::countr_zero(bits);
+}
+
+std::string output_key(const Accumulator& acc) {
+  if (!acc.output_format) return "";
+  return fmt::format(" output={}/{}x{}", acc.output_format->name, mode_name(acc.output_rounding.mode), acc.output_scale);
+}
+
+// The parameters that decide a candidate's results on dot products of length K, as one string:
+// block sizes of K or more are one (a single step), promotion at K or beyond is "at the end".
+std::string parameter_key(const Accumulator& acc, int K) {
+  if (acc.fused) {
+    const FusedUnit& u = *acc.fused;
+    // Adding each step's products into a running value that started at C, with one rounding, is
+    // promotion into that value every L: one description for both.
+    Format outer = acc.outer_format;
+    Mode outer_mode = acc.outer_rounding.mode;
+    int promote = acc.promote;
+    if (u.c_outside && promote == 0) {
+      outer = u.c_add_format;
+      outer_mode = u.c_add_rounding.mode;
+      promote = u.L;
+    }
+    std::string c = "first-step";
+    if (promote > 0)
+      c = fmt::format("outer({}/{}) promote={}", outer.name, mode_name(outer_mode),
+                      promote >= K ? std::string("end") : std::to_string(promote));
+    if (u.c_outside && acc.promote > 0) c += " c-add";  // both: a schedule of its own
+    return fmt::format("a={} b={} fused L={} F={} out={}/{} C={}{}", acc.a_format.name, acc.b_format.name,
+                       std::min(u.L, K), u.F, u.out.name, mode_name(u.out_mode), c, output_key(acc));
+  }
+  return fmt::format("a={} b={} scalar {}/{} {} products={} compensation={}{}", acc.a_format.name,
+                     acc.b_format.name, acc.acc_format.name, mode_name(acc.acc_rounding.mode),
+                     acc.order.describe(), acc.product_format ? acc.product_format->name : "exact",
+                     compensation_name(acc.compensation), output_key(acc));
+}
+
+std::string fused_label(const Accumulator& acc, int K) {
+  const FusedUnit& u = *acc.fused;
+  std::string s = fmt::format("block-fma L={} F={} out={}/{}", u.L >= K ? fmt::format("{} (whole K)", K) : std::to_string(u.L),
+                              u.F, u.out.name, mode_name(u.out_mode));
+  if (u.c_outside)
+    s += fmt::format(" C=after-products ({}/{})", u.c_add_format.name, mode_name(u.c_add_rounding.mode));
+  else if (acc.promote >= K)
+    s += fmt::format(" C=at-end ({}/{})", acc.outer_format.name, mode_name(acc.outer_rounding.mode));
+  else if (acc.promote > 0)
+    s += fmt::format(" C=outer promote={} ({}/{})", acc.promote, acc.outer_format.name, mode_name(acc.outer_rounding.mode));
+  else
+    s += " C=first-step";
+  return s;
+}
+
+// (parameter key, name) of every hardware model that takes these input formats.
+std::vector<std::pair<std::string, std::string>> hardware_keys(const Format& a, const Format& b, int K) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const ModelInfo& m : hardware_models()) {
+    const auto takes = [&](const Format& f) {
+      return std::find(m.input_formats.begin(), m.input_formats.end(), f.name) != m.input_formats.end();
+    };
+    if (takes(a) && takes(b)) out.emplace_back(parameter_key(model_accumulator(m.name, a, b), K), m.name);
+  }
+  return out;
+}
+
+std::string names_with_key(const std::vector<std::pair<std::string, std::string>>& keys, const std::string& key) {
+  std::string names;
+  for (const auto& [k, name] : keys)
+    if (k == key) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+}  // namespace
+
+bool fit_same(double got, double want) {
+  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want);
+  return got == want && std::signbit(got) == std::signbit(want);
+}
+
+std::size_t FitResult::full_matches() const {
+  std::size_t n = 0;
+  for (const auto& m : models) n += m.matched == cases;
+  return n;
+}
+
+std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space,
+                                     std::vector<std::string>* out_formats) {
+  const int K = data.K;
+  const Format fp32 = parse_format("fp32");
+  // Cheap filter: the finest grid the recorded results use. A model whose final format is
+  // coarser cannot produce them; finer output precisions than fp32 are not tried by the unit.
+  int p_seen = 1;
+  bool beyond_fp32 = false;
+  for (double v : data.d)
+    if (std::isfinite(v) && v != 0) {
+      p_seen = std::max(p_seen, significant_bits(v));
+      if (std::fabs(v) > fp32.max_finite || std::fabs(v) < fp32.min_subnormal) beyond_fp32 = true;
+    }
+  // Step output formats: the finest grid seen (when finer than fp32), the 14-bit accumulator of
+  // the FP8 units, fp32. A step result that is the final result (C in the first step, no
+  // promotion) must be at least as fine as the grid seen; one added into an fp32 sum need not.
+  std::vector<Format> outs;
+  if (!beyond_fp32 && p_seen <= 24) {
+    const int seen_m = std::max(p_seen, 2) - 1;
+    if (seen_m < 23 && seen_m != 13) outs.push_back(make_format(fmt::format("e8m{}", seen_m), 8, seen_m, 127));
+    outs.push_back(make_format("e8m13", 8, 13, 127));
+    outs.push_back(fp32);
+  }
+  if (out_formats)
+    for (const auto& f : outs) out_formats->push_back(f.name);
+
+  std::vector<FitModel> c;
+  auto add = [&](Accumulator acc) {
+    FitModel m;
+    m.label = acc.fused ? fused_label(acc, K) : "";
+    m.acc = std::move(acc);
+    c.push_back(std::move(m));
+  };
+  const bool fused_inputs_ok = space.a_format.precision <= 24 && space.b_format.precision <= 24 &&
+                               space.a_format.emax <= 127 && space.b_format.emax <= 127;
+  if (space.fused && fused_inputs_ok) {
+    std::vector<int> Ls;
+    for (int L = 1; L <= std::min(space.L_max, K); ++L) Ls.push_back(L);
+    if (K > space.L_max && K <= 1024) Ls.push_back(K);  // the unit takes at most 1024 per step
+    for (int L : Ls)
+      for (int F = space.F_min; F <= space.F_max; ++F)
+        for (const Format& out : outs)
+          for (Mode om : space.out_modes) {
+            Accumulator base;
+            base.a_format = space.a_format;
+            base.b_format = space.b_format;
+            base.acc_format = out;
+            base.acc_rounding = Rounding{om};
+            base.outer_format = fp32;
+            base.outer_rounding = Rounding{Mode::rne};
+            FusedUnit u;
+            u.L = L;
+            u.F = F;
+            u.out = out;
+            u.out_mode = om;
+            base.fused = u;
+            if (out.precision >= p_seen) add(base);
+            if (!space.c_entries) continue;
+            Accumulator after = base;
+            after.fused->c_outside = true;
+            after.fused->c_add_format = fp32;
+            after.fused->c_add_rounding = Rounding{Mode::rne};
+            add(after);
+            for (Mode outer_mode : {Mode::rne, Mode::rtz}) {
+              Accumulator end = base;
+              end.outer_rounding = Rounding{outer_mode};
+              end.promote = (K + L - 1) / L * L;  // the first multiple of L at or beyond K: once, at the end
+              add(end);
+              if (!space.promotion) continue;
+              // Promotion intervals as libraries use them: powers of two from 16, multiples of L.
+              for (int P = 16; P < K; P *= 2) {
+                if (P % L != 0) continue;
+                Accumulator p = end;
+                p.promote = P;
+                add(p);
+              }
+            }
+          }
+  }
+  if (space.scalar)
+    for (const auto& fname : space.scalar_formats) {
+      const Format f = parse_format(fname);
+      if (f.precision < p_seen) continue;  // its sums cannot carry the recorded bits
+      for (Mode m : space.scalar_modes)
+        for (const auto& order : space.scalar_orders) {
+          Accumulator acc = make_scalar_accumulator(space.a_format, f, Rounding{m});
+          acc.b_format = space.b_format;
+          acc.order = parse_accumulator_order(order);
+          try {
+            acc.validate();  // fp64 takes rne only
+          } catch (const std::invalid_argument&) {
+            continue;
+          }
+          FitModel fm;
+          fm.label = fmt::format("scalar {}/{} {}", f.name, mode_name(m), order);
+          fm.acc = std::move(acc);
+          c.push_back(std::move(fm));
+        }
+    }
+  // A final conversion of D to a narrower format (an fp16/bf16 D): tried when every recorded
+  // result is a value of that format, rounded with rne or rtz, after every model above.
+  if (space.output_conversion) {
+    std::vector<FitModel> converted;
+    for (const char* name : {"fp16", "bf16"}) {
+      const Format f = parse_format(name);
+      bool all = true;
+      for (double v : data.d)
+        if (std::isfinite(v) && round(v, f) != v) {
+          all = false;
+          break;
+        }
+      if (!all) continue;
+      for (Mode m : {Mode::rne, Mode::rtz})
+        for (const FitModel& base : c) {
+          FitModel x = base;
+          x.acc.output_format = f;
+          x.acc.output_rounding = Rounding{m};
+          x.label += fmt::format(" output={}/{}", f.name, mode_name(m));
+          converted.push_back(std::move(x));
+        }
+    }
+    c.insert(c.end(), std::make_move_iterator(converted.begin()), std::make_move_iterator(converted.end()));
+  }
+  // Likely first: the parameters of known hardware units tighten the search's bound early.
+  const auto keys = hardware_keys(space.a_format, space.b_format, K);
+  std::stable_partition(c.begin(), c.end(), [&](const FitModel& m) {
+    return !names_with_key(keys, parameter_key(m.acc, K)).empty();
+  });
+  return c;
+}
+
+namespace {
+std::string output_flags(const Accumulator& acc) {
+  if (!acc.output_format) return "";
+  return fmt::format(" --output-format {} --output-rounding {}", acc.output_format->name,
+                     mode_name(acc.output_rounding.mode));
+}
+}  // namespace
+
+std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
+  if (acc.output_scale != 1.0) return std::nullopt;
+  std::string f = fmt::format("--a-format {} --b-format {}", acc.a_format.name, acc.b_format.name);
+  if (acc.fused) {
+    const FusedUnit& u = *acc.fused;
+    // --block-fma builds C-as-first-step units with an fp32 round-to-nearest outer accumulator.
+    // Adding each step's products into the running value with fp32 RNE (C after the products) is
+    // promotion every L into it: the outer sum starts at C (an fp32 value) and adds each step.
+    int promote = acc.promote;
+    if (u.c_outside) {
+      if (promote != 0 || u.c_add_format.name != "fp32" || u.c_add_rounding.mode != Mode::rne) return std::nullopt;
+      promote = u.L;
+    } else if (promote > 0 && (acc.outer_rounding.mode != Mode::rne || acc.outer_format.name != "fp32")) {
+      return std::nullopt;
+    }
+    f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", std::min(u.L, std::max(K, 1)), u.F,
+                     u.out.name, mode_name(u.out_mode));
+    if (promote > 0) f += fmt::format(" --promote {}", promote);
+    return f + output_flags(acc);
+  }
+  if (acc.product_format || acc.compensation != Compensation::none || acc.promote > 0) return std::nullopt;
+  return f + fmt::format(" --acc-format {} --rounding {} --order {}", acc.acc_format.name,
+                         mode_name(acc.acc_rounding.mode), acc.order.describe()) + output_flags(acc);
+}
+
+std::string same_hardware_model(const Accumulator& acc, int K) {
+  return names_with_key(hardware_keys(acc.a_format, acc.b_format, K), parameter_key(acc, K));
+}
+
+}  // namespace floatscope

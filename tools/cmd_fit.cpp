@@ -1,0 +1,244 @@
+// `floatscope fit`: which accumulation models reproduce recorded outputs bit for bit? Loads the
+// data, runs floatscope::fit (lib/src/fit_*.cpp) and prints the best models with their match
+// rates and the `floatscope gemm` flags that run them.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "check_io.hpp"
+#include "command.hpp"
+#include "floatscope/fit.hpp"
+#include "floatscope/names.hpp"
+#include "floatscope/parallel.hpp"
+#include "floatscope/rounding.hpp"
+
+namespace floatscope::cli {
+namespace {
+
+struct FitArgs {
+  std::string a, b, c, got, a_format, b_format, write_probes;
+  bool dot_rows = false, json = false, no_scalar = false, no_fused = false;
+  std::size_t top = 1, show = 10, max_cases = 20000;
+  int L_max = 64, F_min = 8, F_max = 40, threads = 0, K = 0;
+};
+
+// The narrowest common format holding every finite value of v (the inputs of fp8/fp16/bf16/tf32
+// units); fp32 when none of those does.
+std::string infer_format(const std::vector<double>& v) {
+  for (const char* name : {"e4m3", "e5m2", "fp16", "bf16", "tf32", "fp32"}) {
+    const Format f = parse_format(name);
+    bool all = true;
+    for (double x : v)
+      if (std::isfinite(x) && round(x, f) != x) {
+        all = false;
+        break;
+      }
+    if (all) return name;
+  }
+  return "fp64";
+}
+
+std::string shape_text(const checkio::Array& x) {
+  std::string s;
+  for (auto d : x.shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
+DotCases load_cases(const FitArgs& o, std::string& a_fmt, std::string& b_fmt) {
+  const auto A = checkio::read_values(o.a, "A", o.a_format, "--a-format");
+  const auto B = checkio::read_values(o.b, "B", o.b_format.empty() ? o.a_format : o.b_format, "--b-format");
+  const auto D = checkio::read_values(o.got, "--got", "", "");
+  checkio::Array C;
+  if (!o.c.empty()) C = checkio::read_values(o.c, "C", "", "");
+  a_fmt = o.a_format.empty() ? infer_format(A.v) : o.a_format;
+  b_fmt = o.b_format.empty() ? (o.a_format.empty() ? infer_format(B.v) : o.a_format) : o.b_format;
+  if (o.dot_rows) {
+    // Recorded instructions: row i of A times row i of B plus C[i] gave D[i].
+    if (A.shape.size() != 2 || B.shape != A.shape)
+      throw UsageError(fmt::format("--dot-rows: A ({}) and B ({}) must both be n x K (one dot product per row)",
+                                   shape_text(A), shape_text(B)));
+    if (D.v.size() != A.rows)
+      throw UsageError(fmt::format("--dot-rows: {} holds {} results for {} rows of A", o.got, D.v.size(), A.rows));
+    if (!o.c.empty() && C.v.size() != A.rows)
+      throw UsageError(fmt::format("--dot-rows: {} holds {} values of C for {} rows of A", o.c, C.v.size(), A.rows));
+    DotCases d;
+    d.K = static_cast<int>(A.cols);
+    d.a = A.v;
+    d.b = B.v;
+    d.c = o.c.empty() ? std::vector<double>(A.rows, 0.0) : C.v;
+    d.d = D.v;
+    if (d.d.size() > o.max_cases) {  // keep the first max_cases rows
+      d.d.resize(o.max_cases);
+      d.c.resize(o.max_cases);
+      d.a.resize(o.max_cases * A.cols);
+      d.b.resize(o.max_cases * A.cols);
+    }
+    return d;
+  }
+  if (A.shape.size() != 2 || B.shape.size() != 2 || D.shape.size() != 2)
+    throw UsageError(fmt::format("A ({}), B ({}) and --got ({}) must be 2-D matrices (or give --dot-rows for "
+                                 "one dot product per row)", shape_text(A), shape_text(B), shape_text(D)));
+  if (A.cols != B.rows)
+    throw UsageError(fmt::format("shapes do not chain: {} is {}x{}, {} is {}x{} (need A's columns == B's rows)",
+                                 o.a, A.rows, A.cols, o.b, B.rows, B.cols));
+  if (D.rows != A.rows || D.cols != B.cols)
+    throw UsageError(fmt::format("{}: --got is {}x{}, expected {}x{}", o.got, D.rows, D.cols, A.rows, B.cols));
+  if (!o.c.empty() && (C.shape.size() != 2 || C.rows != A.rows || C.cols != B.cols))
+    throw UsageError(fmt::format("{}: C is {}, expected {}x{}", o.c, shape_text(C), A.rows, B.cols));
+  return dot_cases_from_gemm(static_cast<int>(A.rows), static_cast<int>(B.cols), static_cast<int>(A.cols),
+                             A.v.data(), B.v.data(), o.c.empty() ? nullptr : C.v.data(), D.v.data(), o.max_cases);
+}
+
+// --write-probes DIR: the targeted probe cases (probe_cases) as DIR/a.npy, b.npy (n x K) and
+// c.npy (n) in float32, for the user to run on a unit (D[i] = row i of A . row i of B + C[i]).
+int write_probes(const FitArgs& o) {
+  if (o.a_format.empty() || o.K < 1)
+    throw UsageError("--write-probes needs --a-format (and --b-format if B differs) and --K (the unit's K)");
+  const Format a = parse_format(o.a_format), b = parse_format(o.b_format.empty() ? o.a_format : o.b_format);
+  if (!a.values_are_floats() || !b.values_are_floats())
+    throw UsageError("--write-probes: the probe values are written as float32; " + a.name + " x " + b.name +
+                     " does not fit");
+  FitSpace space;
+  space.a_format = a;
+  space.b_format = b;
+  space.L_max = o.L_max;
+  space.F_min = o.F_min;
+  space.F_max = o.F_max;
+  const DotCases p = probe_cases(a, b, o.K, space);
+  const std::filesystem::path dir(o.write_probes);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  const std::size_t n = p.size(), K = static_cast<std::size_t>(o.K);
+  write_npy((dir / "a.npy").string(), p.a.data(), {n, K}, true);
+  write_npy((dir / "b.npy").string(), p.b.data(), {n, K}, true);
+  write_npy((dir / "c.npy").string(), p.c.data(), {n}, true);
+  fmt::print("wrote {} probe cases (K={}, A {}, B {}) to {}/a.npy, b.npy, c.npy\n", n, o.K, a.name, b.name,
+             dir.string());
+  fmt::print("run them: D[i] = sum_k A[i,k] B[i,k] + C[i] on the unit, save D as d.npy (n values), then\n"
+             "  floatscope fit --dot-rows --a {0}/a.npy --b {0}/b.npy --c {0}/c.npy --got d.npy --a-format {1} "
+             "--b-format {2}\n(the probes alone separate the block-FMA units of docs/references.md s.5: "
+             "tests/unit/test_fit_probes.cpp)\n", dir.string(), a.name, b.name);
+  return kExitOk;
+}
+
+int run_fit(const FitArgs& o) {
+  check_threads(o.threads, "--threads");
+  if (!o.write_probes.empty()) return write_probes(o);
+  if (o.a.empty() || o.b.empty() || o.got.empty())
+    throw UsageError("fit needs --a, --b and --got (or --write-probes DIR to make probe inputs)");
+  std::string a_fmt, b_fmt;
+  const DotCases data = load_cases(o, a_fmt, b_fmt);
+  FitSpace space;
+  space.a_format = parse_format(a_fmt);
+  space.b_format = parse_format(b_fmt);
+  space.L_max = o.L_max;
+  space.F_min = o.F_min;
+  space.F_max = o.F_max;
+  space.scalar = !o.no_scalar;
+  space.fused = !o.no_fused;
+  const FitResult r = fit(data, space, o.top, o.threads);
+  const std::string inputs = fmt::format("--a {} --b {}{}", o.a, o.b, o.c.empty() ? "" : " --c " + o.c);
+  auto flags = [&](const FitModel& m) -> std::string {
+    if (o.dot_rows) return "";  // gemm runs matrices, not per-row dot products
+    const auto f = gemm_flags(m.acc, data.K);
+    return f ? "floatscope gemm " + inputs + " " + *f : "";
+  };
+  if (o.json) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : r.models)
+      models.push_back({{"model", m.label}, {"matched", m.matched}, {"match_rate", m.match_rate()},
+                        {"same_as", same_hardware_model(m.acc, data.K)}, {"gemm", flags(m)},
+                        {"accumulator", m.acc.describe()}});
+    const nlohmann::json j = {{"cases", r.cases}, {"K", data.K}, {"a_format", a_fmt}, {"b_format", b_fmt},
+                              {"candidates", r.space_size}, {"output_formats", r.out_formats},
+                              {"dot_products", r.evaluations}, {"completed", r.completed},
+                              {"probes", r.probes}, {"seconds", r.seconds},
+                              {"full_matches", r.full_matches()}, {"models", models}};
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("fit: {} cases, K={}, A {}{}, B {}{}\n", r.cases, data.K, a_fmt, o.a_format.empty() ? " (inferred)" : "",
+               b_fmt, o.b_format.empty() && o.a_format.empty() ? " (inferred)" : "");
+    std::string outs;
+    for (const auto& f : r.out_formats) outs += (outs.empty() ? "" : ", ") + f;
+    std::string probes;
+    for (std::size_t i = 0; i < std::min<std::size_t>(8, r.probes.size()); ++i)
+      probes += (probes.empty() ? "" : " ") + std::to_string(r.probes[i]);
+    fmt::print("search: {} candidates (unit output precisions kept by the output grid: {}), {} dot products, "
+               "{} candidates run on every case, {:.3g} s\n", r.space_size, outs.empty() ? "none" : outs,
+               r.evaluations, r.completed, r.seconds);
+    fmt::print("probe cases (the cases that rejected candidates, latest first; 8 of {}): {}\n", r.probes.size(),
+               probes.empty() ? "-" : probes);
+    if (r.full_matches() > 0)
+      fmt::print("{} model(s) reproduce all {} cases bit for bit\n", r.full_matches(), r.cases);
+    else
+      fmt::print("no model of the space reproduces all {} cases; the best:\n", r.cases);
+    const std::size_t shown = std::min(o.show, r.models.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      const FitModel& m = r.models[i];
+      const std::string same = same_hardware_model(m.acc, data.K);
+      fmt::print("  {:>8}  {}{}\n", fmt::format("{:.4g}%", 100 * m.match_rate()), m.label,
+                 same.empty() ? "" : "  = model " + same);
+      const std::string f = flags(m);
+      if (!f.empty())
+        fmt::print("            {}\n", f);
+      else if (!o.dot_rows && !same.empty())
+        fmt::print("            floatscope gemm {} --model {} --a-format {} --b-format {}\n", inputs,
+                   same.substr(0, same.find(',')), a_fmt, b_fmt);
+    }
+    if (shown < r.models.size())
+      fmt::print("  ... {} more with the same match counts (--show N, --json lists all)\n", r.models.size() - shown);
+  }
+  return r.full_matches() > 0 ? kExitOk : kExitFailure;
+}
+
+const Registrar reg_fit("fit", 36, [](CLI::App& app) -> std::function<int()> {
+  app.description("Find the accumulation models that reproduce recorded GEMM outputs bit for bit");
+  app.footer(
+      "Searches block-FMA units (L 1..--L-max and the whole K, F --F-min..--F-max, step output\n"
+      "rtz/rne and its precision, C as the first step's accumulator / after each step's products /\n"
+      "at the end, promotion every P of K with rne/rtz) and scalar accumulators (fp16 bf16 fp32\n"
+      "fp64 x rne rna rtz rup rdn rto x sequential reverse pairwise), each also with D converted to\n"
+      "fp16/bf16 (rne, rtz) when the results are values of that format. Prints every model with one\n"
+      "of the --top best match counts and the `floatscope gemm` flags that run it.\n"
+      "Exit 0 when some model reproduces every case, 1 when none does, 2 for bad input.\n"
+      "Examples:\n"
+      "  floatscope fit --a A.npy --b B.npy --got D.npy --a-format e4m3\n"
+      "  floatscope fit --dot-rows --a H100_fp16/a.npy --b H100_fp16/b.npy --c H100_fp16/c.npy \\\n"
+      "                 --got H100_fp16/d_fp32.npy --a-format fp16\n"
+      "  floatscope fit --write-probes probes/ --a-format e4m3 --K 64");
+  auto o = std::make_shared<FitArgs>();
+  app.add_option("--a", o->a, "A as .npy (M x K; float values, uint8/uint16 codes of --a-format, uint32 fp32 words)");
+  app.add_option("--b", o->b, "B as .npy (K x N; with --dot-rows n x K)");
+  app.add_option("--c", o->c, "C as .npy (M x N; with --dot-rows n values); default zeros");
+  app.add_option("--got", o->got, "the recorded D as .npy (M x N; with --dot-rows n values)");
+  app.add_option("--write-probes", o->write_probes,
+                 "instead of fitting, write targeted probe inputs (a.npy, b.npy, c.npy, one dot product "
+                 "per row) for --a-format/--b-format and --K to DIR, to run on a unit and fit with --dot-rows");
+  add_strict_int(app, "--K", o->K, "the unit's K for --write-probes", 1, 1024);
+  app.add_option("--a-format", o->a_format, "format of A's values (default: the narrowest of e4m3 e5m2 fp16 bf16 tf32 fp32 holding them)");
+  app.add_option("--b-format", o->b_format, "format of B's values (default: --a-format, else inferred)");
+  app.add_flag("--dot-rows", o->dot_rows,
+               "A and B hold one dot product per row (row i of A times row i of B, plus C[i], gave D[i]): "
+               "the layout of recorded instructions such as hwdata");
+  add_strict_int(app, "--top", o->top, "report every model with one of the N lowest mismatch counts; above 1 the search slows down, as each candidate runs until it has more mismatches than the N-th best [default: 1]", 1, 1000);
+  add_strict_int(app, "--show", o->show, "models printed [default: 10]", 0, 1000000);
+  add_strict_int(app, "--max-cases", o->max_cases, "outputs used, evenly spaced (rows: the first N) [default: 20000]", 1,
+                 100000000);
+  add_strict_int(app, "--L-max", o->L_max, "largest block size tried besides the whole K [default: 64]", 1, 1024);
+  add_strict_int(app, "--F-min", o->F_min, "smallest F tried [default: 8]", 1, 48);
+  add_strict_int(app, "--F-max", o->F_max, "largest F tried [default: 40]", 1, 48);
+  app.add_flag("--no-scalar", o->no_scalar, "leave scalar accumulators out of the search");
+  app.add_flag("--no-fused", o->no_fused, "leave block-FMA units out of the search");
+  add_strict_int(app, "--threads", o->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);
+  app.add_flag("--json", o->json, "print a JSON report instead of text");
+  return [o] { return run_fit(*o); };
+});
+
+}  // namespace
+}  // namespace floatscope::cli
