@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "command.hpp"
+#include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/sweep.hpp"
@@ -111,6 +112,8 @@ class PointValidator {
       run_experiment(probe, 1, false);
     } catch (const std::invalid_argument& e) {
       throw UsageError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
+    } catch (const NoDeviceError& e) {
+      throw NoDeviceError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
     } catch (const std::exception&) {
       // Not a naming problem: the real run reports it with its point.
     }

@@ -193,6 +193,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   check_sizes(s);
   ResolvedExperiment e;
   e.backend = &get_backend(s.backend);
+  e.backend->check_available();  // no CUDA device: NoDeviceError before any work
   if (!iequals(s.scheme, "none") && !s.scheme.empty())
     throw std::invalid_argument(fmt::format("scheme: '{}' is not available yet (valid: none)", s.scheme));
   const auto ref_kind = find_reference(s.reference);
