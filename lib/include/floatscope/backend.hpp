@@ -51,6 +51,9 @@ inline constexpr std::string_view kGpuBackendNames[] = {"gpu-cublaslt", "gpu-mma
 struct BackendResult {
   std::vector<double> D;             // M x N, row-major
   std::optional<GemmEvents> events;  // unset when the backend cannot count events
+  // What the run used that a reader needs to reproduce it (library version, algorithm chosen,
+  // device), "key=value; ..."; empty for the cpu backend. `gemm --json` prints it as backend_info.
+  std::string info;
 };
 
 class Backend {

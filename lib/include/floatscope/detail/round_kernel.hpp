@@ -61,7 +61,7 @@ struct RoundParams {
 // subnormals, max_finite or the zero/sign flags of a RoundParams (round_scaled shifts a grid).
 // An emin below double's (a shifted grid) makes every double normal in the target: the fields
 // are clamped so that the core's unsigned lanes never wrap.
-inline void finish_round_params(RoundParams& p) {
+FLOATSCOPE_HD inline void finish_round_params(RoundParams& p) {
   const int emin_field = p.emin + 1023;
   p.emin_field = static_cast<std::uint64_t>(emin_field < 0 ? 0 : emin_field);
   p.qb_add = static_cast<std::uint64_t>(52 - p.man_bits);
@@ -161,7 +161,7 @@ FLOATSCOPE_HD inline double round_kernel(double x, const RoundParams& p, std::ui
 
 // Dispatches a runtime mode to the kernel specialisations: fn(std::integral_constant<Mode, M>).
 template <class Fn>
-inline decltype(auto) with_mode(Mode m, Fn&& fn) {
+FLOATSCOPE_HD inline decltype(auto) with_mode(Mode m, Fn&& fn) {
   switch (m) {
     case Mode::rne: return fn(std::integral_constant<Mode, Mode::rne>{});
     case Mode::rna: return fn(std::integral_constant<Mode, Mode::rna>{});

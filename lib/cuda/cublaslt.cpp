@@ -1,0 +1,166 @@
+// cuBLASLt matmuls for the gpu-cublaslt backend. cuBLASLt is column-major: the row-major M x K
+// matrix A is the column-major K x M matrix A^T, so D (M x N, column-major) = op_T(A^T) * B with B
+// stored column by column (K x N) -- the "TN" layout FP8 requires. D comes back column-major and
+// is turned row-major here.
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+#include "cublaslt.hpp"
+#include "device_buffer.hpp"
+#include "floatscope/codec.hpp"
+
+namespace floatscope::cuda {
+namespace {
+
+void lt_check(cublasStatus_t s, const char* what) {
+  if (s != CUBLAS_STATUS_SUCCESS)
+    throw std::runtime_error(fmt::format("cuBLASLt: {}: status {}", what, static_cast<int>(s)));
+}
+
+struct Types {
+  cudaDataType_t a, b, cd;
+  cublasComputeType_t compute;
+  cudaDataType_t scale;
+  int a_bytes, b_bytes, cd_bytes;
+  bool fp8;
+  const char* text;
+};
+
+cudaDataType_t fp8_type(const std::string& name) { return name == "e4m3" ? CUDA_R_8F_E4M3 : CUDA_R_8F_E5M2; }
+
+Types types_for(const Accumulator& acc) {
+  const std::string a = acc.a_format.name, b = acc.b_format.name;
+  const bool fp16_compute = !acc.fused && acc.acc_format.name == "fp16";
+  if (a == "fp16" && b == "fp16") {
+    if (fp16_compute) return {CUDA_R_16F, CUDA_R_16F, CUDA_R_16F, CUBLAS_COMPUTE_16F, CUDA_R_16F, 2, 2, 2, false, "fp16 x fp16, fp16 compute"};
+    return {CUDA_R_16F, CUDA_R_16F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F, 2, 2, 4, false, "fp16 x fp16, fp32 compute"};
+  }
+  if (a == "bf16" && b == "bf16")
+    return {CUDA_R_16BF, CUDA_R_16BF, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F, 2, 2, 4, false, "bf16 x bf16, fp32 compute"};
+  if (a == "tf32" && b == "tf32")
+    return {CUDA_R_32F, CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F, 4, 4, 4, false, "tf32 x tf32 (COMPUTE_32F_FAST_TF32)"};
+  const bool f8a = a == "e4m3" || a == "e5m2", f8b = b == "e4m3" || b == "e5m2";
+  if (f8a && f8b) {
+    if (a == "e5m2" && b == "e5m2")
+      throw std::invalid_argument("backend gpu-cublaslt: cuBLASLt takes E4M3xE4M3, E4M3xE5M2 and E5M2xE4M3, not E5M2xE5M2");
+    return {fp8_type(a), fp8_type(b), CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F, 1, 1, 4, true, "fp8, fp32 compute"};
+  }
+  throw std::invalid_argument(fmt::format(
+      "backend gpu-cublaslt: no cuBLASLt matmul for {} x {} (fp16, bf16, tf32, e4m3/e5m2 pairs)", a, b));
+}
+
+// The element's bits in `bytes` bytes (tf32 and fp32 C: an fp32 value).
+void put(std::uint8_t* dst, int bytes, double v, const Format& f) {
+  static const Format fp32 = parse_format("fp32");
+  const std::uint64_t code = encode(v, bytes == 4 ? fp32 : f);
+  std::memcpy(dst, &code, static_cast<std::size_t>(bytes));
+}
+
+double get(const std::uint8_t* src, int bytes, const Format& f) {
+  static const Format fp32 = parse_format("fp32");
+  std::uint64_t code = 0;
+  std::memcpy(&code, src, static_cast<std::size_t>(bytes));
+  return decode(code, bytes == 4 ? fp32 : f);
+}
+
+template <class T>
+void set_attr(cublasLtMatmulDesc_t d, cublasLtMatmulDescAttributes_t a, const T& v, const char* what) {
+  lt_check(cublasLtMatmulDescSetAttribute(d, a, &v, sizeof(v)), what);
+}
+
+}  // namespace
+
+LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double* A, const double* B,
+                       const double* C0) {
+  const Types t = types_for(acc);
+  const Format cd_format = parse_format(t.cd_bytes == 2 ? "fp16" : "fp32");
+  const std::size_t m = static_cast<std::size_t>(M), n = static_cast<std::size_t>(N), k = static_cast<std::size_t>(K);
+  std::vector<std::uint8_t> a(m * k * t.a_bytes), b(k * n * t.b_bytes), c(m * n * t.cd_bytes, 0);
+  for (std::size_t i = 0; i < m * k; ++i) put(&a[i * t.a_bytes], t.a_bytes, A[i], acc.a_format);  // (k, i) at i*K + k
+  for (std::size_t kk = 0; kk < k; ++kk)
+    for (std::size_t j = 0; j < n; ++j) put(&b[(j * k + kk) * t.b_bytes], t.b_bytes, B[kk * n + j], acc.b_format);
+  if (C0)
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) put(&c[(j * m + i) * t.cd_bytes], t.cd_bytes, C0[i * n + j], cd_format);
+
+  cublasLtHandle_t handle;
+  lt_check(cublasLtCreate(&handle), "cublasLtCreate");
+  struct Cleanup {
+    cublasLtHandle_t h;
+    cublasLtMatmulDesc_t op = nullptr;
+    cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+    cublasLtMatmulPreference_t pref = nullptr;
+    ~Cleanup() {
+      if (pref) cublasLtMatmulPreferenceDestroy(pref);
+      if (lc) cublasLtMatrixLayoutDestroy(lc);
+      if (lb) cublasLtMatrixLayoutDestroy(lb);
+      if (la) cublasLtMatrixLayoutDestroy(la);
+      if (op) cublasLtMatmulDescDestroy(op);
+      cublasLtDestroy(h);
+    }
+  } cl{handle};
+  lt_check(cublasLtMatmulDescCreate(&cl.op, t.compute, t.scale), "matmul descriptor");
+  set_attr(cl.op, CUBLASLT_MATMUL_DESC_TRANSA, CUBLAS_OP_T, "TRANSA");
+  set_attr(cl.op, CUBLASLT_MATMUL_DESC_TRANSB, CUBLAS_OP_N, "TRANSB");
+  const bool fast_accum = t.fp8 && acc.promote == 0;
+  const DeviceBuffer<float> scales(std::vector<float>{static_cast<float>(acc.scale_a), static_cast<float>(acc.scale_b)});
+  if (t.fp8) {
+    set_attr(cl.op, CUBLASLT_MATMUL_DESC_FAST_ACCUM, static_cast<std::int8_t>(fast_accum ? 1 : 0), "FAST_ACCUM");
+    const float* sa = scales.get();
+    const float* sb = scales.get() + 1;
+    set_attr(cl.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, sa, "A_SCALE_POINTER");
+    set_attr(cl.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, sb, "B_SCALE_POINTER");
+  }
+  lt_check(cublasLtMatrixLayoutCreate(&cl.la, t.a, k, m, static_cast<std::int64_t>(k)), "layout A");
+  lt_check(cublasLtMatrixLayoutCreate(&cl.lb, t.b, k, n, static_cast<std::int64_t>(k)), "layout B");
+  lt_check(cublasLtMatrixLayoutCreate(&cl.lc, t.cd, m, n, static_cast<std::int64_t>(m)), "layout C/D");
+  const std::size_t workspace_bytes = 32u << 20;
+  lt_check(cublasLtMatmulPreferenceCreate(&cl.pref), "preference");
+  lt_check(cublasLtMatmulPreferenceSetAttribute(cl.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
+                                                sizeof(workspace_bytes)),
+           "workspace preference");
+  cublasLtMatmulHeuristicResult_t heur{};
+  int found = 0;
+  lt_check(cublasLtMatmulAlgoGetHeuristic(handle, cl.op, cl.la, cl.lb, cl.lc, cl.lc, cl.pref, 1, &heur, &found),
+           "algorithm heuristic");
+  if (found == 0)
+    throw std::invalid_argument(fmt::format("backend gpu-cublaslt: cuBLASLt offers no algorithm for {} at M={} N={} K={} "
+                                            "(FP8 needs M, N, K multiples of 16)", t.text, M, N, K));
+  int algo_id = 0, tile = 0, splitk = 0, reduction = 0;
+  std::size_t written = 0;
+  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_ID, &algo_id, sizeof(algo_id), &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof(tile), &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof(splitk), &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &reduction, sizeof(reduction),
+                                       &written);
+
+  const DeviceBuffer<std::uint8_t> da(a), db(b), dc(c), dd(c.size()), ws(workspace_bytes);
+  // alpha multiplies A*B; C0 is scaled like it (the emulation returns scale_a*scale_b*(A*B + C0));
+  // FP8's scales come through the scale pointers instead.
+  const double s = acc.scale_a * acc.scale_b;
+  const float alpha32 = t.fp8 ? 1.0f : static_cast<float>(s), beta32 = C0 ? static_cast<float>(s) : 0.0f;
+  const std::uint16_t alpha16 = static_cast<std::uint16_t>(encode(t.fp8 ? 1.0 : s, cd_format)),
+                      beta16 = static_cast<std::uint16_t>(encode(C0 ? s : 0.0, cd_format));
+  const void* alpha = t.scale == CUDA_R_16F ? static_cast<const void*>(&alpha16) : &alpha32;
+  const void* beta = t.scale == CUDA_R_16F ? static_cast<const void*>(&beta16) : &beta32;
+  lt_check(cublasLtMatmul(handle, cl.op, alpha, da.get(), cl.la, db.get(), cl.lb, beta, dc.get(), cl.lc, dd.get(),
+                          cl.lc, &heur.algo, ws.get(), workspace_bytes, nullptr),
+           "cublasLtMatmul");
+  check(cudaDeviceSynchronize(), "cublasLtMatmul");
+  const std::vector<std::uint8_t> d = dd.to_host();
+  LtResult r;
+  r.D.resize(m * n);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) r.D[i * n + j] = get(&d[(j * m + i) * t.cd_bytes], t.cd_bytes, cd_format);
+  r.info = fmt::format("cublasLt={}; types={}; fast_accum={}; algo_id={}; tile_id={}; splitk={}; reduction_scheme={}",
+                       cublasLtGetVersion(), t.text, t.fp8 ? (fast_accum ? "on" : "off") : "n/a", algo_id, tile,
+                       splitk, reduction);
+  return r;
+}
+
+}  // namespace floatscope::cuda
