@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "floatscope/backend.hpp"
 #include "floatscope/cuda/backends.hpp"
 #include "mma.hpp"
+#include "wgmma.hpp"
 
 namespace floatscope::cuda {
 namespace {
@@ -88,6 +90,31 @@ void register_gpu_backends() {
   });
 }
 
+namespace {
+
+// Eight steps per tile, on its diagonal: step q of the tile in row q of A, column q of B and
+// C[q][q]; D[q][q] is its result (the rest of the tile is zeros). gemm(batch, M, N, K, A, B, C).
+template <class Gemm>
+std::function<void(const double*, const double*, const double*, double*, std::size_t)> diagonal_steps(
+    int k, int tile_m, Gemm gemm) {
+  return [k, tile_m, gemm](const double* a, const double* b, const double* c, double* d, std::size_t n) {
+    const std::size_t tiles = (n + 7) / 8, ks = static_cast<std::size_t>(k), tm = static_cast<std::size_t>(tile_m);
+    std::vector<double> A(tiles * tm * ks, 0.0), B(tiles * ks * 8, 0.0), C(tiles * tm * 8, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t t = i / 8, q = i % 8;
+      for (std::size_t kk = 0; kk < ks; ++kk) {
+        A[(t * tm + q) * ks + kk] = a[i * ks + kk];
+        B[(t * ks + kk) * 8 + q] = b[i * ks + kk];
+      }
+      C[(t * tm + q) * 8 + q] = c[i];
+    }
+    const std::vector<double> D = gemm(static_cast<int>(tiles), tile_m, 8, k, A.data(), B.data(), C.data());
+    for (std::size_t i = 0; i < n; ++i) d[i] = D[((i / 8) * tm + i % 8) * 8 + i % 8];
+  };
+}
+
+}  // namespace
+
 std::vector<InstructionUnderTest> device_instructions() {
   require_device("probe-gpu");
   cudaDeviceProp prop{};
@@ -95,35 +122,32 @@ std::vector<InstructionUnderTest> device_instructions() {
   const int cc = prop.major * 10 + prop.minor;
   const Format fp32 = parse_format("fp32");
   std::vector<InstructionUnderTest> out;
+  auto add = [&](const std::string& ptx, const std::string& a, const std::string& b, int k, auto steps) {
+    InstructionUnderTest u;
+    u.name = fmt::format("{} (sm_{})", ptx, cc);
+    u.a_format = parse_format(a);
+    u.b_format = parse_format(b);
+    u.c_format = fp32;
+    u.k = k;
+    u.run = steps;
+    out.push_back(std::move(u));
+  };
   for (const MmaInfo& m : mma_instructions()) {
     if (cc < m.min_cc) continue;
-    InstructionUnderTest u;
-    u.name = fmt::format("{} (sm_{})", m.ptx, cc);
-    u.a_format = parse_format(m.a);
-    u.b_format = parse_format(m.b);
-    u.c_format = fp32;
-    u.k = m.k;
     const MmaInfo info = m;
-    // Eight steps per 16x8 tile, on its diagonal: step q of the tile in row q of A, column q of
-    // B and C[q][q]; D[q][q] is its result (the rest of the tile is zeros).
-    u.run = [info](const double* a, const double* b, const double* c, double* d, std::size_t n) {
-      const int k = info.k;
-      const std::size_t tiles = (n + 7) / 8;
-      const std::size_t ks = static_cast<std::size_t>(k);
-      std::vector<double> A(tiles * 16 * ks, 0.0), B(tiles * ks * 8, 0.0), C(tiles * 16 * 8, 0.0);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t t = i / 8, q = i % 8;
-        for (std::size_t kk = 0; kk < ks; ++kk) {
-          A[(t * 16 + q) * ks + kk] = a[i * ks + kk];
-          B[(t * ks + kk) * 8 + q] = b[i * ks + kk];
-        }
-        C[(t * 16 + q) * 8 + q] = c[i];
-      }
-      const std::vector<double> D = mma_gemm(info, static_cast<int>(tiles), 16, 8, k, A.data(), B.data(), C.data());
-      for (std::size_t i = 0; i < n; ++i) d[i] = D[((i / 8) * 16 + i % 8) * 8 + i % 8];
-    };
-    out.push_back(std::move(u));
+    add(m.ptx, m.a, m.b, m.k, diagonal_steps(m.k, 16, [info](int batch, int M, int N, int K, const double* A,
+                                                               const double* B, const double* C) {
+          return mma_gemm(info, batch, M, N, K, A, B, C);
+        }));
   }
+  if (cc == 90)  // sm_90a code runs on sm_90 only
+    for (const WgmmaInfo& w : wgmma_instructions()) {
+      const WgmmaInfo info = w;
+      add(w.ptx, w.a, w.b, w.k, diagonal_steps(w.k, 64, [info](int batch, int M, int N, int K, const double* A,
+                                                                 const double* B, const double* C) {
+            return wgmma_gemm(info, batch, M, N, K, A, B, C);
+          }));
+    }
   return out;
 }
 

@@ -2,13 +2,19 @@
 // matrix A is the column-major K x M matrix A^T, so D (M x N, column-major) = op_T(A^T) * B with B
 // stored column by column (K x N) -- the "TN" layout FP8 requires. D comes back column-major and
 // is turned row-major here.
+//
+// libcublasLt is opened with dlopen on first use, not linked: loading it costs every floatscope
+// process about 200 MB and a second at start, and most never touch a GPU.
 #include <cublasLt.h>
+#include <dlfcn.h>
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "cublaslt.hpp"
 #include "device_buffer.hpp"
@@ -16,6 +22,58 @@
 
 namespace floatscope::cuda {
 namespace {
+
+// The cuBLASLt entry points used here, resolved from the shared library once.
+struct Lt {
+#define FS_LT_FN(name) decltype(&::name) name = nullptr;
+  FS_LT_FN(cublasLtCreate)
+  FS_LT_FN(cublasLtDestroy)
+  FS_LT_FN(cublasLtGetVersion)
+  FS_LT_FN(cublasLtMatmulDescCreate)
+  FS_LT_FN(cublasLtMatmulDescDestroy)
+  FS_LT_FN(cublasLtMatmulDescSetAttribute)
+  FS_LT_FN(cublasLtMatrixLayoutCreate)
+  FS_LT_FN(cublasLtMatrixLayoutDestroy)
+  FS_LT_FN(cublasLtMatmulPreferenceCreate)
+  FS_LT_FN(cublasLtMatmulPreferenceDestroy)
+  FS_LT_FN(cublasLtMatmulPreferenceSetAttribute)
+  FS_LT_FN(cublasLtMatmulAlgoGetHeuristic)
+  FS_LT_FN(cublasLtMatmulAlgoConfigGetAttribute)
+  FS_LT_FN(cublasLtMatmul)
+#undef FS_LT_FN
+};
+
+const Lt& lt() {
+  static const Lt fns = [] {
+    const std::string soname = "libcublasLt.so." + std::to_string(CUBLAS_VER_MAJOR);
+    void* h = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libcublasLt.so", RTLD_NOW | RTLD_LOCAL);
+    if (!h) throw std::runtime_error("backend gpu-cublaslt: cannot load " + soname + ": " + dlerror());
+    Lt f;
+    auto get = [h](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      if (!fn) throw std::runtime_error(std::string("backend gpu-cublaslt: libcublasLt has no ") + name);
+    };
+#define FS_LT_GET(name) get(f.name, #name);
+    FS_LT_GET(cublasLtCreate)
+    FS_LT_GET(cublasLtDestroy)
+    FS_LT_GET(cublasLtGetVersion)
+    FS_LT_GET(cublasLtMatmulDescCreate)
+    FS_LT_GET(cublasLtMatmulDescDestroy)
+    FS_LT_GET(cublasLtMatmulDescSetAttribute)
+    FS_LT_GET(cublasLtMatrixLayoutCreate)
+    FS_LT_GET(cublasLtMatrixLayoutDestroy)
+    FS_LT_GET(cublasLtMatmulPreferenceCreate)
+    FS_LT_GET(cublasLtMatmulPreferenceDestroy)
+    FS_LT_GET(cublasLtMatmulPreferenceSetAttribute)
+    FS_LT_GET(cublasLtMatmulAlgoGetHeuristic)
+    FS_LT_GET(cublasLtMatmulAlgoConfigGetAttribute)
+    FS_LT_GET(cublasLtMatmul)
+#undef FS_LT_GET
+    return f;
+  }();
+  return fns;
+}
 
 void lt_check(cublasStatus_t s, const char* what) {
   if (s != CUBLAS_STATUS_SUCCESS)
@@ -70,7 +128,7 @@ double get(const std::uint8_t* src, int bytes, const Format& f) {
 
 template <class T>
 void set_attr(cublasLtMatmulDesc_t d, cublasLtMatmulDescAttributes_t a, const T& v, const char* what) {
-  lt_check(cublasLtMatmulDescSetAttribute(d, a, &v, sizeof(v)), what);
+  lt_check(lt().cublasLtMatmulDescSetAttribute(d, a, &v, sizeof(v)), what);
 }
 
 }  // namespace
@@ -89,22 +147,22 @@ LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double
       for (std::size_t j = 0; j < n; ++j) put(&c[(j * m + i) * t.cd_bytes], t.cd_bytes, C0[i * n + j], cd_format);
 
   cublasLtHandle_t handle;
-  lt_check(cublasLtCreate(&handle), "cublasLtCreate");
+  lt_check(lt().cublasLtCreate(&handle), "cublasLtCreate");
   struct Cleanup {
     cublasLtHandle_t h;
     cublasLtMatmulDesc_t op = nullptr;
     cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
     cublasLtMatmulPreference_t pref = nullptr;
     ~Cleanup() {
-      if (pref) cublasLtMatmulPreferenceDestroy(pref);
-      if (lc) cublasLtMatrixLayoutDestroy(lc);
-      if (lb) cublasLtMatrixLayoutDestroy(lb);
-      if (la) cublasLtMatrixLayoutDestroy(la);
-      if (op) cublasLtMatmulDescDestroy(op);
-      cublasLtDestroy(h);
+      if (pref) lt().cublasLtMatmulPreferenceDestroy(pref);
+      if (lc) lt().cublasLtMatrixLayoutDestroy(lc);
+      if (lb) lt().cublasLtMatrixLayoutDestroy(lb);
+      if (la) lt().cublasLtMatrixLayoutDestroy(la);
+      if (op) lt().cublasLtMatmulDescDestroy(op);
+      lt().cublasLtDestroy(h);
     }
   } cl{handle};
-  lt_check(cublasLtMatmulDescCreate(&cl.op, t.compute, t.scale), "matmul descriptor");
+  lt_check(lt().cublasLtMatmulDescCreate(&cl.op, t.compute, t.scale), "matmul descriptor");
   set_attr(cl.op, CUBLASLT_MATMUL_DESC_TRANSA, CUBLAS_OP_T, "TRANSA");
   set_attr(cl.op, CUBLASLT_MATMUL_DESC_TRANSB, CUBLAS_OP_N, "TRANSB");
   const bool fast_accum = t.fp8 && acc.promote == 0;
@@ -116,27 +174,27 @@ LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double
     set_attr(cl.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, sa, "A_SCALE_POINTER");
     set_attr(cl.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, sb, "B_SCALE_POINTER");
   }
-  lt_check(cublasLtMatrixLayoutCreate(&cl.la, t.a, k, m, static_cast<std::int64_t>(k)), "layout A");
-  lt_check(cublasLtMatrixLayoutCreate(&cl.lb, t.b, k, n, static_cast<std::int64_t>(k)), "layout B");
-  lt_check(cublasLtMatrixLayoutCreate(&cl.lc, t.cd, m, n, static_cast<std::int64_t>(m)), "layout C/D");
+  lt_check(lt().cublasLtMatrixLayoutCreate(&cl.la, t.a, k, m, static_cast<std::int64_t>(k)), "layout A");
+  lt_check(lt().cublasLtMatrixLayoutCreate(&cl.lb, t.b, k, n, static_cast<std::int64_t>(k)), "layout B");
+  lt_check(lt().cublasLtMatrixLayoutCreate(&cl.lc, t.cd, m, n, static_cast<std::int64_t>(m)), "layout C/D");
   const std::size_t workspace_bytes = 32u << 20;
-  lt_check(cublasLtMatmulPreferenceCreate(&cl.pref), "preference");
-  lt_check(cublasLtMatmulPreferenceSetAttribute(cl.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
+  lt_check(lt().cublasLtMatmulPreferenceCreate(&cl.pref), "preference");
+  lt_check(lt().cublasLtMatmulPreferenceSetAttribute(cl.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
                                                 sizeof(workspace_bytes)),
            "workspace preference");
   cublasLtMatmulHeuristicResult_t heur{};
   int found = 0;
-  lt_check(cublasLtMatmulAlgoGetHeuristic(handle, cl.op, cl.la, cl.lb, cl.lc, cl.lc, cl.pref, 1, &heur, &found),
+  lt_check(lt().cublasLtMatmulAlgoGetHeuristic(handle, cl.op, cl.la, cl.lb, cl.lc, cl.lc, cl.pref, 1, &heur, &found),
            "algorithm heuristic");
   if (found == 0)
     throw std::invalid_argument(fmt::format("backend gpu-cublaslt: cuBLASLt offers no algorithm for {} at M={} N={} K={} "
                                             "(FP8 needs M, N, K multiples of 16)", t.text, M, N, K));
   int algo_id = 0, tile = 0, splitk = 0, reduction = 0;
   std::size_t written = 0;
-  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_ID, &algo_id, sizeof(algo_id), &written);
-  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof(tile), &written);
-  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof(splitk), &written);
-  cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &reduction, sizeof(reduction),
+  lt().cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_ID, &algo_id, sizeof(algo_id), &written);
+  lt().cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof(tile), &written);
+  lt().cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof(splitk), &written);
+  lt().cublasLtMatmulAlgoConfigGetAttribute(&heur.algo, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &reduction, sizeof(reduction),
                                        &written);
 
   const DeviceBuffer<std::uint8_t> da(a), db(b), dc(c), dd(c.size()), ws(workspace_bytes);
@@ -148,7 +206,7 @@ LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double
                       beta16 = static_cast<std::uint16_t>(encode(C0 ? s : 0.0, cd_format));
   const void* alpha = t.scale == CUDA_R_16F ? static_cast<const void*>(&alpha16) : &alpha32;
   const void* beta = t.scale == CUDA_R_16F ? static_cast<const void*>(&beta16) : &beta32;
-  lt_check(cublasLtMatmul(handle, cl.op, alpha, da.get(), cl.la, db.get(), cl.lb, beta, dc.get(), cl.lc, dd.get(),
+  lt_check(lt().cublasLtMatmul(handle, cl.op, alpha, da.get(), cl.la, db.get(), cl.lb, beta, dc.get(), cl.lc, dd.get(),
                           cl.lc, &heur.algo, ws.get(), workspace_bytes, nullptr),
            "cublasLtMatmul");
   check(cudaDeviceSynchronize(), "cublasLtMatmul");
@@ -158,7 +216,7 @@ LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j) r.D[i * n + j] = get(&d[(j * m + i) * t.cd_bytes], t.cd_bytes, cd_format);
   r.info = fmt::format("cublasLt={}; types={}; fast_accum={}; algo_id={}; tile_id={}; splitk={}; reduction_scheme={}",
-                       cublasLtGetVersion(), t.text, t.fp8 ? (fast_accum ? "on" : "off") : "n/a", algo_id, tile,
+                       lt().cublasLtGetVersion(), t.text, t.fp8 ? (fast_accum ? "on" : "off") : "n/a", algo_id, tile,
                        splitk, reduction);
   return r;
 }

@@ -21,8 +21,9 @@ void require_device(const std::string& who, int min_cc = 80);
 // Device 0 in words, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, CUDA runtime 13000)".
 std::string device_description();
 
-// The mma.sync instructions device 0 runs, each as a black box for probe_instruction: f16, bf16
-// (m16n8k16), tf32 (m16n8k8), and on sm_89+ e4m3/e5m2 (m16n8k32). Throws NoDeviceError.
+// The instructions device 0 runs, each as a black box for probe_instruction: mma.sync f16, bf16
+// (m16n8k16), tf32 (m16n8k8), on sm_89+ e4m3/e5m2 (m16n8k32), and on sm_90 wgmma m64n8k16 f16 and
+// m64n8k32 e4m3 (sm_90a code). Throws NoDeviceError.
 std::vector<InstructionUnderTest> device_instructions();
 
 }  // namespace floatscope::cuda
