@@ -187,6 +187,15 @@ int run_sweep(SweepArgs& a) {
   meta["command"] = command_line();
   meta["threads"] = threads;
   meta["environment"] = environment_json();
+  {  // the GPU backends' device and library versions (empty for cpu)
+    std::set<std::string> seen;
+    nlohmann::json info = nlohmann::json::object();
+    for (const auto& p : mine)
+      if (seen.insert(p.spec.backend).second)
+        if (const Backend* b = find_backend(p.spec.backend))
+          if (const std::string s = b->runtime_info(); !s.empty()) info[std::string(b->name())] = s;
+    if (!info.empty()) meta["backend_info"] = info;
+  }
   meta["complete"] = false;
   meta["status"] = "running";
   meta.erase("finished");

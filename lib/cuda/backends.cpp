@@ -28,6 +28,7 @@ class EmulatedBackend final : public Backend {
   std::string_view name() const override { return "gpu-emulated"; }
   bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-emulated"); }
+  std::string runtime_info() const override { return "device=" + device_description(); }
   BackendResult run(const GemmRequest& req) const override {
     require_acc(req, name());
     check_available();
@@ -45,6 +46,7 @@ class MmaBackend final : public Backend {
   std::string_view name() const override { return "gpu-mma"; }
   bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-mma"); }
+  std::string runtime_info() const override { return "device=" + device_description(); }
   BackendResult run(const GemmRequest& req) const override {
     require_acc(req, name());
     const Accumulator& acc = *req.acc;
@@ -68,6 +70,9 @@ class CublasLtBackend final : public Backend {
   std::string_view name() const override { return "gpu-cublaslt"; }
   bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-cublaslt"); }
+  std::string runtime_info() const override {
+    return fmt::format("cublasLt={}; device={}", cublaslt_version(), device_description());
+  }
   BackendResult run(const GemmRequest& req) const override {
     require_acc(req, name());
     check_available();

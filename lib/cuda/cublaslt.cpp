@@ -133,6 +133,8 @@ void set_attr(cublasLtMatmulDesc_t d, cublasLtMatmulDescAttributes_t a, const T&
 
 }  // namespace
 
+std::size_t cublaslt_version() { return lt().cublasLtGetVersion(); }
+
 LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double* A, const double* B,
                        const double* C0) {
   const Types t = types_for(acc);
@@ -216,7 +218,7 @@ LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j) r.D[i * n + j] = get(&d[(j * m + i) * t.cd_bytes], t.cd_bytes, cd_format);
   r.info = fmt::format("cublasLt={}; types={}; fast_accum={}; algo_id={}; tile_id={}; splitk={}; reduction_scheme={}",
-                       lt().cublasLtGetVersion(), t.text, t.fp8 ? (fast_accum ? "on" : "off") : "n/a", algo_id, tile,
+                       cublaslt_version(), t.text, t.fp8 ? (fast_accum ? "on" : "off") : "n/a", algo_id, tile,
                        splitk, reduction);
   return r;
 }

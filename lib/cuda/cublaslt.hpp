@@ -18,6 +18,9 @@ struct LtResult {
 // (CUBLAS_COMPUTE_32F_FAST_TF32), FP8 E4M3xE4M3, E4M3xE5M2, E5M2xE4M3 with scale_a/scale_b and
 // CUBLASLT_MATMUL_DESC_FAST_ACCUM unless acc promotes (h100-fp8: on; h100-fp8-promote128: off).
 // Throws std::invalid_argument for formats cuBLASLt does not take.
+// cublasLtGetVersion() of the library loaded at first use.
+std::size_t cublaslt_version();
+
 LtResult cublaslt_gemm(const Accumulator& acc, int M, int N, int K, const double* A, const double* B,
                        const double* C0);
 

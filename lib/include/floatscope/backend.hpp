@@ -69,6 +69,10 @@ class Backend {
   // Throws NoDeviceError when this backend cannot run on this machine at all (checked when an
   // experiment is resolved, before any work). The default: always available.
   virtual void check_available() const {}
+  // What a reader of a sweep's meta.json needs to know about where it ran ("device=...;
+  // cublasLt=..."); empty for the cpu backend. Per-run details (the algorithm chosen) are in
+  // BackendResult::info.
+  virtual std::string runtime_info() const { return {}; }
 };
 
 // The registered backend with this name; nullptr when none.
