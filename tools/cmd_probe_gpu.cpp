@@ -23,7 +23,8 @@ struct ProbeArgs {
   bool json = false;
 };
 
-nlohmann::json to_json(const ProbeFindings& f) {
+#if defined(FLOATSCOPE_WITH_CUDA)
+nlohmann::json probe_json(const ProbeFindings& f) {
   auto m = [](const Measured& x) {
     return x.measured ? nlohmann::json{{"value", x.value}, {"lower_bound", x.lower_bound}} : nlohmann::json(nullptr);
   };
@@ -34,6 +35,7 @@ nlohmann::json to_json(const ProbeFindings& f) {
           {"model", f.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.model)}, {"same_parameters", f.also},
           {"steps_compared", f.steps_compared}, {"steps_agreeing", f.steps_agreeing}, {"raw", f.raw}};
 }
+#endif
 
 int run_probe_gpu(const ProbeArgs& a) {
 #if defined(FLOATSCOPE_WITH_CUDA)
@@ -48,7 +50,7 @@ int run_probe_gpu(const ProbeArgs& a) {
     if (!a.only.empty() && u.name.find(a.only) == std::string::npos) continue;
     ++probed;
     const ProbeFindings f = probe_instruction(u, opt);
-    if (a.json) all.push_back(to_json(f));
+    if (a.json) all.push_back(probe_json(f));
     else fmt::print("{}\n", describe_findings(f));
   }
   if (probed == 0) throw UsageError("--instruction '" + a.only + "' matches none of this device's instructions");
@@ -56,8 +58,7 @@ int run_probe_gpu(const ProbeArgs& a) {
   return kExitOk;
 #else
   (void)a;
-  (void)&to_json;
-  throw NoDeviceError("probe-gpu: no CUDA device (this floatscope was built without CUDA support)");
+  throw NoDeviceError("probe-gpu: no CUDA device (this program was built without the CUDA backend)");
 #endif
 }
 

@@ -13,8 +13,8 @@ std::unique_ptr<Backend> make_cpu_backend();  // backend_cpu.cpp
 
 namespace {
 
-// A GPU backend name in a process without a working CUDA backend (a build without CUDA, or one
-// whose CUDA part has not registered its backends): every use says why it cannot run.
+// A GPU backend name in a process without a CUDA backend (a build without CUDA, or a program that
+// did not call floatscope::cuda::register_gpu_backends()): every use says why it cannot run.
 class GpuPlaceholder final : public Backend {
  public:
   explicit GpuPlaceholder(std::string_view name) : name_(name) {}
@@ -22,7 +22,7 @@ class GpuPlaceholder final : public Backend {
   bool counts_events() const override { return false; }
   void check_available() const override {
     throw NoDeviceError(fmt::format(
-        "backend {}: no CUDA device (this floatscope was built without CUDA support)", name_));
+        "backend {}: no CUDA device (this program was built without the CUDA backend)", name_));
   }
   BackendResult run(const GemmRequest&) const override {
     check_available();
