@@ -135,6 +135,7 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
     out[std::string(name)] = !counted ? nlohmann::json(nullptr)
                              : std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(num(v));
   out["seconds"] = r.seconds;
+  if (!r.backend_info.empty()) out["backend_info"] = r.backend_info;
   return out;
 }
 
@@ -156,6 +157,7 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
                                                            m.input_overflow_count) : "");
   fmt::print("{:<24}{} more (exact result 0)\n", "left out of rel errs", m.count - m.nonfinite_exact_count - m.nonzero_count);
   fmt::print("{:<24}{} more (|A||B| = 0)\n", "left out of err/|A||B|", m.count - m.nonfinite_exact_count - m.absprod_count);
+  if (!r.backend_info.empty()) fmt::print("{:<24}{}\n", "backend", r.backend_info);
   fmt::print("{:<24}{:.3f} s ({:.3g} MAC/s)\n", "emulation time", r.seconds,
              r.seconds > 0 ? static_cast<double>(s.M) * s.N * s.K / r.seconds : 0.0);
 }

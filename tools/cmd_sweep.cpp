@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "command.hpp"
+#include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/sweep.hpp"
@@ -111,6 +112,8 @@ class PointValidator {
       run_experiment(probe, 1, false);
     } catch (const std::invalid_argument& e) {
       throw UsageError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
+    } catch (const NoDeviceError& e) {
+      throw NoDeviceError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
     } catch (const std::exception&) {
       // Not a naming problem: the real run reports it with its point.
     }
@@ -184,6 +187,15 @@ int run_sweep(SweepArgs& a) {
   meta["command"] = command_line();
   meta["threads"] = threads;
   meta["environment"] = environment_json();
+  {  // the GPU backends' device and library versions (empty for cpu)
+    std::set<std::string> seen;
+    nlohmann::json info = nlohmann::json::object();
+    for (const auto& p : mine)
+      if (seen.insert(p.spec.backend).second)
+        if (const Backend* b = find_backend(p.spec.backend))
+          if (const std::string s = b->runtime_info(); !s.empty()) info[std::string(b->name())] = s;
+    if (!info.empty()) meta["backend_info"] = info;
+  }
   meta["complete"] = false;
   meta["status"] = "running";
   meta.erase("finished");

@@ -21,6 +21,7 @@ namespace floatscope::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the work itself failed (I/O, numerical event, ...)
 inline constexpr int kExitUsage = 2;    // bad command line, unknown name, bad config or input
+inline constexpr int kExitNoDevice = 3; // a GPU backend or probe-gpu found no CUDA device
 
 // Thrown for bad input a user can fix; main prints "floatscope: <what>" and exits with kExitUsage.
 struct UsageError : std::runtime_error {

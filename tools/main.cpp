@@ -7,7 +7,11 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "floatscope/backend.hpp"
 #include "floatscope/simd.hpp"
+#if defined(FLOATSCOPE_WITH_CUDA)
+#include "floatscope/cuda/backends.hpp"
+#endif
 
 namespace floatscope::cli {
 std::vector<Command>& registry() {
@@ -65,6 +69,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   try {
+#if defined(FLOATSCOPE_WITH_CUDA)
+    floatscope::cuda::register_gpu_backends();  // replaces the device-less placeholders
+#endif
     if (!simd.empty()) {
       const auto level = floatscope::find_simd_level(simd);
       if (!level) throw UsageError("--simd: unknown level '" + simd + "' (valid: scalar, avx2, avx512)");
@@ -73,6 +80,9 @@ int main(int argc, char** argv) {
     floatscope::simd_level();  // a bad FLOATSCOPE_SIMD is a usage error before any work
     for (auto& [sub, run] : runners)
       if (sub->parsed()) return checked_exit(run());
+  } catch (const floatscope::NoDeviceError& e) {
+    std::cerr << "floatscope: " << e.what() << "\n";
+    return checked_exit(kExitNoDevice);
   } catch (const UsageError& e) {
     std::cerr << "floatscope: " << e.what() << "\n";
     return checked_exit(kExitUsage);

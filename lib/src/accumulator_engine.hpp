@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "floatscope/accumulator.hpp"
+#include "floatscope/detail/accumulate_step.hpp"
 #include "floatscope/detail/accumulator_round.hpp"
 #include "floatscope/events.hpp"
 #include "floatscope/random.hpp"
@@ -48,17 +49,26 @@ struct DotCtx {
   double round(const Rounder& r, double hi, double lo, bool partial) {
     return round(r, ScaledDD{hi, lo, 0}, partial);
   }
+  // One addition / multiplication of the model: the shared step (accumulate_step.hpp, also run by
+  // the CUDA emulation) with this dot product's random bits; events from the exact value.
   double add(const Rounder& r, double s, double t, bool partial) {
-    const ScaledDD d = exact_sum(s, t);
-    // hi == 0 only for an exact zero sum (a nonzero sum of doubles never rounds to 0).
-    if (d.hi == 0) return round(r, exact_zero_sum(r.rounding.mode, s, t), 0, partial);
-    if (r.native_double) return native(r, d, s + t, partial);
-    return round(r, d, partial);
+    const std::uint64_t bits = r.stochastic ? rng.bits(step++) : 0;
+    const double y = with_mode(r.rounding.mode, [&](auto mc) {
+      return add_step<decltype(mc)::value>(r.params, r.native_double, s, t, bits);
+    });
+    if (partial && ev) {
+      const ScaledDD d = exact_sum(s, t);
+      count_partial(r, d.hi == 0 ? ScaledDD{exact_zero_sum(r.rounding.mode, s, t), 0, 0} : d, y);
+    }
+    return y;
   }
   double mul(const Rounder& r, double x, double y, bool partial) {
-    const ScaledDD d = exact_product(x, y);
-    if (r.native_double) return native(r, d, x * y, partial);
-    return round(r, d, partial);
+    const std::uint64_t bits = r.stochastic ? rng.bits(step++) : 0;
+    const double z = with_mode(r.rounding.mode, [&](auto mc) {
+      return mul_step<decltype(mc)::value>(r.params, r.native_double, x, y, bits);
+    });
+    if (partial && ev) count_partial(r, exact_product(x, y), z);
+    return z;
   }
   // A binary64/rne result computed by the hardware (y) for the exact value x: events only.
   double native(const Rounder& r, const ScaledDD& x, double y, bool partial) {
@@ -68,14 +78,6 @@ struct DotCtx {
   void count_partial(const Rounder& r, const ScaledDD& exact, double y) const;
 };
 
-// Fused block-FMA constants (see fused_unit.cpp).
-struct FusedConsts {
-  int L = 0, F = 0;
-  int a_emin = 0, b_emin = 0, out_emin = 0;
-  double overflow_limit = 0;  // 2^(emax+1) of the output format: exact sums beyond give Inf
-  Mode out_mode = Mode::rtz;
-  RoundParams out{};
-};
 FusedConsts make_fused_consts(const Accumulator& acc);
 
 // One step of the unit: n <= L products a[i]*b[i] plus c (c = 0 when the hardware adds it
@@ -103,6 +105,7 @@ class DotEngine {
   const Rounder& acc_rounder() const { return acc_r_; }
   const Rounder& outer_rounder() const { return outer_; }
   const Rounder& c_add_rounder() const { return c_add_; }
+  const Rounder& output_rounder() const { return output_; }
   const FusedConsts& fused_consts() const { return fused_; }
 
  private:

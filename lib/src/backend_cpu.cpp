@@ -15,7 +15,7 @@ class CpuBackend final : public Backend {
   BackendResult run(const GemmRequest& req) const override {
     if (!req.acc) throw std::invalid_argument("cpu backend: no accumulator given");
     GemmResult g = emulate_gemm(*req.acc, req.M, req.N, req.K, req.A, req.B, req.C0, req.threads);
-    return BackendResult{std::move(g.C), g.events};
+    return BackendResult{std::move(g.C), g.events, {}};
   }
 };
 

@@ -212,6 +212,7 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   }
 
   ExperimentResult r;
+  r.backend_info = emu.info;
   // A backend without event counts gets zero events into the metrics; result_values then marks
   // every value derived from them as not counted.
   const GemmEvents events = emu.events.value_or(GemmEvents{});

@@ -244,6 +244,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   check_sizes(s);
   ResolvedExperiment e;
   e.backend = &get_backend(s.backend);
+  e.backend->check_available();  // no CUDA device: NoDeviceError before any work
   const auto ref_kind = find_reference(s.reference);
   if (!ref_kind)
     throw std::invalid_argument(fmt::format("reference: unknown '{}'; valid: {}", s.reference,

@@ -28,7 +28,7 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"model", V::String, "custom",
        "named hardware model (h100-fp8, h100-fp8-promote128, h100-bf16, a100-fp16, ...) or custom = "
        "the accumulator parts below", true},
-      {"backend", V::String, "cpu", "where the product runs: cpu (emulation)", true},
+      {"backend", V::String, "cpu", "where the product runs: cpu (emulation), gpu-cublaslt, gpu-mma, gpu-emulated (exit 3 without a CUDA device)", true},
       {"scheme", V::String, "none",
        "block scaling scheme of the inputs (`floatscope schemes`), or A+B for A's and B's; none = no block scaling", true},
       {"a_format", V::String, "fp32", "element format of A (fp32, fp16, bf16, tf32, e4m3, e5m2, eXmY...)", true},

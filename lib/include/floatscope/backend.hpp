@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,9 +36,24 @@ struct GemmRequest {
   int threads = 0;
 };
 
+// Thrown when a GPU backend (or `floatscope probe-gpu`) cannot run because no CUDA device is usable:
+// no driver, no device, a device too old for the instruction, or a build without CUDA. The
+// message contains "no CUDA device"; the CLI exits with code 3 on it (tools/command.hpp).
+struct NoDeviceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The GPU backends exist by name in every build (docs/gpu.md): cuBLASLt matmuls, own
+// mma/wgmma kernels, and the CPU models emulated by CUDA kernels. Without CUDA support or a device
+// they throw NoDeviceError; a CUDA build replaces them with working ones (register_backend).
+inline constexpr std::string_view kGpuBackendNames[] = {"gpu-cublaslt", "gpu-mma", "gpu-emulated"};
+
 struct BackendResult {
   std::vector<double> D;             // M x N, row-major
   std::optional<GemmEvents> events;  // unset when the backend cannot count events
+  // What the run used that a reader needs to reproduce it (library version, algorithm chosen,
+  // device), "key=value; ..."; empty for the cpu backend. `gemm --json` prints it as backend_info.
+  std::string info;
 };
 
 class Backend {
@@ -50,6 +66,13 @@ class Backend {
   // Throws std::invalid_argument when it cannot run this model (naming what), std::runtime_error
   // when the device fails.
   virtual BackendResult run(const GemmRequest& req) const = 0;
+  // Throws NoDeviceError when this backend cannot run on this machine at all (checked when an
+  // experiment is resolved, before any work). The default: always available.
+  virtual void check_available() const {}
+  // What a reader of a sweep's meta.json needs to know about where it ran ("device=...;
+  // cublasLt=..."); empty for the cpu backend. Per-run details (the algorithm chosen) are in
+  // BackendResult::info.
+  virtual std::string runtime_info() const { return {}; }
 };
 
 // The registered backend with this name; nullptr when none.
@@ -61,7 +84,8 @@ std::vector<std::string> backend_names();
 std::string backend_names_text();  // comma-separated, for messages
 
 // Adds a backend (a GPU backend registers itself at start-up; tests register fakes). Throws
-// std::invalid_argument when the name is empty or taken. Not thread-safe against concurrent runs:
+// std::invalid_argument when the name is empty or taken; a name of kGpuBackendNames still held by
+// its device-less placeholder is not taken: the new backend replaces it. Not thread-safe against concurrent runs:
 // register before running experiments.
 void register_backend(std::unique_ptr<Backend> backend);
 

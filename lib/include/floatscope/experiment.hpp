@@ -91,6 +91,7 @@ struct ExperimentResult {
   // into the acc_format column of named models, whose acc_format parameter does not apply.
   std::string acc_format;
   double seconds = 0;                // wall time of the emulation (not the reference)
+  std::string backend_info;          // BackendResult::info of the main run (GPU backends)
   std::vector<double> C;             // the emulated result, M*N row-major (empty unless keep_output)
   // Block-scaled runs: what quantising A and B did (both operands together).
   bool block_scaled = false;

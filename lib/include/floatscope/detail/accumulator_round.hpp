@@ -1,6 +1,8 @@
 // Rounding an exact double-double value hi + lo once (for sums and products that a double
 // cannot hold), built on round_kernel.
 //
+// Host and CUDA device code (FLOATSCOPE_HD): the GPU emulation backend runs these same functions.
+//
 // hi + lo comes from an error-free transformation: hi = RN(x), lo = x - hi exactly, so
 // |lo| <= ulp(hi)/2. Deterministic modes: round-to-odd to 53 bits keeps every bit a target of
 // precision p <= 51 needs (p + 2 <= 53), so round_kernel on the odd-rounded double is exact.
@@ -21,7 +23,7 @@ struct DD {
   double hi, lo;
 };
 
-inline DD two_sum(double a, double b) {
+FLOATSCOPE_HD inline DD two_sum(double a, double b) {
   const double s = a + b;
   const double bb = s - a;
   const double err = (a - (s - bb)) + (b - bb);
@@ -30,24 +32,24 @@ inline DD two_sum(double a, double b) {
 
 // An exact zero sum s + t with IEEE 754-2019 s.6.3's sign: two zeros of the same sign keep it, any
 // other exact zero is +0, except -0 under roundTowardNegative (round_core.inl: rdn_zero_sum).
-inline double exact_zero_sum(Mode m, double s, double t) {
+FLOATSCOPE_HD inline double exact_zero_sum(Mode m, double s, double t) {
   const double rn = s + t;  // round to nearest: already IEEE's sign for every mode but rdn
   return m == Mode::rdn ? rdn_zero_sum<ScalarLanes>(rn, s, t) : rn;
 }
 
-inline DD two_prod(double a, double b) {
+FLOATSCOPE_HD inline DD two_prod(double a, double b) {
   const double p = a * b;
   return {p, std::fma(a, b, -p)};
 }
 
 // Round-to-odd of hi + lo at 53 bits (round_core.inl: round_to_odd_bits).
-inline double round_to_odd(double hi, double lo) {
-  return std::bit_cast<double>(round_to_odd_bits<ScalarLanes>(hi, lo));
+FLOATSCOPE_HD inline double round_to_odd(double hi, double lo) {
+  return ScalarLanes::as_f(round_to_odd_bits<ScalarLanes>(hi, lo));
 }
 
 // Quantum exponent of the target grid for a truncated magnitude t (t on the grid, t >= 0).
 // (ilogb, not a comparison with 2^emin: round_scaled shifts emin beyond double's exponents.)
-inline int grid_quantum_exp(double t, const RoundParams& p) {
+FLOATSCOPE_HD inline int grid_quantum_exp(double t, const RoundParams& p) {
   if (t > 0 && std::ilogb(t) >= p.emin) return std::ilogb(t) - p.man_bits;
   return p.subnormals ? p.emin - p.man_bits : p.emin;
 }
@@ -55,7 +57,7 @@ inline int grid_quantum_exp(double t, const RoundParams& p) {
 // Rounds hi + lo once. Requires the target precision man_bits + 1 <= 51 when lo can be nonzero
 // (Accumulator::validate checks it).
 template <Mode M>
-inline double round_dd(double hi, double lo, const RoundParams& p, std::uint64_t rnd) {
+FLOATSCOPE_HD inline double round_dd(double hi, double lo, const RoundParams& p, std::uint64_t rnd) {
   if (lo == 0 || !std::isfinite(hi)) return round_kernel<M>(hi, p, rnd);
   const double x = round_to_odd(hi, lo);
   if constexpr (M != Mode::sr) {
@@ -111,7 +113,7 @@ inline constexpr double kTwoProdSafeMin = 0x1p-968;
 
 // The exact sum a + b. Finite operands whose rounded sum overflows are scaled by 1/4 first:
 // both are then above 2^969, so the scaling is exact and their sum fits.
-inline ScaledDD exact_sum(double a, double b) {
+FLOATSCOPE_HD inline ScaledDD exact_sum(double a, double b) {
   const DD d = two_sum(a, b);
   if (std::isfinite(d.hi) || !std::isfinite(a) || !std::isfinite(b)) return {d.hi, d.lo, 0};
   const DD q = two_sum(a * 0.25, b * 0.25);
@@ -120,7 +122,7 @@ inline ScaledDD exact_sum(double a, double b) {
 
 // The exact product a * b (zero, Inf and NaN operands give the IEEE product, scale 0). Products
 // outside [kTwoProdSafeMin, DBL_MAX] are formed from significands in [1, 2) and their exponents.
-inline ScaledDD exact_product(double a, double b) {
+FLOATSCOPE_HD inline ScaledDD exact_product(double a, double b) {
   const double p = a * b;
   if (a == 0 || b == 0 || !std::isfinite(a) || !std::isfinite(b)) return {p, 0.0, 0};
   if (std::isfinite(p) && std::fabs(p) >= kTwoProdSafeMin) return {p, std::fma(a, b, -p), 0};
@@ -134,7 +136,7 @@ inline ScaledDD exact_product(double a, double b) {
 
 // Rounds (hi + lo) * 2^scale once onto p's grid. For scale != 0, hi is normal and lo its exact tail.
 template <Mode M>
-inline double round_scaled(ScaledDD v, const RoundParams& p, std::uint64_t rnd) {
+FLOATSCOPE_HD inline double round_scaled(ScaledDD v, const RoundParams& p, std::uint64_t rnd) {
   if (v.scale == 0) return round_dd<M>(v.hi, v.lo, p, rnd);
   // A value scaled down lies at or above 2^1023. For a format whose range ends below 2^1021 it is
   // beyond 2^(emax+2), where every value rounds alike (the mode's overflow result): round that

@@ -69,7 +69,7 @@ constexpr int exponent_of(double x) {
 // An emin below double's (a shifted grid) makes every double normal in the target: the fields
 // are clamped so that the core's unsigned lanes never wrap. A constant expression, so that a
 // format known at compile time (float_type.hpp) gets constant parameters.
-constexpr void finish_round_params(RoundParams& p) {
+FLOATSCOPE_HD constexpr void finish_round_params(RoundParams& p) {
   const int emin_field = p.emin + 1023;
   p.emin_field = static_cast<std::uint64_t>(emin_field < 0 ? 0 : emin_field);
   p.qb_add = static_cast<std::uint64_t>(52 - p.man_bits);
@@ -190,7 +190,7 @@ FLOATSCOPE_HD inline double round_kernel(double x, const RoundParams& p, std::ui
 
 // Dispatches a runtime mode to the kernel specialisations: fn(std::integral_constant<Mode, M>).
 template <class Fn>
-inline decltype(auto) with_mode(Mode m, Fn&& fn) {
+FLOATSCOPE_HD inline decltype(auto) with_mode(Mode m, Fn&& fn) {
   switch (m) {
     case Mode::rne: return fn(std::integral_constant<Mode, Mode::rne>{});
     case Mode::rna: return fn(std::integral_constant<Mode, Mode::rna>{});
