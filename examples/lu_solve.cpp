@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
-#include <string>
 
 #include <Eigen/Dense>
 #include <Eigen/LU>
@@ -99,10 +98,11 @@ int main(int argc, char** argv) {
     const bool has_bound = !std::isnan(r.lu_bound);
     const bool within = !has_bound || r.eta <= r.lu_bound;
     ok = ok && within;
-    const std::string g = std::isnan(gamma(static_cast<int>(n), unit)) ? "-" : std::to_string(gamma(static_cast<int>(n), unit));
-    char bound[32] = "-";
+    const double gn = gamma(static_cast<int>(n), unit);
+    char g[32] = "-", bound[32] = "-";
+    if (!std::isnan(gn)) std::snprintf(g, sizeof g, "%.3e", gn);
     if (has_bound) std::snprintf(bound, sizeof bound, "%.3e", r.lu_bound);
-    std::printf("%-6s %-4s %10.3e %10.10s %10.3e %8.3f %12s  %s\n", type, mode, unit, g.c_str(), r.eta,
+    std::printf("%-6s %-4s %10.3e %10s %10.3e %8.3f %12s  %s\n", type, mode, unit, g, r.eta,
                 r.eta / unit, bound, has_bound ? (within ? "yes" : "NO") : "no bound (3n u >= 1)");
     (void)stochastic;
   };

@@ -331,3 +331,37 @@ TEMPLATE_TEST_CASE("Float: stochastic rounding of every operation follows its de
   check_stochastic<TestType, Mode::sr>(11 + TestType::spec.man_bits, 300);
   check_stochastic<TestType, Mode::sr_equal>(13 + TestType::spec.man_bits, 100);
 }
+
+TEST_CASE("Float: the exact integer square root behind stochastic sqrt (MPFR)", "[float_type]") {
+  // X = A 2^sh as round_sqrt_sr forms it; floor(sqrt(X)) from guesses up to 3 units off, against
+  // MPFR's exact floor. (The estimate in round_sqrt_sr is rarely off: this exercises the settling.)
+  std::mt19937_64 rng(99);
+  mpfr_t x, r;
+  mpfr_inits2(400, x, r, static_cast<mpfr_ptr>(nullptr));
+  int checked = 0;
+  for (int k = 0; k < 2000; ++k) {
+    const std::uint64_t A = (rng() >> 11) | (std::uint64_t{1} << 52);  // 53 bits
+    const int sh = 74 + static_cast<int>(rng() % 100);                    // X below 2^180
+    const detail::U192 X = detail::shifted(A, sh);
+    mpfr_set_ui(x, static_cast<unsigned long>(A), MPFR_RNDN);
+    mpfr_mul_2ui(x, x, static_cast<unsigned long>(sh), MPFR_RNDN);  // exact
+    mpfr_sqrt(r, x, MPFR_RNDZ);
+    mpfr_floor(r, r);  // floor(sqrt(X)) < 2^90: exact at 400 bits
+    // as hi * 2^64 + lo
+    mpfr_t q;
+    mpfr_init2(q, 400);
+    mpfr_div_2ui(q, r, 64, MPFR_RNDN);
+    mpfr_floor(q, q);
+    const unsigned __int128 hi = mpfr_get_ui(q, MPFR_RNDN);
+    mpfr_mul_2ui(q, q, 64, MPFR_RNDN);
+    mpfr_sub(q, r, q, MPFR_RNDN);
+    const unsigned __int128 want = (hi << 64) + mpfr_get_ui(q, MPFR_RNDN);
+    mpfr_clear(q);
+    const int off = static_cast<int>(rng() % 7) - 3;
+    const unsigned __int128 guess = off < 0 ? want - static_cast<unsigned __int128>(-off) : want + static_cast<unsigned __int128>(off);
+    CHECK(detail::isqrt_from_guess(guess, X) == want);
+    ++checked;
+  }
+  mpfr_clears(x, r, static_cast<mpfr_ptr>(nullptr));
+  CHECK(checked == 2000);
+}

@@ -128,11 +128,14 @@ struct StaticRounding {
       const std::uint64_t b = std::bit_cast<std::uint64_t>(x);
       if (__builtin_expect((b & 0x7fffffffffffffffULL) - kShortLo < kShortSpan, 1)) {
 #if defined(FLOATSCOPE_HAS_VEC1_LANES)
-        using V = Vec1Lanes;
-        return V::to_double(round_normal_binades<M, V>(V::from_double(x), V::u(rnd), V::u(kShift), V::u(params.sr_mask)));
-#else
-        return std::bit_cast<double>(round_normal_binades<M, ScalarLanes>(b, rnd, kShift, params.sr_mask));
+        // (Stochastic modes stay in general registers: their random word comes from there, and
+        // SSE2 has no unsigned 64-bit compare for the carry test.)
+        if constexpr (!stochastic) {
+          using V = Vec1Lanes;
+          return V::to_double(round_normal_binades<M, V>(V::from_double(x), V::u(rnd), V::u(kShift), V::u(params.sr_mask)));
+        }
 #endif
+        return std::bit_cast<double>(round_normal_binades<M, ScalarLanes>(b, rnd, kShift, params.sr_mask));
       }
     }
     return general(x, rnd);
@@ -141,6 +144,7 @@ struct StaticRounding {
   // hi + lo rounded once, where hi = RN(hi + lo) and lo is exact (or, for the deterministic
   // modes, has the sign of the exact remainder: round-to-odd reads only that).
   static FLOATSCOPE_INLINE double round_dd(double hi, double lo, std::uint64_t rnd) {
+    if (lo == 0) return round(hi, rnd);  // hi is the exact value (a sum that fits a double, say)
     if constexpr (M == Mode::sr) {
       return detail::round_dd<M>(hi, lo, params, rnd);
     } else {

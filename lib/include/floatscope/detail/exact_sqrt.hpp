@@ -42,6 +42,14 @@ inline U192 shifted(std::uint64_t A, int sh) {
           static_cast<unsigned __int128>(A) << sh};
 }
 
+// floor(sqrt(X)) from a guess within a few units of it (the loops settle it exactly).
+inline unsigned __int128 isqrt_from_guess(unsigned __int128 guess, const U192& X) {
+  unsigned __int128 n = guess;
+  while (!less_equal(square(n), X)) --n;
+  while (less_equal(square(n + 1), X)) ++n;
+  return n;
+}
+
 // sqrt(a) rounded stochastically (P(up) = floor(f 2^r) / 2^r, r = the params' sr bits) for a
 // positive finite a of a format of precision <= 26, s = RN(sqrt(a)), r = a - s^2 != 0 (exact).
 inline double round_sqrt_sr(double a, double s, double r, const RoundParams& p, std::uint64_t rnd) {
@@ -59,9 +67,8 @@ inline double round_sqrt_sr(double a, double s, double r, const RoundParams& p, 
   const double frac = std::frexp(a, &ea);  // a = frac 2^ea, frac in [0.5, 1)
   const std::uint64_t A = static_cast<std::uint64_t>(std::ldexp(frac, 53));
   const U192 X = shifted(A, ea - 53 + 128 - 2 * qe);
-  unsigned __int128 N = (static_cast<unsigned __int128>(m) << 64) + static_cast<unsigned __int128>(d);
-  while (!less_equal(square(N), X)) --N;
-  while (less_equal(square(N + 1), X)) ++N;
+  const unsigned __int128 N =
+      isqrt_from_guess((static_cast<unsigned __int128>(m) << 64) + static_cast<unsigned __int128>(d), X);
   const std::uint64_t dropped = static_cast<std::uint64_t>(N - (static_cast<unsigned __int128>(m) << 64));
   if (!sr_rounds_up<ScalarLanes>(dropped, rnd, p.sr_mask)) return t;
   return round_kernel<Mode::rup>(x, p, 0);  // the grid value above t (x > 0)
