@@ -41,6 +41,14 @@ extern "C" void on_interrupt(int sig) {
   std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the program at once (rows stay durable)
 }
 
+// Rank 0 of an MPI sweep: mpirun ends a job with SIGTERM more than once (forwarding Ctrl-C, then
+// its kill sequence), and SIGKILL follows a second later; the first signal starts the way out,
+// the others must not cut short the report and meta.json.
+extern "C" void on_interrupt_mpi(int sig) {
+  if (!g_stop.load()) g_signal.store(sig);
+  g_stop.store(true);
+}
+
 struct SweepArgs {
   std::string config_path;
   std::string out_dir = "sweep-results";
@@ -248,8 +256,8 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   opt.threads = threads;
   opt.progress = !a.quiet && ::isatty(2);
   opt.stop = &g_stop;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGINT, mpi ? on_interrupt_mpi : on_interrupt);
+  std::signal(SIGTERM, mpi ? on_interrupt_mpi : on_interrupt);
   sweep::RunSummary summary;
   try {
 #ifdef FLOATSCOPE_HAVE_MPI
@@ -282,8 +290,10 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   if (!summary.error.empty()) meta["error"] = summary.error;
   else meta.erase("error");
   meta["finished"] = now_utc();
-  write_meta(dir, meta);
 
+  // The message first, then meta.json: when mpirun ends a job it kills rank 0 a second after its
+  // SIGTERM, and on a busy disk the fsync of meta.json may not fit in that second (meta.json then
+  // still says "running", which resuming ignores).
   int rc = kExitOk;
   if (!summary.error.empty()) {
     std::cerr << "floatscope: error: " << summary.error << "\n"
@@ -295,6 +305,8 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
               << " rows are in " << csv.string() << "; run the same command again to resume\n";
     rc = 128 + g_signal.load();  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports them
   }
+  std::cerr.flush();
+  write_meta(dir, meta);
 #ifdef FLOATSCOPE_HAVE_MPI
   if (mpi) {
     if (mpi_sweep::abandoned()) {  // ranks are gone or being killed: no MPI_Finalize, no waiting
