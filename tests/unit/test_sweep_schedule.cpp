@@ -1,17 +1,14 @@
-// Scheduling by estimated cost (sweep_schedule.hpp) and process placement (launch.hpp), without
-// MPI. Splits are checked against hand-worked examples, a brute-force optimum and Graham's bound
+// Scheduling by estimated cost (sweep_schedule.hpp), without MPI. Splits are checked against hand-worked examples, a brute-force optimum and Graham's bound
 // for the greedy rule, not against a second copy of the rule.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <numeric>
 #include <random>
 #include <set>
 #include <string>
 
-#include "floatscope/launch.hpp"
 #include "floatscope/sweep.hpp"
 #include "floatscope/sweep_schedule.hpp"
 
@@ -170,31 +167,4 @@ TEST_CASE("WorkQueue hands keys out in order and knows who holds what", "[sweep]
   q.finish(1, 7);
   CHECK(q.drained());
   CHECK(q.held_by(1).empty());
-}
-
-TEST_CASE("launch_place reads Open MPI, PMI and Slurm variables; GPUs go by local rank", "[sweep][launch]") {
-  auto from = [](std::map<std::string, std::string> env) {
-    return launch_place([env](const char* name) -> const char* {
-      auto it = env.find(name);
-      return it == env.end() ? nullptr : it->second.c_str();
-    });
-  };
-  auto none = from({});
-  CHECK((none.rank == 0 && none.size == 1 && none.local_rank == 0 && none.local_size == 1));
-  auto ompi = from({{"OMPI_COMM_WORLD_RANK", "5"}, {"OMPI_COMM_WORLD_SIZE", "8"},
-                    {"OMPI_COMM_WORLD_LOCAL_RANK", "1"}, {"OMPI_COMM_WORLD_LOCAL_SIZE", "4"}});
-  CHECK((ompi.rank == 5 && ompi.size == 8 && ompi.local_rank == 1 && ompi.local_size == 4));
-  auto pmi = from({{"PMI_RANK", "3"}, {"PMI_SIZE", "4"}, {"SLURM_LOCALID", "3"}});
-  CHECK((pmi.rank == 3 && pmi.size == 4 && pmi.local_rank == 3));
-  // Garbage or inconsistent values: treated as no launcher, never a crash.
-  auto bad = from({{"OMPI_COMM_WORLD_RANK", "7"}, {"OMPI_COMM_WORLD_SIZE", "4"}});
-  CHECK((bad.rank == 0 && bad.size == 1));
-  auto junk = from({{"PMI_RANK", "x"}, {"PMI_SIZE", "4"}});
-  CHECK((junk.rank == 0 && junk.size == 1));
-
-  // 4 GPUs on a node: local ranks 0..7 use 0,1,2,3,0,1,2,3.
-  for (int r = 0; r < 8; ++r) CHECK(gpu_for_local_rank(r, 4) == r % 4);
-  CHECK(gpu_for_local_rank(0, 1) == 0);
-  CHECK_THROWS_WITH(gpu_for_local_rank(0, 0), Catch::Contains("no GPU"));
-  CHECK_THROWS_AS(gpu_for_local_rank(-1, 2), std::invalid_argument);
 }

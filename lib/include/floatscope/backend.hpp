@@ -33,6 +33,10 @@ struct GemmRequest {
   const double* B = nullptr;
   const double* C0 = nullptr;
   int threads = 0;
+  // The GPU to run on, for a backend with devices() > 0: the one of this process's local rank in a
+  // parallel launch (gpu_for_local_rank in launch.hpp), chosen once by resolve_experiment; -1 for
+  // backends without devices.
+  int device = -1;
 };
 
 struct BackendResult {
@@ -50,6 +54,9 @@ class Backend {
   // Throws std::invalid_argument when it cannot run this model (naming what), std::runtime_error
   // when the device fails.
   virtual BackendResult run(const GemmRequest& req) const = 0;
+  // GPUs this backend can use in this process; 0 (the default) for a backend that runs on the CPU.
+  // With several processes on one machine (mpirun), each then runs on the GPU of its local rank.
+  virtual int devices() const { return 0; }
 };
 
 // The registered backend with this name; nullptr when none.
