@@ -13,6 +13,7 @@ packages=(
   gnuplot-nox                     # figures in reports
   libmd4c-dev libmd4c-html0-dev   # Markdown -> HTML for report.html
   chromium                        # headless browser for the report test (skipped without it)
+  libopenmpi-dev openmpi-bin      # MPI sweeps (mpirun -n N floatscope sweep; optional, tests skip without)
 )
 
 missing=()

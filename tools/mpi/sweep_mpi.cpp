@@ -190,6 +190,75 @@ class LocalPool {
   std::vector<std::thread> threads_;
 };
 
+// Rank 0's writer thread: rows handed over are appended in groups, one write + fsync per group,
+// so that the scheduler loop never waits for the disk (a flush takes a millisecond or more, far
+// longer than handing out a point). A row counts as done only once it is on disk.
+class GroupWriter {
+ public:
+  explicit GroupWriter(const std::filesystem::path& csv) : out_(csv), thread_([this] { run(); }) {}
+  ~GroupWriter() { close(); }
+  GroupWriter(const GroupWriter&) = delete;
+  GroupWriter& operator=(const GroupWriter&) = delete;
+
+  void add(std::string row) {
+    {
+      std::lock_guard lock(mu_);
+      pending_ += row;
+      ++pending_rows_;
+    }
+    wake_.notify_one();
+  }
+  std::size_t written() {
+    std::lock_guard lock(mu_);
+    return written_;
+  }
+  std::string error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  // Writes what is pending, then stops the thread.
+  void close() {
+    {
+      std::lock_guard lock(mu_);
+      if (closing_) return;
+      closing_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      wake_.wait(lock, [&] { return pending_rows_ > 0 || closing_; });
+      if (pending_rows_ == 0) return;  // closing, nothing left
+      std::string group = std::move(pending_);
+      const std::size_t n = pending_rows_;
+      pending_.clear();
+      pending_rows_ = 0;
+      lock.unlock();
+      std::string why;
+      try {
+        out_.append_durably(group);
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      lock.lock();
+      if (why.empty()) written_ += n;
+      else if (error_.empty()) error_ = why;  // these rows are recomputed on resume
+    }
+  }
+
+  sweep::DurableAppender out_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::string pending_, error_;
+  std::size_t pending_rows_ = 0, written_ = 0;
+  bool closing_ = false;
+  std::thread thread_;
+};
+
 std::string clock_text(double s) {
   if (!std::isfinite(s) || s < 0) return "--:--";
   const long t = std::lround(s);
@@ -205,10 +274,14 @@ class ProgressLines {
  public:
   ProgressLines(bool on, std::size_t total, std::size_t already, int ranks)
       : on_(on), tty_(::isatty(2)), total_(total), base_(already), ranks_(ranks) {}
+  // Whether a line is due (so that the caller computes its numbers only then).
+  bool due() const {
+    return on_ && std::chrono::steady_clock::now() - last_ >=
+                      (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000));
+  }
   void update(std::size_t done_now, std::size_t busy, bool last = false) {
-    if (!on_) return;
+    if (!on_ || (!last && !due())) return;
     const auto now = std::chrono::steady_clock::now();
-    if (!last && now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000))) return;
     last_ = now;
     const double secs = std::chrono::duration<double>(now - start_).count();
     const double rate = secs > 0 ? static_cast<double>(done_now) / secs : 0;
@@ -275,13 +348,15 @@ sweep::RunSummary schedule(const std::vector<sweep::Point>& points, const std::f
   for (std::size_t j : sweep::largest_first(costs)) order.push_back(keys[j]);
   sweep::WorkQueue queue(std::move(order));
 
-  sweep::DurableAppender out(csv);
-  if (std::filesystem::file_size(csv) == 0) out.append_durably(sweep::csv_line(sweep::csv_columns()));
+  {
+    sweep::DurableAppender header(csv);
+    if (std::filesystem::file_size(csv) == 0) header.append_durably(sweep::csv_line(sweep::csv_columns()));
+  }
+  GroupWriter writer(csv);
 
   auto pool = std::make_unique<LocalPool>(points, evaluate, options.threads);
   std::vector<RankState> ranks(static_cast<std::size_t>(size));
-  std::string error, batch;
-  std::size_t batch_rows = 0, done = 0;
+  std::string error;
   bool draining = false;  // a point failed: hand out nothing more, collect what is in flight
   ProgressLines progress(options.progress, summary.total, summary.skipped, size);
   const std::string my_host = host_name();
@@ -312,8 +387,7 @@ sweep::RunSummary schedule(const std::vector<sweep::Point>& points, const std::f
       return;
     }
     if (ok) {
-      batch += text;
-      ++batch_rows;
+      writer.add(std::move(text));
     } else {
       fail(text);
     }
@@ -348,17 +422,8 @@ sweep::RunSummary schedule(const std::vector<sweep::Point>& points, const std::f
       any = true;
       on_result(0, d.key, d.ok, std::move(d.text));
     }
-    if (batch_rows > 0) {  // group commit: every row received in this round, one write + fsync
-      try {
-        out.append_durably(batch);
-        done += batch_rows;
-      } catch (const std::exception& e) {
-        fail(e.what());  // the rows are recomputed on resume
-      }
-      batch.clear();
-      batch_rows = 0;
-      progress.update(done, queue.busy_workers().size());
-    }
+    if (auto why = writer.error(); !why.empty()) fail(why);
+    if (progress.due()) progress.update(writer.written(), queue.busy_workers().size());
     if (options.stop && options.stop->load()) {
       // mpirun tears the job down (Ctrl-C, or a rank died on another machine): the other ranks are
       // being killed too, so leave now, naming what was in flight.
@@ -390,6 +455,9 @@ sweep::RunSummary schedule(const std::vector<sweep::Point>& points, const std::f
     if (all_stopped && queue.in_flight() == 0 && (draining || queue.waiting() == 0)) break;
     if (!any) pool->wait_for_result(kPollWait);
   }
+  writer.close();  // the rows received so far, on disk before anything is reported
+  if (auto why = writer.error(); !why.empty() && error.empty()) error = why;
+  const std::size_t done = writer.written();
   progress.update(done, queue.busy_workers().size(), true);
   summary.done = done;
   summary.error = error;
