@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The numbers of docs/cluster.md: a fixed sweep with K from 256 to 16384 (192 points, about a
-# minute on one core) timed at 1, 2 and 4 MPI ranks of one thread each; the scheduler's overhead
+# The numbers of docs/cluster.md: a fixed sweep with K from 512 to 32768 (64 points, about a
+# minute on one idle core) timed at 1, 2 and 4 MPI ranks of one thread each; the scheduler's overhead
 # per point (a sweep of 1x1x1 points, whose time is all scheduling, messages and writing); the
 # imbalance of 4 shards split by estimated cost against 4 split by count, measured with the
 # per-point times of the 1-rank run; and from those an efficiency estimate at 64 and 1024 ranks.
@@ -14,35 +14,43 @@ mpirun=(mpirun --oversubscribe)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# K varies fastest in grid order here (no repeats; the other keys come first), as in a sweep whose
+# innermost list is K: counting puts every K = 32768 point into one of 4 shards.
 cat > "$tmp/fixed.toml" <<'EOF'
 title = "mpi scaling: varied K"
-a_format = ["fp16", "bf16", "e4m3"]
+a_format = ["fp16", "bf16", "e4m3", "e5m2"]
 acc_format = ["fp32", "fp16"]
-M = 64
-N = 64
-K = [256, 1024, 4096, 16384]
-repeats = 8
+dist = ["normal", "uniform01"]
+M = 80
+N = 80
+K = [512, 2048, 8192, 32768]
 EOF
 
 seconds() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.2f}")' "$@"; }
 now() { date +%s.%N; }
+# Runs a command; prints "wall cpu" in seconds, cpu = user + system time of it and its children
+# (every rank). On a machine shared with other work the wall time measures the competition too:
+# more runnable processes get a larger share of a loaded machine, so compare the cpu column.
+timed() {
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+  python3 -c 'import sys; r, u, s = map(float, sys.argv[1:]); print(f"{r:.2f} {u + s:.2f}")' $t
+}
 
 echo "floatscope MPI scaling, $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$fs" sweep "$tmp/fixed.toml" --dry-run
-declare -A wall
+declare -A wall cpu
 for ranks in 1 2 4; do
-  t0=$(now)
-  "${mpirun[@]}" -n "$ranks" "$fs" sweep "$tmp/fixed.toml" -o "$tmp/r$ranks" --threads 1 --quiet
-  wall[$ranks]=$(seconds "$t0" "$(now)")
+  read -r wall[$ranks] cpu[$ranks] < <(timed "${mpirun[@]}" -n "$ranks" "$fs" sweep "$tmp/fixed.toml" -o "$tmp/r$ranks" --threads 1 --quiet)
 done
 echo
-echo "| ranks (1 thread each) | wall time (s) | speedup | note |"
-echo "|---|---|---|---|"
+echo "| ranks (1 thread each) | wall time (s) | speedup | cpu time, all ranks (s) | cpu / 1-rank cpu | note |"
+echo "|---|---|---|---|---|---|"
 for ranks in 1 2 4; do
   note=""
   [ "$ranks" -le "$(nproc)" ] || note="oversubscribed: $ranks ranks on $(nproc) cores"
-  python3 -c 'import sys; r, w, w1, note = sys.argv[1:]; print(f"| {r} | {float(w):.1f} | {float(w1)/float(w):.2f} | {note} |")' \
-    "$ranks" "${wall[$ranks]}" "${wall[1]}" "$note"
+  python3 -c 'import sys; r, w, w1, c, c1, note = sys.argv[1:]; print(f"| {r} | {float(w):.1f} | {float(w1)/float(w):.2f} | {float(c):.1f} | {float(c)/float(c1):.2f} | {note} |")' \
+    "$ranks" "${wall[$ranks]}" "${wall[1]}" "${cpu[$ranks]}" "${cpu[1]}" "$note"
 done
 
 # Every run wrote the same rows (all columns but seconds): the scaling runs did the same work.
@@ -70,16 +78,14 @@ tiny1=$(seconds "$(tiny_run 0 1000)" "$(tiny_run 0 3000)")
 
 # Shards: cost split (run for real, each timed) and count split (from the 1-rank run's per-point
 # seconds, which time the emulation of each point).
-declare -A shard_wall
+declare -A shard_wall shard_cpu
 for i in 1 2 3 4; do
-  t0=$(now)
-  "$fs" sweep "$tmp/fixed.toml" --shard "$i/4" -o "$tmp/s$i" --threads 1 --quiet
-  shard_wall[$i]=$(seconds "$t0" "$(now)")
+  read -r shard_wall[$i] shard_cpu[$i] < <(timed "$fs" sweep "$tmp/fixed.toml" --shard "$i/4" -o "$tmp/s$i" --threads 1 --quiet)
 done
-python3 - "$tmp" "$tiny" "$tiny1" "${wall[1]}" "${shard_wall[1]}" "${shard_wall[2]}" "${shard_wall[3]}" "${shard_wall[4]}" <<'EOF'
+python3 - "$tmp" "$tiny" "$tiny1" "${cpu[1]}" "${shard_cpu[1]}" "${shard_cpu[2]}" "${shard_cpu[3]}" "${shard_cpu[4]}" <<'EOF'
 import csv, sys
-tmp, tiny, tiny1, wall1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-shard_wall = [float(x) for x in sys.argv[5:9]]
+tmp, tiny, tiny1, cpu1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+shard_cpu = [float(x) for x in sys.argv[5:9]]
 table = list(csv.reader(open(f"{tmp}/r1/results.csv")))
 head, rows = table[0], table[1:]
 sec, pid = head.index("seconds"), head.index("point_id")
@@ -92,9 +98,9 @@ cost = []
 for i in range(1, 5):
     ids = [r[pid] for r in list(csv.reader(open(f"{tmp}/s{i}/results.csv")))[1:]]
     cost.append(sum(secs[p] for p in ids))
-print("\n| 4 shards | imbalance (largest / mean), per-point emulation seconds | shard wall times (s) |")
+print("\n| 4 shards | imbalance (largest / mean), per-point emulation seconds | shard cpu times (s) |")
 print("|---|---|---|")
-print(f"| split by cost (--shard) | {imb(cost):.3f} | {', '.join(f'{w:.1f}' for w in shard_wall)} (imbalance {imb(shard_wall):.3f}) |")
+print(f"| split by cost (--shard) | {imb(cost):.3f} | {', '.join(f'{w:.1f}' for w in shard_cpu)} (imbalance {imb(shard_cpu):.3f}) |")
 print(f"| split by count (before) | {imb(count):.3f} | |")
 
 n_tiny = 2000
@@ -104,9 +110,9 @@ print(f"\nscheduler overhead: {overhead * 1e3:.2f} ms per point at 2 ranks (2000
       f"building the row and the fsync of each group of rows)")
 # Efficiency of a 1e5-point sweep with this sweep's mean point time t: rank 0 serves at most
 # 1/overhead points per second while P ranks ask for P/t; and at the end the others idle at most
-# while one point runs (bounded here by the largest point, emulation seconds scaled to wall time).
-t = wall1 / len(order)
-largest_last = max(secs.values()) * wall1 / sum(secs.values())
+# while one point runs (bounded here by the largest point, emulation seconds scaled to cpu time).
+t = cpu1 / len(order)  # mean cpu seconds of a point (emulation + reference + row)
+largest_last = max(secs.values()) * cpu1 / sum(secs.values())
 for P in (64, 1024):
     work = 1e5 * t
     served = min(1.0, (1 / overhead) / (P / t))

@@ -180,7 +180,7 @@ class LocalPool {
   }
 
   const std::vector<sweep::Point>& points_;
-  const sweep::Evaluator& evaluate_;
+  const sweep::Evaluator evaluate_;  // a copy: an abandoned pool may outlive the caller's
   std::mutex mu_;
   std::condition_variable work_, finished_;
   std::deque<std::uint64_t> inbox_;
