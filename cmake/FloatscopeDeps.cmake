@@ -9,6 +9,8 @@
 #               nlohmann_json, Eigen (test_gemm_eigen: a double GEMM oracle), Boost
 #               (test_reference: Boost.Multiprecision exact sums)
 #   bench       Google Benchmark (optional: bench/ is skipped without it)
+#   MPI         Open MPI (optional: `mpirun -n N floatscope sweep` and its tests; without it the
+#               program runs sweeps in one process and the MPI tests report Skipped)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)
@@ -37,6 +39,15 @@ if(FLOATSCOPE_BUILD_TESTS)
   find_package(Boost 1.74 REQUIRED)
 endif()
 find_package(benchmark QUIET)
+if(FLOATSCOPE_BUILD_TOOLS)
+  find_package(MPI COMPONENTS CXX QUIET)
+  if(MPI_CXX_FOUND)
+    message(STATUS "MPI found (${MPIEXEC_EXECUTABLE}): `mpirun -n N floatscope sweep` is built")
+  else()
+    message(STATUS "MPI not found: floatscope sweep runs in one process only (scripts/install-deps.sh "
+                   "installs Open MPI); the MPI tests will report Skipped")
+  endif()
+endif()
 find_program(GNUPLOT_EXECUTABLE gnuplot)
 # md4c (libmd4c-dev, libmd4c-html0-dev): renders report.md's Markdown into report.html (the program only).
 if(FLOATSCOPE_BUILD_TOOLS)

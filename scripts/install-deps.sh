@@ -14,6 +14,7 @@ packages=(
   libmd4c-dev libmd4c-html0-dev   # Markdown -> HTML for report.html
   chromium                        # headless browser for the report test (skipped without it)
   python3-dev python3-venv        # the Python module (python/) and its test environment
+  libopenmpi-dev openmpi-bin      # MPI sweeps (mpirun -n N floatscope sweep; optional, tests skip without)
 )
 
 missing=()

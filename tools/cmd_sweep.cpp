@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -17,11 +19,16 @@
 #include "command.hpp"
 #include "floatscope/backend.hpp"
 #include "floatscope/experiment.hpp"
+#include "floatscope/launch.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/sweep.hpp"
+#include "floatscope/sweep_schedule.hpp"
 #include "floatscope/sweep_toml.hpp"
 #include "sweep_default.hpp"
 #include "sweep_meta.hpp"
+#ifdef FLOATSCOPE_HAVE_MPI
+#include "mpi/sweep_mpi.hpp"
+#endif
 
 namespace floatscope::cli {
 namespace {
@@ -33,6 +40,14 @@ extern "C" void on_interrupt(int sig) {
   g_signal.store(sig);
   g_stop.store(true);
   std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the program at once (rows stay durable)
+}
+
+// Rank 0 of an MPI sweep: mpirun ends a job with SIGTERM more than once (forwarding Ctrl-C, then
+// its kill sequence), and SIGKILL follows a second later; the first signal starts the way out,
+// the others must not cut short the report and meta.json.
+extern "C" void on_interrupt_mpi(int sig) {
+  if (!g_stop.load()) g_signal.store(sig);
+  g_stop.store(true);
 }
 
 struct SweepArgs {
@@ -123,7 +138,19 @@ class PointValidator {
   std::set<std::string> seen_;
 };
 
-int run_sweep(SweepArgs& a) {
+// `place`: this process's rank in an MPI launch (rank 0 of 1 without one). Every rank reads the
+// config and expands the same grid; rank 0 alone prints, locks DIR and writes.
+int run_sweep(SweepArgs& a, const LaunchPlace& place) {
+  const bool mpi = place.size > 1;
+#ifndef FLOATSCOPE_HAVE_MPI
+  if (mpi)
+    throw UsageError(fmt::format(
+        "this process is rank {} of {} of a parallel launch (mpirun, srun), but this floatscope was built without "
+        "MPI, so every rank would run the whole sweep: install MPI (scripts/install-deps.sh) and rebuild, or run "
+        "one process (--shard i/n splits a sweep over separate jobs)",
+        place.rank, place.size));
+#endif
+  if (place.rank != 0 && (a.print_default || a.list_keys || a.dry_run)) return kExitOk;
   if (a.print_default) {
     std::cout << default_sweep_toml();
     return kExitOk;
@@ -140,21 +167,50 @@ int run_sweep(SweepArgs& a) {
   const auto shard = sweep::Shard::parse(a.shard);
   check_threads(a.threads, "--threads");
   const std::string fp = sweep::fingerprint(config);
+  // Shards split the grid by estimated cost (sweep_schedule.hpp), so that they take similar time:
+  // one pass to estimate every point (a double each), then the split every shard computes alike.
+  std::vector<double> costs;
+  std::vector<int> shard_of;
+  if (shard.count > 1) {
+    sweep::for_each_point(config, [&](sweep::Point&& p) { costs.push_back(sweep::estimate_cost(p.spec)); });
+    shard_of = sweep::split_by_cost(costs, shard.count);
+  }
   // One pass over the grid: count, check, and keep only this shard's points (none for --dry-run).
   std::size_t total = 0, in_shard = 0;
   std::vector<sweep::Point> mine;
   PointValidator validate;
   sweep::for_each_point(config, [&](sweep::Point&& p) {
     ++total;
-    if (!shard.contains(p.index)) return;
+    if (shard.count > 1 && shard_of[p.index] != shard.index - 1) return;
     ++in_shard;
     validate(p);
     if (!a.dry_run) mine.push_back(std::move(p));
   });
   if (a.dry_run) {
     fmt::print("{} points in the grid, {} in shard {}; fingerprint {}\n", total, in_shard, shard.text(), fp);
+    if (shard.count > 1)
+      fmt::print("estimated imbalance of {} shards (largest / mean): {:.3f} split by cost, {:.3f} split by count\n",
+                 shard.count, sweep::imbalance(sweep::shard_loads(costs, shard_of, shard.count)),
+                 sweep::imbalance(sweep::shard_loads(costs, sweep::split_by_count(costs.size(), shard.count),
+                                                     shard.count)));
     return kExitOk;
   }
+
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Under MPI, --threads is per rank, and by default the ranks on one machine share its cores.
+  const int threads = a.threads > 0 ? a.threads : mpi ? std::max(1, hw / place.local_size) : hw;
+#ifdef FLOATSCOPE_HAVE_MPI
+  if (mpi && place.rank != 0) {
+    int size = 0;
+    mpi_sweep::init(&size);
+    mpi_sweep::Options o;
+    o.threads = threads;
+    const int rc = mpi_sweep::work(
+        mine, [](const ExperimentSpec& s) { return run_experiment(s, 1, true); }, o);
+    mpi_sweep::finalize();
+    return rc;
+  }
+#endif
 
   const std::filesystem::path dir = a.out_dir;
   const auto csv = dir / "results.csv";
@@ -170,6 +226,10 @@ int run_sweep(SweepArgs& a) {
                        ", this one " + fp + "): choose another -o or remove that directory");
     if (meta.value("shard", "1/1") != shard.text())
       throw UsageError(dir.string() + " holds shard " + meta.value("shard", "1/1") + ", not " + shard.text());
+    if (shard.count > 1 && meta.value("shard_split", "count") != "cost")
+      throw UsageError(dir.string() + " holds shard " + shard.text() +
+                       " split by point count (an older floatscope); shards are now split by estimated cost: "
+                       "run it into a new directory");
   } else if (std::filesystem::exists(csv)) {
     throw UsageError(csv.string() + " exists without meta.json: not a floatscope sweep directory");
   } else {
@@ -177,15 +237,16 @@ int run_sweep(SweepArgs& a) {
             {"fingerprint", fp},
             {"title", config.title()},
             {"shard", shard.text()},
+            {"shard_split", "cost"},
             {"points_total", total},
             {"points", mine.size()},
             {"config", config_json(config)},
             {"started", now_utc()}};
   }
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = a.threads > 0 ? a.threads : hw;
   meta["command"] = command_line();
   meta["threads"] = threads;
+  if (mpi) meta["mpi_ranks"] = place.size;
+  else meta.erase("mpi_ranks");
   meta["environment"] = environment_json();
   {  // the GPU backends' device and library versions (empty for cpu)
     std::set<std::string> seen;
@@ -207,12 +268,24 @@ int run_sweep(SweepArgs& a) {
   opt.threads = threads;
   opt.progress = !a.quiet && ::isatty(2);
   opt.stop = &g_stop;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGINT, mpi ? on_interrupt_mpi : on_interrupt);
+  std::signal(SIGTERM, mpi ? on_interrupt_mpi : on_interrupt);
   sweep::RunSummary summary;
   try {
-    summary = sweep::run_points(
-        mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
+#ifdef FLOATSCOPE_HAVE_MPI
+    if (mpi) {
+      int size = 0;
+      mpi_sweep::init(&size);
+      mpi_sweep::Options o;
+      o.threads = threads;
+      o.progress = !a.quiet;
+      o.stop = &g_stop;
+      summary = mpi_sweep::schedule(
+          mine, csv, [](const ExperimentSpec& s) { return run_experiment(s, 1, true); }, o);
+    } else
+#endif
+      summary = sweep::run_points(
+          mine, csv, [per_point](const ExperimentSpec& s) { return run_experiment(s, per_point, true); }, opt);
   } catch (const std::exception& e) {  // e.g. a damaged results.csv: meta.json must not say running
     meta["status"] = "failed";
     meta["error"] = e.what();
@@ -229,19 +302,33 @@ int run_sweep(SweepArgs& a) {
   if (!summary.error.empty()) meta["error"] = summary.error;
   else meta.erase("error");
   meta["finished"] = now_utc();
-  write_meta(dir, meta);
 
+  // The message first, then meta.json: when mpirun ends a job it kills rank 0 a second after its
+  // SIGTERM, and on a busy disk the fsync of meta.json may not fit in that second (meta.json then
+  // still says "running", which resuming ignores).
+  int rc = kExitOk;
   if (!summary.error.empty()) {
     std::cerr << "floatscope: error: " << summary.error << "\n"
               << "floatscope: " << summary.skipped + summary.done << " of " << summary.total
               << " rows are in " << csv.string() << "; run the same command again to resume\n";
-    return kExitFailure;
-  }
-  if (summary.interrupted) {
+    rc = kExitFailure;
+  } else if (summary.interrupted) {
     std::cerr << "floatscope: interrupted: " << summary.skipped + summary.done << " of " << summary.total
               << " rows are in " << csv.string() << "; run the same command again to resume\n";
-    return 128 + g_signal.load();  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports them
+    rc = 128 + g_signal.load();  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports them
   }
+  std::cerr.flush();
+  write_meta(dir, meta);
+#ifdef FLOATSCOPE_HAVE_MPI
+  if (mpi) {
+    if (mpi_sweep::abandoned()) {  // ranks are gone or being killed: no MPI_Finalize, no waiting
+      std::fflush(nullptr);
+      std::_Exit(rc == kExitOk ? kExitFailure : rc);
+    }
+    mpi_sweep::finalize();
+  }
+#endif
+  if (rc != kExitOk) return rc;
   if (!a.quiet)
     std::cerr << fmt::format("{} points ({} new, {} already done) in {}\n", summary.total, summary.done,
                              summary.skipped, csv.string());
@@ -295,7 +382,8 @@ const Registrar reg_sweep("sweep", 40, [](CLI::App& app) -> std::function<int()>
   app.add_option("-o,--output", a->out_dir, "Output directory")->capture_default_str();
   app.add_option("--set", a->sets, "key=value[,value...]: set any sweep key (repeatable)");
   add_strict_int(app, "--threads", a->threads, "Points run in parallel (0 = all cores) [default: 0]", 0, INT_MAX);
-  app.add_option("--shard", a->shard, "i/n: run only points whose index mod n is i-1")->capture_default_str();
+  app.add_option("--shard", a->shard, "i/n: run only shard i of n; shards are split by estimated cost (M*N*K times a per-model factor) "
+                 "so that they take similar time")->capture_default_str();
   app.add_flag("--quiet", a->quiet, "No progress bar or summary on stderr");
   app.add_flag("--dry-run", a->dry_run, "Check the config and count the points; write nothing");
   app.add_flag("--print-default-config", a->print_default, "Print the built-in default sweep (TOML) and exit");
@@ -318,7 +406,16 @@ const Registrar reg_sweep("sweep", 40, [](CLI::App& app) -> std::function<int()>
       "  floatscope sweep --model h100-fp8,h100-fp8-promote128 --a-format e4m3 --dist uniform01,normal \\\n"
       "      --K 256,1024,4096 --M 64 --N 64 --repeats 3 -o out/fp8\n"
       "  floatscope sweep config.toml --shard 2/8 -o out/shard2   # then: floatscope merge out/shard*");
-  return [a] { return run_sweep(*a); };
+  return [a] {
+    const LaunchPlace place = launch_place();
+    if (place.rank == 0) return run_sweep(*a, place);
+    // Every rank reads the same config, so a bad one would be reported N times: rank 0 says it.
+    try {
+      return run_sweep(*a, place);
+    } catch (const UsageError&) {
+      return kExitUsage;
+    }
+  };
 });
 
 }  // namespace

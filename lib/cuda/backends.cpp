@@ -13,20 +13,28 @@
 #include "emulate.hpp"
 #include "floatscope/backend.hpp"
 #include "floatscope/cuda/backends.hpp"
+#include "floatscope/cuda/round_device.hpp"
 #include "mma.hpp"
 #include "wgmma.hpp"
 
 namespace floatscope::cuda {
 namespace {
 
+// Every CUDA backend: runs on the GPU the request names (the local rank's in an MPI launch).
 void require_acc(const GemmRequest& req, std::string_view who) {
   if (!req.acc) throw std::invalid_argument(fmt::format("backend {}: no accumulator given", who));
+  use_device(req.device);
 }
 
-class EmulatedBackend final : public Backend {
+class GpuBackend : public Backend {
+ public:
+  bool counts_events() const override { return false; }
+  int devices() const override { return device_count(); }
+};
+
+class EmulatedBackend final : public GpuBackend {
  public:
   std::string_view name() const override { return "gpu-emulated"; }
-  bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-emulated"); }
   std::string runtime_info() const override { return "device=" + device_description(); }
   BackendResult run(const GemmRequest& req) const override {
@@ -41,10 +49,9 @@ class EmulatedBackend final : public Backend {
 
 // The hardware's own chain of mma.sync instructions over K: the model only names the formats;
 // what the unit does is what is measured.
-class MmaBackend final : public Backend {
+class MmaBackend final : public GpuBackend {
  public:
   std::string_view name() const override { return "gpu-mma"; }
-  bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-mma"); }
   std::string runtime_info() const override { return "device=" + device_description(); }
   BackendResult run(const GemmRequest& req) const override {
@@ -65,10 +72,9 @@ class MmaBackend final : public Backend {
   }
 };
 
-class CublasLtBackend final : public Backend {
+class CublasLtBackend final : public GpuBackend {
  public:
   std::string_view name() const override { return "gpu-cublaslt"; }
-  bool counts_events() const override { return false; }
   void check_available() const override { require_device("backend gpu-cublaslt"); }
   std::string runtime_info() const override {
     return fmt::format("cublasLt={}; device={}", cublaslt_version(), device_description());

@@ -80,7 +80,7 @@ void permutation_stats(const ResolvedExperiment& s, const std::vector<double>& a
       for (std::size_t k = 0; k < K; ++k) ap[i * K + k] = a[i * K + perm[k]];
     for (std::size_t k = 0; k < K; ++k)
       std::copy_n(b.data() + perm[k] * N, N, bp.data() + k * N);
-    const BackendResult g = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, ap.data(), bp.data(), C0, threads});
+    const BackendResult g = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, ap.data(), bp.data(), C0, threads, s.device});
     for (std::size_t i = 0; i < outputs; ++i) all[i * P + p] = g.D[i];
   }
   double max_distinct = 0, sum_distinct = 0, max_spread = 0;
@@ -190,7 +190,7 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
       quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_overflow, s.input_seed, 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
-  BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads});
+  BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads, s.device});
   const auto t1 = std::chrono::steady_clock::now();
 
   std::vector<double> exact(M * N), absprod(M * N);

@@ -9,6 +9,7 @@
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
+#include "floatscope/launch.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/parallel.hpp"
@@ -245,6 +246,9 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   ResolvedExperiment e;
   e.backend = &get_backend(s.backend);
   e.backend->check_available();  // no CUDA device: NoDeviceError before any work
+  // A GPU backend: each process of a parallel launch takes the GPU of its local rank, so that the
+  // ranks on one machine spread over its devices.
+  if (const int n = e.backend->devices(); n > 0) e.device = gpu_for_local_rank(launch_place().local_rank, n);
   const auto ref_kind = find_reference(s.reference);
   if (!ref_kind)
     throw std::invalid_argument(fmt::format("reference: unknown '{}'; valid: {}", s.reference,

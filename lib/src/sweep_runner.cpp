@@ -36,35 +36,28 @@ std::set<std::string> finished_ids(const std::filesystem::path& csv, const std::
   return ids;
 }
 
-namespace {
+DurableAppender::DurableAppender(const std::filesystem::path& p) : path_(p) {
+  fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd_ < 0) throw std::runtime_error("cannot open " + p.string() + ": " + std::strerror(errno));
+}
 
-class AppendFile {
- public:
-  explicit AppendFile(const std::filesystem::path& p) : path_(p) {
-    fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd_ < 0) throw std::runtime_error("cannot open " + p.string() + ": " + std::strerror(errno));
-  }
-  ~AppendFile() { ::close(fd_); }
-  AppendFile(const AppendFile&) = delete;
-  AppendFile& operator=(const AppendFile&) = delete;
-  // One write per row, then fsync: a crash leaves whole rows plus at most one torn tail.
-  void append_durably(const std::string& s) {
-    std::size_t off = 0;
-    while (off < s.size()) {
-      auto n = ::write(fd_, s.data() + off, s.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
-      }
-      off += static_cast<std::size_t>(n);
+DurableAppender::~DurableAppender() { ::close(fd_); }
+
+// One write per call, then fsync: a crash leaves whole rows plus at most one torn tail.
+void DurableAppender::append_durably(const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    auto n = ::write(fd_, s.data() + off, s.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
     }
-    if (::fsync(fd_) != 0) throw std::runtime_error("cannot flush " + path_.string() + ": " + std::strerror(errno));
+    off += static_cast<std::size_t>(n);
   }
+  if (::fsync(fd_) != 0) throw std::runtime_error("cannot flush " + path_.string() + ": " + std::strerror(errno));
+}
 
- private:
-  std::filesystem::path path_;
-  int fd_;
-};
+namespace {
 
 std::string clock_text(double s) {
   if (!std::isfinite(s) || s < 0) return "--:--";
@@ -121,7 +114,7 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
   for (const auto& p : points)
     if (!done_ids.count(p.id)) remaining.push_back(&p);
 
-  AppendFile out(csv);
+  DurableAppender out(csv);
   if (std::filesystem::file_size(csv) == 0) out.append_durably(csv_line(csv_columns()));
 
   // Workers compute; one writer appends whatever rows are ready in a single write + fsync (group

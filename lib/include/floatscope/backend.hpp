@@ -34,6 +34,10 @@ struct GemmRequest {
   const double* B = nullptr;
   const double* C0 = nullptr;
   int threads = 0;
+  // The GPU to run on, for a backend with devices() > 0: the one of this process's local rank in a
+  // parallel launch (gpu_for_local_rank in launch.hpp), chosen once by resolve_experiment; -1 for
+  // backends without devices.
+  int device = -1;
 };
 
 // Thrown when a GPU backend (or `floatscope probe-gpu`) cannot run because no CUDA device is usable:
@@ -73,6 +77,9 @@ class Backend {
   // cublasLt=..."); empty for the cpu backend. Per-run details (the algorithm chosen) are in
   // BackendResult::info.
   virtual std::string runtime_info() const { return {}; }
+  // GPUs this backend can use in this process; 0 (the default) for a backend that runs on the CPU.
+  // With several processes on one machine (mpirun), each then runs on the GPU of its local rank.
+  virtual int devices() const { return 0; }
 };
 
 // The registered backend with this name; nullptr when none.

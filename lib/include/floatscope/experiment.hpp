@@ -120,6 +120,7 @@ Accumulator resolve_accumulator(const ExperimentSpec& spec);
 struct ResolvedExperiment {
   Accumulator acc;                     // model or custom parts, seeds set, no quantise step
   const Backend* backend = nullptr;    // never null once resolved
+  int device = -1;                     // the backend's GPU for this process (launch.hpp); -1: none
   ReferenceKind reference = ReferenceKind::exact;
   Mode input_rounding = Mode::rne;
   std::optional<Distribution> dist_a, dist_b;  // unset when the spec has no dist (given inputs)

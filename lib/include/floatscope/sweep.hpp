@@ -146,6 +146,22 @@ struct RunSummary {
 // twice, or the columns differ.
 std::set<std::string> finished_ids(const std::filesystem::path& csv, const std::set<std::string>& allowed);
 
+// results.csv opened for appending (created when absent). Each append_durably() is one write()
+// then fsync(), so a crash leaves whole rows plus at most one torn tail, which finished_ids() cuts
+// off on resume. Throws std::runtime_error naming the file when it cannot open, write or flush.
+class DurableAppender {
+ public:
+  explicit DurableAppender(const std::filesystem::path& path);
+  ~DurableAppender();
+  DurableAppender(const DurableAppender&) = delete;
+  DurableAppender& operator=(const DurableAppender&) = delete;
+  void append_durably(const std::string& text);
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
 // Runs the points not yet in `csv` (creating it with a header when absent), appending one row per
 // point durably (write + fsync) as it finishes. Points run on a thread pool, each a pure function
 // of its spec, so rows do not depend on the thread count. When every point is present at the end,

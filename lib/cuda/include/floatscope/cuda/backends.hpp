@@ -16,9 +16,14 @@ void register_gpu_backends();
 
 // Throws NoDeviceError ("<who>: no CUDA device ...") when no device is usable, or device 0's
 // compute capability (major*10 + minor) is below min_cc.
+// Checks the current device (use_device).
 void require_device(const std::string& who, int min_cc = 80);
 
-// Device 0 in words, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, CUDA runtime 13000)".
+// Makes `device` (GemmRequest::device: the local rank's GPU in a parallel launch) the one this
+// thread's CUDA calls go to; -1 leaves the current one. Throws std::runtime_error when it fails.
+void use_device(int device);
+
+// The current device (device 0 unless use_device chose another) in words, e.g. "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, CUDA runtime 13000)".
 std::string device_description();
 
 // The instructions device 0 runs, each as a black box for probe_instruction: mma.sync f16, bf16
