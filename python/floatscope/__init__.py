@@ -210,13 +210,16 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
          rounding=None, sr_bits=None, order=None, product_format=None, compensation=None,
          output_format=None, output_rounding=None, output_scale=None, promote=None, block_fma=None,
          backend=None, scale_a=None, scale_b=None, input_rounding=None, permutations=None,
-         reference=None, M=None, N=None, K=None, dist=None, b_dist=None, seed=None, threads=0):
+         reference=None, M=None, N=None, K=None, dist=None, b_dist=None, seed=None, scheme=None,
+         scale_rule=None, input_overflow=None, threads=0):
     """One emulated GEMM D = A*B (+C) measured against the exact result, as `floatscope gemm`.
 
     A (M x K), B (K x N), C (M x N): float16/32/64, ml_dtypes arrays, or uint8/uint16 codes of
     a_format (B: b_format, else a_format; C: fp32). Without A and B, M, N, K, dist and seed
     generate the inputs. The keywords are the CLI's options (--a-format -> a_format); None keeps
-    the CLI's default. Inputs are rounded (input_rounding) onto the input formats first.
+    the CLI's default. Inputs are rounded (input_rounding) onto the input formats first, or, with
+    scheme (`floatscope schemes`: mxfp8-e4m3, nvfp4, fp8-tile1x128, ...; "A+B" for two), quantised
+    block by block with scale_rule as `floatscope gemm --scheme` does.
 
     Returns (D, metrics): D the emulated result (float64, M x N), metrics the dict of
     `gemm --json` (same keys; Inf as float('inf'), values the run did not measure as None).
@@ -228,7 +231,8 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
         output_scale=output_scale, promote=promote, block_fma=block_fma, backend=backend,
         scale_a=scale_a, scale_b=scale_b, input_rounding=input_rounding,
         permutations=permutations, reference=reference, M=M, N=N, K=K, dist=dist, b_dist=b_dist,
-        seed=seed).items() if v is not None}
+        seed=seed, scheme=scheme, scale_rule=scale_rule, input_overflow=input_overflow).items()
+        if v is not None}
     a = _matrix(A, "A", a_format)
     b = _matrix(B, "B", b_format if b_format is not None else a_format)
     c = _matrix(C, "C", "fp32")

@@ -63,6 +63,9 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "scale_b") real(s.scale_b);
   else if (key == "input_rounding") str(s.input_rounding);
   else if (key == "backend") str(s.backend);
+  else if (key == "scheme") str(s.scheme);
+  else if (key == "scale_rule") str(s.scale_rule);
+  else if (key == "input_overflow") str(s.input_overflow);
   else if (key == "dist") str(s.dist);
   else if (key == "b_dist") str(s.b_dist);
   else if (key == "M") integer(s.M);
@@ -87,6 +90,7 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
   nb::dict out;
   out["model"] = s.model.empty() ? std::string("custom") : s.model;
   out["backend"] = s.backend;
+  out["scheme"] = s.scheme.empty() ? std::string("none") : s.scheme;
   out["accumulator"] = r.accumulator;
   out["acc_format"] = r.acc_format;
   out["M"] = s.M;
@@ -99,6 +103,7 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
   for (const auto& [name, v, counted] : result_values(r))
     out[nb::str(name.data(), name.size())] = counted ? nb::object(nb::float_(v)) : nb::none();
   out["seconds"] = r.seconds;
+  if (!r.backend_info.empty()) out["backend_info"] = r.backend_info;
   return out;
 }
 

@@ -16,6 +16,12 @@ CASES = [
     dict(a_format="bf16", acc_format="e5m10", rounding="rtz", block_fma="16,12", promote=64),
     dict(a_format="fp32", acc_format="fp32", compensation="kahan", reference="mpfr", permutations=4),
 ]
+# Block-scaled GEMMs (no initial C: the block path takes none).
+BLOCK_CASES = [
+    dict(scheme="mxfp8-e4m3", scale_rule="rceil", acc_format="fp32"),
+    dict(scheme="nvfp4", acc_format="fp32"),
+    dict(scheme="fp8-tile1x128+fp8-block128x128", model="h100-fp8-promote128"),
+]
 
 
 def flags(options):
@@ -50,6 +56,20 @@ def test_gemm_on_given_inputs_matches_cli(cli, tmp_path, options):
     D, metrics = floatscope.gemm(A, B, C, **options)
     assert same_bits(D, np.load(tmp_path / "D.npy")).all()
     same_metrics(metrics, json.loads(out.stdout))
+
+
+@pytest.mark.parametrize("options", BLOCK_CASES, ids=lambda o: "-".join(str(v) for v in o.values()))
+def test_block_scaled_gemm_matches_cli(cli, tmp_path, options):
+    rng = np.random.default_rng(5)
+    A, B = rng.normal(size=(6, 256)), rng.normal(size=(256, 4)) * 30
+    np.save(tmp_path / "A.npy", A)
+    np.save(tmp_path / "B.npy", B)
+    out = cli(["gemm", "--a", str(tmp_path / "A.npy"), "--b", str(tmp_path / "B.npy"), "--out",
+               str(tmp_path / "D.npy"), "--json", *flags(options)])
+    D, metrics = floatscope.gemm(A, B, **options)
+    assert same_bits(D, np.load(tmp_path / "D.npy")).all()
+    same_metrics(metrics, json.loads(out.stdout))
+    assert metrics["clamped_frac"] is not None
 
 
 def test_gemm_on_generated_inputs_matches_cli(cli, tmp_path):
