@@ -21,8 +21,8 @@ title = "mpi scaling: varied K"
 a_format = ["fp16", "bf16", "e4m3", "e5m2"]
 acc_format = ["fp32", "fp16"]
 dist = ["normal", "uniform01"]
-M = 80
-N = 80
+M = 112
+N = 112
 K = [512, 2048, 8192, 32768]
 EOF
 
