@@ -97,13 +97,6 @@ sweep::SweepConfig build_config(const SweepArgs& a) {
   return config;
 }
 
-std::string describe(const sweep::Point& p) {
-  std::string s;
-  for (char c : p.canonical) s += c == '\n' ? ' ' : c;
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
 // Runs each distinct configuration once on a 1x1 output with no reference, so that unknown names
 // and impossible combinations stop the sweep before anything is written. Fed one point at a time
 // (a grid of a million repeats is never held here).

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "device_buffer.hpp"
+#include "padded_tiles.hpp"
 #include "floatscope/codec.hpp"
 #include "mma.hpp"
 
@@ -130,12 +131,6 @@ __global__ void mma_chain(const std::uint8_t* A, const std::uint8_t* Bt, const f
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
-// The element's bits as the instruction reads them (tf32: an fp32 register, low 13 bits zero).
-void put(std::uint8_t* dst, int bytes, double v, const Format& f, const Format& fp32) {
-  const std::uint64_t code = encode(v, bytes == 4 ? fp32 : f);
-  std::memcpy(dst, &code, static_cast<std::size_t>(bytes));  // little-endian: the low bytes
-}
-
 }  // namespace
 
 const std::vector<MmaInfo>& mma_instructions() {
@@ -161,25 +156,12 @@ std::vector<double> mma_gemm(const MmaInfo& mma, int batch, int M, int N, int K,
                              const double* B, const double* C0) {
   const int s = elem_bytes(mma.kind);
   const int Mp = round_up(M, 16), Np = round_up(N, 8), Kp = round_up(K, mma.k);
-  const Format fa = parse_format(mma.a), fb = parse_format(mma.b);
   const Format fp32 = parse_format("fp32");
-  const std::size_t nb = static_cast<std::size_t>(batch);
-  std::vector<std::uint8_t> a(nb * Mp * Kp * s, 0), bt(nb * Np * Kp * s, 0);
-  std::vector<float> c(nb * Mp * Np, 0.0f);
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int i = 0; i < M; ++i)
-      for (int kk = 0; kk < K; ++kk)
-        put(&a[((q * Mp + i) * Kp + kk) * s], s, A[(q * M + i) * K + kk], fa, fp32);
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int kk = 0; kk < K; ++kk)
-      for (int j = 0; j < N; ++j)
-        put(&bt[((q * Np + j) * Kp + kk) * s], s, B[(q * K + kk) * N + j], fb, fp32);
-  if (C0)
-    for (std::size_t q = 0; q < nb; ++q)
-      for (int i = 0; i < M; ++i)
-        for (int j = 0; j < N; ++j) c[(q * Mp + i) * Np + j] = static_cast<float>(C0[(q * M + i) * N + j]);
-  const DeviceBuffer<std::uint8_t> da(a), dbt(bt);
-  const DeviceBuffer<float> dc(c), dd(c.size());
+  // tf32 elements are read from fp32 registers: their codes are fp32 words.
+  const Format fa = s == 4 ? fp32 : parse_format(mma.a), fb = s == 4 ? fp32 : parse_format(mma.b);
+  const PaddedTiles tiles(static_cast<std::size_t>(batch), M, N, K, Mp, Np, Kp, s, A, B, C0, fa, fb);
+  const DeviceBuffer<std::uint8_t> da(tiles.a), dbt(tiles.bt);
+  const DeviceBuffer<float> dc(tiles.c), dd(tiles.c.size());
   const int warps = (Mp / 16) * (Np / 8);
   const dim3 grid(static_cast<unsigned>((warps + 3) / 4), static_cast<unsigned>(batch));
   switch (mma.kind) {
@@ -191,12 +173,7 @@ std::vector<double> mma_gemm(const MmaInfo& mma, int batch, int M, int N, int K,
   }
   check(cudaGetLastError(), "mma_chain launch");
   check(cudaDeviceSynchronize(), "mma_chain");
-  const std::vector<float> d = dd.to_host();
-  std::vector<double> out(nb * M * N);
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < N; ++j) out[(q * M + i) * N + j] = d[(q * Mp + i) * Np + j];
-  return out;
+  return tiles.unpack(dd.to_host());
 }
 
 }  // namespace floatscope::cuda

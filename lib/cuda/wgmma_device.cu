@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "device_buffer.hpp"
+#include "padded_tiles.hpp"
 #include "floatscope/codec.hpp"
 #include "floatscope/format.hpp"
 #include "wgmma.hpp"
@@ -123,37 +124,16 @@ std::vector<double> wgmma_gemm(const WgmmaInfo& w, int batch, int M, int N, int 
                                const double* B, const double* C0) {
   const int s = elem_bytes(w.kind);
   const int Mp = round_up(M, 64), Np = round_up(N, 8), Kp = round_up(K, w.k);
-  const Format fa = parse_format(w.a), fb = parse_format(w.b);
-  const std::size_t nb = static_cast<std::size_t>(batch);
-  std::vector<std::uint8_t> a(nb * Mp * Kp * s, 0), bt(nb * Np * Kp * s, 0);
-  std::vector<float> c(nb * Mp * Np, 0.0f);
-  auto put = [s](std::uint8_t* dst, double v, const Format& f) {
-    const std::uint64_t code = encode(v, f);
-    std::memcpy(dst, &code, static_cast<std::size_t>(s));
-  };
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int i = 0; i < M; ++i)
-      for (int kk = 0; kk < K; ++kk) put(&a[((q * Mp + i) * Kp + kk) * s], A[(q * M + i) * K + kk], fa);
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int kk = 0; kk < K; ++kk)
-      for (int j = 0; j < N; ++j) put(&bt[((q * Np + j) * Kp + kk) * s], B[(q * K + kk) * N + j], fb);
-  if (C0)
-    for (std::size_t q = 0; q < nb; ++q)
-      for (int i = 0; i < M; ++i)
-        for (int j = 0; j < N; ++j) c[(q * Mp + i) * Np + j] = static_cast<float>(C0[(q * M + i) * N + j]);
-  const DeviceBuffer<std::uint8_t> da(a), dbt(bt);
-  const DeviceBuffer<float> dc(c), dd(c.size());
+  const PaddedTiles tiles(static_cast<std::size_t>(batch), M, N, K, Mp, Np, Kp, s, A, B, C0, parse_format(w.a),
+                          parse_format(w.b));
+  const DeviceBuffer<std::uint8_t> da(tiles.a), dbt(tiles.bt);
+  const DeviceBuffer<float> dc(tiles.c), dd(tiles.c.size());
   const dim3 grid(static_cast<unsigned>((Mp / 64) * (Np / 8)), static_cast<unsigned>(batch));
   if (w.kind == 0) wgmma_chain<0><<<grid, kWarpgroup>>>(da.get(), dbt.get(), dc.get(), dd.get(), Mp, Np, Kp);
   else wgmma_chain<1><<<grid, kWarpgroup>>>(da.get(), dbt.get(), dc.get(), dd.get(), Mp, Np, Kp);
   check(cudaGetLastError(), "wgmma_chain launch");
   check(cudaDeviceSynchronize(), "wgmma_chain");
-  const std::vector<float> d = dd.to_host();
-  std::vector<double> out(nb * M * N);
-  for (std::size_t q = 0; q < nb; ++q)
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < N; ++j) out[(q * M + i) * N + j] = d[(q * Mp + i) * Np + j];
-  return out;
+  return tiles.unpack(dd.to_host());
 }
 
 }  // namespace floatscope::cuda

@@ -163,4 +163,11 @@ std::vector<Point> select_shard(const std::vector<Point>& points, const Shard& s
   return out;
 }
 
+std::string describe(const Point& p) {
+  std::string s;
+  for (char c : p.canonical) s += c == '\n' ? ' ' : c;
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
 }  // namespace floatscope::sweep

@@ -143,11 +143,8 @@ RunSummary run_points(const std::vector<Point>& points, const std::filesystem::p
       try {
         line = csv_line(result_row(*p, evaluate(p->spec)));
       } catch (const std::exception& e) {
-        std::string where = p->canonical;
-        for (auto& c : where)
-          if (c == '\n') c = ' ';
         std::lock_guard lock(mu);
-        fail(std::string(e.what()) + " [point " + p->id + ": " + where + "]");
+        fail(std::string(e.what()) + " [point " + p->id + ": " + describe(*p) + "]");
         break;
       }
       std::lock_guard lock(mu);

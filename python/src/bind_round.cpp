@@ -65,13 +65,24 @@ void check_sizes(const In<T>& x, std::size_t out_size, const char* what) {
                                 " elements, input " + std::to_string(x.size()));
 }
 
+// The arguments every round/encode call checks first, parsed once.
+struct RoundJob {
+  Format f;
+  Rounding r;
+  std::size_t n;
+};
+template <class T>
+RoundJob prepare(const In<T>& x, std::size_t out_size, const char* what, const std::string& format,
+                 const std::string& rounding, bool saturate, std::uint64_t seed, int sr_bits, int threads) {
+  RoundJob job{parse_format(format), make_rounding(rounding, saturate, seed, sr_bits), x.size()};
+  check_threads(threads, "threads");
+  check_sizes(x, out_size, what);
+  return job;
+}
+
 void round_f64(In<double> x, Out<double> out, const std::string& format, const std::string& rounding,
                bool saturate, std::uint64_t seed, int sr_bits, int threads) {
-  const Format f = parse_format(format);
-  const Rounding r = make_rounding(rounding, saturate, seed, sr_bits);
-  check_threads(threads, "threads");
-  check_sizes(x, out.size(), "round");
-  const std::size_t n = x.size();
+  const auto [f, r, n] = prepare(x, out.size(), "round", format, rounding, saturate, seed, sr_bits, threads);
   nb::gil_scoped_release unlocked;
   const RoundStats s = round_array(std::span(x.data(), n), std::span(out.data(), n), f, r, 0, threads);
   refuse_unrepresentable_nan(s, x.data(), n, f);
@@ -79,11 +90,7 @@ void round_f64(In<double> x, Out<double> out, const std::string& format, const s
 
 void round_f32(In<float> x, Out<float> out, const std::string& format, const std::string& rounding,
                bool saturate, std::uint64_t seed, int sr_bits, int threads) {
-  const Format f = parse_format(format);
-  const Rounding r = make_rounding(rounding, saturate, seed, sr_bits);
-  check_threads(threads, "threads");
-  check_sizes(x, out.size(), "round");
-  const std::size_t n = x.size();
+  const auto [f, r, n] = prepare(x, out.size(), "round", format, rounding, saturate, seed, sr_bits, threads);
   nb::gil_scoped_release unlocked;
   if (f.values_are_floats()) {
     const RoundStats s = round_array(std::span(x.data(), n), std::span(out.data(), n), f, r, 0, threads);
@@ -114,17 +121,13 @@ void round_f32(In<float> x, Out<float> out, const std::string& format, const std
 template <class T, class C>
 void encode_into(In<T> x, Out<C> codes, const std::string& format, const std::string& rounding,
                  bool saturate, std::uint64_t seed, int sr_bits, int threads) {
-  const Format f = parse_format(format);
-  const Rounding r = make_rounding(rounding, saturate, seed, sr_bits);
-  check_threads(threads, "threads");
-  check_sizes(x, codes.size(), "encode");
+  const auto [f, r, n] = prepare(x, codes.size(), "encode", format, rounding, saturate, seed, sr_bits, threads);
   if (f.width > 16)
     throw std::invalid_argument("encode: format '" + f.name + "' has " + std::to_string(f.width) +
                                 "-bit codes; encode returns uint8/uint16 codes of formats of at most 16 bits "
                                 "(use round for this one)");
   if (f.width > static_cast<int>(8 * sizeof(C)))
     throw nb::type_error("encode: codes of this format need uint16");
-  const std::size_t n = x.size();
   nb::gil_scoped_release unlocked;
   std::vector<double> buf(std::min(n, kChunk));
   for (std::size_t lo = 0; lo < n; lo += kChunk) {

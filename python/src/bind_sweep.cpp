@@ -90,13 +90,6 @@ sweep::SweepConfig config_from_dict(const nb::dict& d) {
   return config;
 }
 
-std::string describe(const sweep::Point& p) {
-  std::string s;
-  for (char c : p.canonical) s += c == '\n' ? ' ' : c;
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
 // As `floatscope sweep`: each distinct configuration runs once on a 1x1 output without a
 // reference before anything is written, so a bad name stops the sweep with its point named.
 void validate_points(const std::vector<sweep::Point>& points) {

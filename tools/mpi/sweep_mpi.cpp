@@ -75,13 +75,7 @@ std::optional<Message> poll_message() {
 }
 
 // "point <id> [key=value ...]", as run_points names a failed point.
-std::string point_text(const sweep::Point& p) {
-  std::string where = p.canonical;
-  for (auto& c : where)
-    if (c == '\n') c = ' ';
-  while (!where.empty() && where.back() == ' ') where.pop_back();
-  return "point " + p.id + " [" + where + "]";
-}
+std::string point_text(const sweep::Point& p) { return "point " + p.id + " [" + sweep::describe(p) + "]"; }
 
 std::string host_name() {
   char buf[256] = {};

@@ -77,6 +77,9 @@ struct Point {
   ExperimentSpec spec;
 };
 
+// The point's parameters on one line ("key=value key=value ..."), for messages.
+std::string describe(const Point& p);
+
 // The full grid, in deterministic order; duplicate points (same id from two sub-grids) are kept once.
 std::vector<Point> expand(const SweepConfig& config);
 // The same points one at a time, without holding them all (for counting, checking, selecting a
