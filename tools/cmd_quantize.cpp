@@ -15,6 +15,7 @@
 #include "floatscope/names.hpp"
 #include "floatscope/npy.hpp"
 #include "floatscope/packing.hpp"
+#include "quantize_summary.hpp"
 
 namespace floatscope::cli {
 namespace {
@@ -54,29 +55,6 @@ std::vector<double> transpose_of(const std::vector<double>& x, std::size_t rows,
   return t;
 }
 
-struct ErrorStats {
-  double max_rel = 0, mean_rel = 0, normwise = 0;
-  std::size_t counted = 0;  // finite nonzero inputs with a finite result
-};
-
-ErrorStats error_stats(const std::vector<double>& x, const std::vector<double>& d) {
-  ErrorStats e;
-  double sum = 0, num = 0, den = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i]) || !std::isfinite(d[i])) continue;
-    num += (d[i] - x[i]) * (d[i] - x[i]);
-    den += x[i] * x[i];
-    if (x[i] == 0) continue;
-    const double r = std::fabs(d[i] - x[i]) / std::fabs(x[i]);
-    e.max_rel = std::max(e.max_rel, r);
-    sum += r;
-    ++e.counted;
-  }
-  e.mean_rel = e.counted ? sum / static_cast<double>(e.counted) : std::nan("");
-  e.normwise = den > 0 ? std::sqrt(num / den) : std::nan("");
-  return e;
-}
-
 int run_quantize(QuantizeArgs& a) {
   a.o.rounding.mode = parse_mode(a.rounding);
   a.o.rounding.overflow = a.no_saturate ? Overflow::spec : Overflow::saturate;
@@ -108,7 +86,7 @@ int run_quantize(QuantizeArgs& a) {
 
   const QuantizedTensor q = quantize_blocks(s, xv.data(), rows, cols);
   std::vector<double> deq = dequantize_blocks(q);
-  const ErrorStats err = error_stats(xv, deq);
+  const QuantizeErrors err = quantize_errors(xv, deq);
 
   // Outputs in the input's orientation.
   if (along_first) deq = transpose_of(deq, rows, cols);
@@ -156,31 +134,13 @@ int run_quantize(QuantizeArgs& a) {
   }
   if (!a.scales.empty()) write_npy(a.scales, scales.data(), {srows, scols}, /*as_float32=*/true);
 
-  const BlockStats& st = q.stats;
-  const double n = static_cast<double>(st.elements);
-  nlohmann::json j = {{"scheme", s.info->name},
-                      {"element", s.element.name},
-                      {"scale_rule", s.info->kind == SchemeKind::mx ? std::string(scale_rule_name(s.rule)) : "-"},
-                      {"rounding", std::string(mode_name(s.rounding.mode))},
-                      {"saturate", s.rounding.overflow == Overflow::saturate},
-                      {"blocks", q.scales.size()},
-                      {"elements", st.elements},
-                      {"padded", st.padded},
-                      {"clamped", st.clamped},
-                      {"clamped_frac", static_cast<double>(st.clamped) / n},
-                      {"flushed", st.flushed},
-                      {"flushed_frac", static_cast<double>(st.flushed) / n},
-                      {"nan", st.nan},
-                      {"mean_scale_exp", st.scales ? nlohmann::json(st.mean_scale_exp()) : nlohmann::json(nullptr)},
-                      {"max_scale_exp", st.scales ? nlohmann::json(st.scale_exp_max) : nlohmann::json(nullptr)},
-                      {"tensor_scale", q.tensor_scale},
-                      {"max_rel_err", err.counted ? nlohmann::json(err.max_rel) : nlohmann::json(nullptr)},
-                      {"mean_rel_err", err.counted ? nlohmann::json(err.mean_rel) : nlohmann::json(nullptr)},
-                      {"normwise_rel_err", std::isfinite(err.normwise) ? nlohmann::json(err.normwise) : nlohmann::json(nullptr)}};
+  const nlohmann::json j = quantize_summary(s, q, err);
   if (a.json) {
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
+  const BlockStats& st = q.stats;
+  const double n = static_cast<double>(st.elements);
   fmt::print("scheme            {} ({} elements, {} blocks of {}x{}, scale rule {}, rounding {}{})\n",
              s.info->name, s.element.name, q.scales.size(), q.block_rows(), q.block_cols(),
              j["scale_rule"].get<std::string>(), mode_name(s.rounding.mode),

@@ -31,6 +31,7 @@ __all__ = [
     "decode",
     "to_ml_dtypes",
     "gemm",
+    "quantize",
     "sweep",
     "read_results",
 ]
@@ -237,6 +238,34 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
     b = _matrix(B, "B", b_format if b_format is not None else a_format)
     c = _matrix(C, "C", "fp32")
     return _core.gemm(a, b, c, options, int(threads))
+
+
+def quantize(x, scheme: str, *, format: str = "", block: int = 0, scale_rule: str = "floor",
+             rounding: str = "rne", saturate: bool = True, seed: int = 0, sr_bits: int = 64,
+             tensor_scale=None, block_scale_rounding: str = "rne", margin: float = 0.0,
+             amax_history=None, pad: bool = False, axis: int = -1):
+    """Block-scaled quantisation, as `floatscope quantize` (schemes: `floatscope schemes`).
+
+    Blocks run along `axis` (the last by default; 128x128 blocks also span the rows of a 2-D
+    array). Elements are x / scale rounded once onto the element format (saturating unless
+    saturate=False). Returns (dequantised, elements, scales, stats): dequantised has x's shape
+    (float64); elements (float64 values on the element grid) and scales have the blocked axis
+    last, padded to whole blocks with pad=True; stats is the dict of `quantize --json`.
+    """
+    a = np.asarray(_as_values(x, "quantize"), dtype=np.float64)
+    if a.ndim == 0:
+        raise ValueError("quantize: a 0-d array has no blocks")
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"quantize: axis {axis} is out of range for a {a.ndim}-D array")
+    moved = np.moveaxis(a, axis, -1)
+    rows2d = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]) if a.ndim != 1 else moved.reshape(1, -1))
+    deq, elements, scales, summary = _core.quantize(
+        rows2d, scheme, format, int(block), scale_rule, rounding, bool(saturate), int(seed), int(sr_bits),
+        None if tensor_scale is None else float(tensor_scale), block_scale_rounding, float(margin),
+        [float(v) for v in (amax_history or [])], bool(pad))
+    import json
+    deq = np.moveaxis(deq.reshape(moved.shape), -1, axis)
+    return deq, elements, scales, json.loads(summary)
 
 
 def sweep(config, out_dir, threads=None, shard: str = "1/1") -> dict:

@@ -10,6 +10,7 @@ namespace floatscope::python {
 void bind_tables(nanobind::module_& m);  // formats(), models(), format_info()
 void bind_round(nanobind::module_& m);   // round / encode / decode over NumPy buffers
 void bind_gemm(nanobind::module_& m);    // one experiment, as `floatscope gemm`
+void bind_quantize(nanobind::module_& m);  // quantize(), as `floatscope quantize`
 void bind_sweep(nanobind::module_& m);   // sweep() and the results.csv reader
 
 }  // namespace floatscope::python

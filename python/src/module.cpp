@@ -18,5 +18,6 @@ NB_MODULE(_core, m) {
   floatscope::python::bind_tables(m);
   floatscope::python::bind_round(m);
   floatscope::python::bind_gemm(m);
+  floatscope::python::bind_quantize(m);
   floatscope::python::bind_sweep(m);
 }
