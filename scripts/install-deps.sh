@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every build, test and report dependency of floatscope from Debian 12 packages.
 # Idempotent: packages already present are left alone; apt-get runs only when something is missing.
+# Also creates .venv-test/ (git-ignored) with the Python test packages from PyPI, unless given
+# --system-only.
 set -euo pipefail
 
 packages=(
@@ -36,6 +38,8 @@ fi
 # The Python test environment (git-ignored): the Debian Python with what the pytest suite and the
 # module build need, from PyPI. CMake builds the module with this Python and CTest runs its pytest
 # (python/CMakeLists.txt); without it the python tests report Skipped.
+# `--system-only` (scripts/main.sh: it builds only the program) leaves it out.
+[ "${1:-}" = "--system-only" ] && exit 0
 venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-test"
 py_packages=(pytest numpy ml_dtypes pandas scikit-build-core nanobind)
 if "$venv/bin/python" -c "import pytest, numpy, ml_dtypes, pandas, scikit_build_core, nanobind" 2>/dev/null; then

@@ -4,7 +4,7 @@
 # Output: out/default/results.csv, meta.json, report.md, report.html, figures/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --system-only  # the Python test environment is test.sh's
 cmake --preset release >/dev/null
 # Only the program and its library: tests and benchmarks build with scripts/test.sh.
 cmake --build --preset release -j "$(nproc)" --target floatscope_cli
