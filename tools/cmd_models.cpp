@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "floatscope/models.hpp"
+#include "model_table.hpp"
 
 namespace floatscope::cli {
 namespace {
@@ -18,32 +19,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 int run_models(bool json) {
   if (json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& m : hardware_models()) {
-      const FusedUnit& u = *m.acc.fused;
-      nlohmann::json j{{"name", m.name},
-                       {"summary", m.summary},
-                       {"source", m.source},
-                       {"input_formats", m.input_formats},
-                       {"L", u.L},
-                       {"F", u.F},
-                       {"output_format", u.out.name},
-                       {"output_rounding", std::string(mode_name(u.out_mode))},
-                       {"promote", m.acc.promote},
-                       {"c", m.c_note},
-                       {"describe", m.acc.describe()}};
-      if (m.acc.promote > 0) {
-        j["outer_format"] = m.acc.outer_format.name;
-        j["outer_rounding"] = std::string(mode_name(m.acc.outer_rounding.mode));
-      }
-      if (u.c_outside) {
-        j["c_add_format"] = u.c_add_format.name;
-        j["c_add_rounding"] = std::string(mode_name(u.c_add_rounding.mode));
-      }
-      j["operand_rounding"] = m.acc.quantize ? std::string(mode_name(m.acc.quantize->mode)) : "none";
-      out.push_back(std::move(j));
-    }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", models_json().dump(2));
     return kExitOk;
   }
   fmt::print("{:<20} {:>3} {:>3} {:<10} {:>7}  {:<10} {}\n", "name", "L", "F", "output", "promote",

@@ -59,7 +59,8 @@ def formats() -> list[dict]:
 
 def models() -> list[dict]:
     """The named hardware accumulation models (the table of `floatscope models --json`)."""
-    return _core.models()
+    import json
+    return json.loads(_core.models())
 
 
 def _ml_dtypes_formats() -> dict:

@@ -6,6 +6,7 @@
 #include "bindings.hpp"
 #include "floatscope/format.hpp"
 #include "floatscope/models.hpp"
+#include "model_table.hpp"
 #include "floatscope/rounding.hpp"
 #include "floatscope/simd.hpp"
 
@@ -37,35 +38,8 @@ nb::list formats() {
   return out;
 }
 
-nb::list models() {
-  nb::list out;
-  for (const auto& m : hardware_models()) {
-    const FusedUnit& u = *m.acc.fused;
-    nb::dict j;
-    j["name"] = m.name;
-    j["summary"] = m.summary;
-    j["source"] = m.source;
-    j["input_formats"] = m.input_formats;
-    j["L"] = u.L;
-    j["F"] = u.F;
-    j["output_format"] = u.out.name;
-    j["output_rounding"] = std::string(mode_name(u.out_mode));
-    j["promote"] = m.acc.promote;
-    j["c"] = m.c_note;
-    j["describe"] = m.acc.describe();
-    if (m.acc.promote > 0) {
-      j["outer_format"] = m.acc.outer_format.name;
-      j["outer_rounding"] = std::string(mode_name(m.acc.outer_rounding.mode));
-    }
-    if (u.c_outside) {
-      j["c_add_format"] = u.c_add_format.name;
-      j["c_add_rounding"] = std::string(mode_name(u.c_add_rounding.mode));
-    }
-    j["operand_rounding"] = m.acc.quantize ? std::string(mode_name(m.acc.quantize->mode)) : "none";
-    out.append(j);
-  }
-  return out;
-}
+// `floatscope models --json`'s table as JSON text (the package parses it).
+std::string models() { return models_json().dump(); }
 
 // A preset or custom spec resolved, with what the package needs to pick dtypes: the canonical
 // name and width, and whether the format's values are floats (float32 arrays can carry them).
