@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   }
   try {
 #if defined(FLOATSCOPE_WITH_CUDA)
-    floatscope::cuda::register_gpu_backends();  // replaces the device-less placeholders
+    floatscope::cuda::register_gpu_backends();  // replaces the built-without-CUDA stand-ins
 #endif
     if (!simd.empty()) {
       const auto level = floatscope::find_simd_level(simd);

@@ -15,9 +15,9 @@ namespace {
 
 // A GPU backend name in a process without a CUDA backend (a build without CUDA, or a program that
 // did not call floatscope::cuda::register_gpu_backends()): every use says why it cannot run.
-class GpuPlaceholder final : public Backend {
+class CudaNotBuiltBackend final : public Backend {
  public:
-  explicit GpuPlaceholder(std::string_view name) : name_(name) {}
+  explicit CudaNotBuiltBackend(std::string_view name) : name_(name) {}
   std::string_view name() const override { return name_; }
   bool counts_events() const override { return false; }
   void check_available() const override {
@@ -38,7 +38,7 @@ struct Registry {
   std::vector<std::unique_ptr<Backend>> backends;
   Registry() {
     backends.push_back(make_cpu_backend());
-    for (std::string_view name : kGpuBackendNames) backends.push_back(std::make_unique<GpuPlaceholder>(name));
+    for (std::string_view name : kGpuBackendNames) backends.push_back(std::make_unique<CudaNotBuiltBackend>(name));
   }
 };
 
@@ -85,7 +85,7 @@ void register_backend(std::unique_ptr<Backend> backend) {
   std::lock_guard lock(r.mu);
   for (auto& b : r.backends)
     if (iequals(b->name(), backend->name())) {
-      if (!dynamic_cast<const GpuPlaceholder*>(b.get()))
+      if (!dynamic_cast<const CudaNotBuiltBackend*>(b.get()))
         throw std::invalid_argument(fmt::format("register_backend: '{}' is registered already",
                                                 backend->name()));
       b = std::move(backend);

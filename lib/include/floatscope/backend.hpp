@@ -92,7 +92,7 @@ std::string backend_names_text();  // comma-separated, for messages
 
 // Adds a backend (a GPU backend registers itself at start-up; tests register fakes). Throws
 // std::invalid_argument when the name is empty or taken; a name of kGpuBackendNames still held by
-// its device-less placeholder is not taken: the new backend replaces it. Not thread-safe against concurrent runs:
+// its built-without-CUDA stand-in (which refuses every run with NoDeviceError, exit 3) is not taken: the new backend replaces it. Not thread-safe against concurrent runs:
 // register before running experiments.
 void register_backend(std::unique_ptr<Backend> backend);
 

@@ -10,7 +10,7 @@
 
 namespace floatscope::cuda {
 
-// Replaces the device-less placeholders of gpu-cublaslt, gpu-mma and gpu-emulated with these
+// Replaces the stand-ins of gpu-cublaslt, gpu-mma and gpu-emulated that refuse with exit 3 (built without CUDA) with these
 // backends (once; later calls do nothing). Needs no device: each backend checks at use.
 void register_gpu_backends();
 
