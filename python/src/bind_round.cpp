@@ -80,6 +80,21 @@ RoundJob prepare(const In<T>& x, std::size_t out_size, const char* what, const s
   return job;
 }
 
+// Rounds x[0, n) in double, a chunk at a time (round_array on a copy; SR indices are the global
+// positions), and hands each rounded chunk to emit(first index, values).
+template <class T, class Emit>
+void round_chunks(const T* x, std::size_t n, const Format& f, const Rounding& r, int threads, Emit emit) {
+  std::vector<double> buf(std::min(n, kChunk));
+  for (std::size_t lo = 0; lo < n; lo += kChunk) {
+    const std::size_t len = std::min(kChunk, n - lo);
+    for (std::size_t i = 0; i < len; ++i) buf[i] = x[lo + i];
+    const std::span<double> b(buf.data(), len);
+    const RoundStats s = round_array(b, b, f, r, lo, threads);
+    refuse_unrepresentable_nan(s, x + lo, len, f, lo);
+    emit(lo, std::span<const double>(b));
+  }
+}
+
 void round_f64(In<double> x, Out<double> out, const std::string& format, const std::string& rounding,
                bool saturate, std::uint64_t seed, int sr_bits, int threads) {
   const auto [f, r, n] = prepare(x, out.size(), "round", format, rounding, saturate, seed, sr_bits, threads);
@@ -99,22 +114,16 @@ void round_f32(In<float> x, Out<float> out, const std::string& format, const std
   }
   // Wider formats (fp64, e8m0's 2^-127, custom ones): round in double, and refuse a result that a
   // float32 array would change rather than round it a second time.
-  std::vector<double> buf(std::min(n, kChunk));
-  for (std::size_t lo = 0; lo < n; lo += kChunk) {
-    const std::size_t len = std::min(kChunk, n - lo);
-    for (std::size_t i = 0; i < len; ++i) buf[i] = x.data()[lo + i];
-    const std::span<double> b(buf.data(), len);
-    const RoundStats s = round_array(b, b, f, r, lo, threads);
-    refuse_unrepresentable_nan(s, x.data() + lo, len, f, lo);
-    for (std::size_t i = 0; i < len; ++i) {
-      const float v = static_cast<float>(buf[i]);
-      if (!std::isnan(buf[i]) && static_cast<double>(v) != buf[i])
-        throw std::invalid_argument("round: the result " + std::to_string(buf[i]) + " at index " +
+  round_chunks(x.data(), n, f, r, threads, [&](std::size_t lo, std::span<const double> y) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const float v = static_cast<float>(y[i]);
+      if (!std::isnan(y[i]) && static_cast<double>(v) != y[i])
+        throw std::invalid_argument("round: the result " + std::to_string(y[i]) + " at index " +
                                     std::to_string(lo + i) + " in format '" + f.name +
                                     "' is not a float32; pass a float64 array");
       out.data()[lo + i] = v;
     }
-  }
+  });
 }
 
 // Rounds and encodes in chunks (round_array then encode): codes[i] = encode(round(x[i])).
@@ -129,15 +138,9 @@ void encode_into(In<T> x, Out<C> codes, const std::string& format, const std::st
   if (f.width > static_cast<int>(8 * sizeof(C)))
     throw nb::type_error("encode: codes of this format need uint16");
   nb::gil_scoped_release unlocked;
-  std::vector<double> buf(std::min(n, kChunk));
-  for (std::size_t lo = 0; lo < n; lo += kChunk) {
-    const std::size_t len = std::min(kChunk, n - lo);
-    for (std::size_t i = 0; i < len; ++i) buf[i] = x.data()[lo + i];
-    const std::span<double> b(buf.data(), len);
-    const RoundStats s = round_array(b, b, f, r, lo, threads);
-    refuse_unrepresentable_nan(s, x.data() + lo, len, f, lo);
-    for (std::size_t i = 0; i < len; ++i) codes.data()[lo + i] = static_cast<C>(encode(buf[i], f));
-  }
+  round_chunks(x.data(), n, f, r, threads, [&](std::size_t lo, std::span<const double> y) {
+    for (std::size_t i = 0; i < y.size(); ++i) codes.data()[lo + i] = static_cast<C>(encode(y[i], f));
+  });
 }
 
 // The value of every code, with what decode() refuses (bits above the width, MXINT8's 0x80)
