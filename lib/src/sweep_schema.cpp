@@ -63,6 +63,9 @@ const std::vector<KeyInfo>& sweep_keys() {
        "rounding, promote its promotion interval; empty = scalar accumulator", true},
       {"scale_rule", V::String, "",
        "E8M0 scale rule of the MX schemes: floor ceil rceil even; empty = floor", true},
+      {"reference_of", V::String, "quantised",
+       "what errors are measured against: quantised = the exact product of the inputs as the GEMM got "
+       "them (accumulation error alone); original = of the generated inputs (quantisation included)", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
   };
