@@ -11,6 +11,7 @@
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
 #include "floatscope/block_gemm.hpp"
+#include "floatscope/gemm_cost.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
@@ -204,6 +205,9 @@ ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockSc
   r.block_scaled = true;
   r.block_stats = A.stats;
   r.block_stats += Bt.stats;
+  r.a_bits_per_element = bits_per_element(sa, A);
+  r.b_bits_per_element = bits_per_element(sb, Bt);
+  r.inner_op = static_cast<int>(inner_op(sa.element, sb.element));
   r.metrics.input_overflow_count = r.block_stats.clamped;
   return r;
 }
@@ -247,6 +251,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   r.acc_format = acc.fused ? fmt::format("{}/{}", acc.fused->out.name, mode_name(acc.fused->out_mode))
                            : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
+  r.a_bits_per_element = bits_per_element(acc.a_format, s.scale_a != 1.0, M * K);
+  r.b_bits_per_element = bits_per_element(acc.b_format, s.scale_b != 1.0, K * N);
+  r.inner_op = static_cast<int>(inner_op(acc.a_format, acc.b_format));
   if (s.permutations > 0) permutation_stats(s, a, b, C0, threads, r);
   r.c_mean = finite_mean(emu.D);
   if (keep_output) r.C = std::move(emu.D);
@@ -294,7 +301,11 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"flushed_frac", r.block_stats.flushed_frac(), r.block_scaled},
           {"mean_scale_exp", r.block_stats.mean_scale_exp(), r.block_scaled},
           {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0},
-          {"c_mean", r.c_mean}};
+          {"c_mean", r.c_mean},
+          // Cost (gemm_cost.hpp): storage bits per element of A and B, and the inner loop's operation.
+          {"a_bits_per_element", r.a_bits_per_element},
+          {"b_bits_per_element", r.b_bits_per_element},
+          {"inner_op", static_cast<double>(r.inner_op), r.inner_op >= 0}};
   // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
   // marks a value the run did not measure, which is written empty, not "nan".
   for (auto& x : v)

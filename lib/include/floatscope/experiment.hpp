@@ -103,6 +103,12 @@ struct ExperimentResult {
   // Block-scaled runs: what quantising A and B did (both operands together).
   bool block_scaled = false;
   BlockStats block_stats;
+  // Cost (gemm_cost.hpp): storage bits per element of A and B, scales included, and the
+  // operation the inner loop needs (InnerOp's value: 0 integer add/sub, 1 integer multiply-add,
+  // 2 floating-point multiply-add). NaN / -1 when not known (given operands without a run).
+  double a_bits_per_element = std::numeric_limits<double>::quiet_NaN();
+  double b_bits_per_element = std::numeric_limits<double>::quiet_NaN();
+  int inner_op = -1;
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
