@@ -203,6 +203,8 @@ ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockSc
   ExperimentResult r = measure(s, a, b, original_a, original_b, emu, std::chrono::duration<double>(t1 - t0).count(),
                                threads, keep_output);
   r.block_scaled = true;
+  r.block_a_format = sa.element.name;
+  r.block_b_format = sb.element.name;
   r.block_stats = A.stats;
   r.block_stats += Bt.stats;
   r.a_bits_per_element = bits_per_element(sa, A);

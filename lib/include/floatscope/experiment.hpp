@@ -103,6 +103,7 @@ struct ExperimentResult {
   // Block-scaled runs: what quantising A and B did (both operands together).
   bool block_scaled = false;
   BlockStats block_stats;
+  std::string block_a_format, block_b_format;  // the schemes' element formats (block-scaled runs)
   // Cost (gemm_cost.hpp): storage bits per element of A and B, scales included, and the
   // operation the inner loop needs (InnerOp's value: 0 integer add/sub, 1 integer multiply-add,
   // 2 floating-point multiply-add). NaN / -1 when not known (given operands without a run).
