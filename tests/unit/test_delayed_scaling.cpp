@@ -15,6 +15,7 @@
 #include "floatscope/format.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/sweep.hpp"
 #include "mpfr_oracle.hpp"
 
 using namespace floatscope;
@@ -191,4 +192,37 @@ TEST_CASE("delayed scaling: options that would be ignored are errors naming the 
   CHECK_THROWS_WITH(resolve_experiment(t), Catch::Contains("amax_history_len"));
   std::vector<double> a(64, 1.0), b(32, 1.0);
   CHECK_THROWS_WITH(run_experiment_on(s, a.data(), b.data(), nullptr, 1), Catch::Contains("amax_history_len"));
+}
+
+TEST_CASE("sweep keys: ranges, canonical values, ids unchanged when unset", "[delayed]") {
+  using namespace floatscope::sweep;
+  CHECK(canonical_value(*find_key("amax_history_len"), "016") == "16");
+  CHECK(canonical_value(*find_key("outlier_growth"), "1.50") == "1.5");
+  CHECK_THROWS_WITH(canonical_value(*find_key("amax_history_len"), "-1"), Catch::Contains("'amax_history_len'"));
+  CHECK_THROWS_WITH(canonical_value(*find_key("amax_history_len"), "1025"), Catch::Contains("1024"));
+  CHECK_THROWS_WITH(canonical_value(*find_key("outlier_growth"), "0"), Catch::Contains("'outlier_growth'"));
+  SweepConfig plain, set, defaults;
+  plain.set("scheme", {"fp8-delayed"});
+  set.set("scheme", {"fp8-delayed"});
+  set.set("amax_history_len", {"16"});
+  set.set("dist", {"outliers:0.01:100"});
+  set.set("outlier_growth", {"1", "2"});
+  defaults.set("scheme", {"fp8-delayed"});
+  defaults.set("amax_history_len", {"0"});
+  defaults.set("outlier_growth", {"1"});
+  const auto p = expand(plain), s = expand(set), d = expand(defaults);
+  // A point that leaves both keys at their defaults has the identity it had before they existed.
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].canonical.find("amax_history_len") == std::string::npos);
+  CHECK(p[0].canonical.find("outlier_growth") == std::string::npos);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].id == p[0].id);
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].spec.amax_history_len == 16);
+  CHECK(s[0].spec.outlier_growth == 1.0);
+  CHECK(s[1].spec.outlier_growth == 2.0);
+  CHECK(s[0].canonical.find("amax_history_len=16\n") != std::string::npos);
+  CHECK(s[0].canonical.find("outlier_growth") == std::string::npos);
+  CHECK(s[1].canonical.find("outlier_growth=2\n") != std::string::npos);
+  CHECK(s[0].id != s[1].id);
 }
