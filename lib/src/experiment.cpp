@@ -12,6 +12,7 @@
 #include "floatscope/backend.hpp"
 #include "floatscope/block_gemm.hpp"
 #include "floatscope/gemm_cost.hpp"
+#include "floatscope/delayed_scaling.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
@@ -264,6 +265,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
 
 ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, const double* B,
                                    const double* C0, int threads, bool keep_output) {
+  if (s.amax_history_len > 0)
+    throw std::invalid_argument(
+        "amax_history_len: the history is drawn from the inputs' distribution; given inputs have none");
   return run_resolved(resolve_experiment(s), A, B, C0, threads, keep_output);
 }
 
@@ -324,6 +328,21 @@ ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_
   std::vector<double> A(M * K), B(K * N);
   generate(*e.dist_a, e.input_seed, 0, M, K, A.data(), false, threads);
   generate(*e.dist_b, e.input_seed, 1, K, N, B.data(), true, threads);
+  if (e.amax_history_len > 0) {
+    // Delayed scaling: each fp8-delayed operand's scale comes from the amaxes of the earlier steps,
+    // drawn like the operand itself (same shape, tensor id and orientation; delayed_scaling.hpp).
+    ResolvedExperiment d = e;
+    const auto fill = [&](std::optional<BlockScheme>& b, const Distribution& dist, std::uint64_t id,
+                          std::size_t rows, std::size_t cols, bool is_b) {
+      if (!b || b->info->kind != SchemeKind::fp8_delayed) return;
+      b->amax_history = amax_history(dist, e.input_seed, id, rows, cols, is_b, e.amax_history_len,
+                                     e.outlier_growth, threads);
+      b->history_len = e.amax_history_len;
+    };
+    fill(d.block_a, *e.dist_a, 0, M, K, false);
+    fill(d.block_b, *e.dist_b, 1, K, N, true);
+    return run_resolved(d, A.data(), B.data(), nullptr, threads, keep_output);
+  }
   return run_resolved(e, A.data(), B.data(), nullptr, threads, keep_output);
 }
 

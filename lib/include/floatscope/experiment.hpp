@@ -79,6 +79,13 @@ struct ExperimentSpec {
   // measure the accumulation alone; "original" = the exact product of the generated inputs, so
   // they include the input quantisation (scaling recipes, loss scaling, ternary weights).
   std::string reference_of = "quantised";
+  // Delayed scaling (delayed_scaling.hpp) of an operand under scheme fp8-delayed, generated inputs
+  // only: > 0 takes its scale from the largest amax of this many earlier steps (the same dist drawn
+  // with earlier seeds) instead of the current tensor's; 0 = the current amax.
+  int amax_history_len = 0;
+  // Growth per step of the outlier factor of dist outliers:FRAC:FACTOR in that history: step t-j
+  // had FACTOR / outlier_growth^j. 1 = stationary. Needs amax_history_len > 0.
+  double outlier_growth = 1.0;
 };
 
 struct ExperimentResult {
@@ -145,6 +152,8 @@ struct ResolvedExperiment {
   double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
   Overflow input_overflow = Overflow::spec;
   std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
+  int amax_history_len = 0;     // spec.amax_history_len: > 0 only with an fp8-delayed operand
+  double outlier_growth = 1.0;  // spec.outlier_growth
 };
 ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
 
