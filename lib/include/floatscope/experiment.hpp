@@ -81,6 +81,31 @@ struct ExperimentSpec {
   std::string reference_of = "quantised";
 };
 
+// What rounding one operand onto its input format did, counted over its M*K (or K*N) elements:
+// the exact quotients x / scale (scale_a or scale_b; a loss scale S is scale = 1/S) against the
+// elements the GEMM got. Filled for the plain path and for inputs block-quantised by the run;
+// operands given already quantised leave it uncounted.
+struct InputQuantStats {
+  bool counted = false;            // false: nothing measured (every fraction is NaN)
+  bool subnormal_counted = false;  // block-scaled runs: BlockStats has no subnormal count
+  std::uint64_t elements = 0;
+  std::uint64_t flushed = 0;       // nonzero x whose element became zero
+  std::uint64_t subnormal = 0;     // x whose element became a nonzero subnormal
+  // |x / scale| beyond the largest finite value: the element became Inf or NaN, or +-max when
+  // the rounding saturates (also for a quotient that round-to-nearest alone would bring back to
+  // max: within half an ulp of max, as RoundStats::overflow and input_overflow_count count it).
+  std::uint64_t overflow = 0;
+  double flushed_frac() const { return frac(flushed, counted); }
+  double subnormal_frac() const { return frac(subnormal, counted && subnormal_counted); }
+  double overflow_frac() const { return frac(overflow, counted); }
+
+ private:
+  double frac(std::uint64_t n, bool ok) const {
+    return ok && elements ? static_cast<double>(n) / static_cast<double>(elements)
+                          : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
 struct ExperimentResult {
   Metrics metrics{};                 // see metrics.hpp for the definitions; NaN where undefined
   // Permutation runs (spec.permutations > 0): the largest number of distinct results of one
@@ -103,6 +128,8 @@ struct ExperimentResult {
   // Block-scaled runs: what quantising A and B did (both operands together).
   bool block_scaled = false;
   BlockStats block_stats;
+  // What quantising each operand did (CSV columns a_flushed_frac ... b_overflow_frac).
+  InputQuantStats quant_a, quant_b;
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
