@@ -68,6 +68,9 @@ const std::vector<KeyInfo>& sweep_keys() {
        "them (accumulation error alone); original = of the generated inputs (quantisation included)", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
+      {"unavailable", V::String, "fail",
+       "points on a backend this machine cannot run (a GPU one without a CUDA device): fail (exit 3) or skip "
+       "(left out, counted in meta.json)", false},
   };
   return keys;
 }
