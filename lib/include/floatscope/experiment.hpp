@@ -91,9 +91,10 @@ struct InputQuantStats {
   std::uint64_t elements = 0;
   std::uint64_t flushed = 0;       // nonzero x whose element became zero
   std::uint64_t subnormal = 0;     // x whose element became a nonzero subnormal
-  // |x / scale| beyond the largest finite value: the element became Inf or NaN, or +-max when
-  // the rounding saturates (also for a quotient that round-to-nearest alone would bring back to
-  // max: within half an ulp of max, as RoundStats::overflow and input_overflow_count count it).
+  // |x / scale| beyond the largest finite value: the element became Inf or NaN, or +-max when the
+  // rounding saturates or rounds back down to max (round to nearest within half an ulp above
+  // it); what RoundStats::overflow and input_overflow_count count. With a scale that is not a
+  // power of two the plain path decides on x / scale rounded to double (round_quotient_array).
   std::uint64_t overflow = 0;
   double flushed_frac() const { return frac(flushed, counted); }
   double subnormal_frac() const { return frac(subnormal, counted && subnormal_counted); }
