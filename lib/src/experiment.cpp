@@ -39,9 +39,9 @@ double accumulator_u(const Accumulator& acc) {
 }
 
 // Rounds the exact quotients v / scale onto f, once each (the input quantisation); SR draws from
-// stream `stream`. Returns how many elements overflowed.
-std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, Overflow overflow,
-              std::uint64_t seed, std::uint64_t stream, int threads) {
+// stream `stream`. Returns what it did to the operand.
+InputQuantStats quantise(std::vector<double>& v, double scale, const Format& f, Mode mode, Overflow overflow,
+                         std::uint64_t seed, std::uint64_t stream, int threads) {
   Rounding r;
   r.mode = mode;
   r.overflow = overflow;
@@ -51,7 +51,27 @@ std::uint64_t quantise(std::vector<double>& v, double scale, const Format& f, Mo
   if (st.nan_unrepresentable)
     throw std::invalid_argument(fmt::format("{} NaN input(s) cannot be represented in {}",
                                             st.nan_unrepresentable, f.name));
-  return st.overflow;
+  InputQuantStats q;
+  q.counted = q.subnormal_counted = true;
+  q.elements = st.count;
+  q.flushed = st.flushed;
+  // RoundStats::underflow: nonzero inputs whose result is below the smallest normal, zero
+  // results included; the rest are the nonzero subnormal results.
+  q.subnormal = st.underflow - st.flushed;
+  q.overflow = st.overflow;
+  return q;
+}
+
+// The same counts from the block quantiser's statistics of one operand: flushed and clamped
+// (|x / scale| beyond the element maximum) mean what InputQuantStats's flushed and overflow mean;
+// BlockStats does not count subnormal elements.
+InputQuantStats quant_stats_of(const BlockStats& b) {
+  InputQuantStats q;
+  q.counted = true;
+  q.elements = b.elements;
+  q.flushed = b.flushed;
+  q.overflow = b.clamped;
+  return q;
 }
 
 // Runs the GEMM on P random permutations of K (the same permutation applied to A's columns and
@@ -175,8 +195,11 @@ ExperimentResult run_block_scaled(const ResolvedExperiment& s, const double* A, 
   const QuantizedTensor qa = quantize_blocks(*s.block_a, A, M, K);
   const std::vector<double> bt = transposed(B, K, N);
   const QuantizedTensor qb = quantize_blocks(*s.block_b, bt.data(), N, K);
-  return run_block_experiment(s, *s.block_a, qa, *s.block_b, qb, threads, keep_output,
-                              s.reference_original ? A : nullptr, s.reference_original ? B : nullptr);
+  ExperimentResult r = run_block_experiment(s, *s.block_a, qa, *s.block_b, qb, threads, keep_output,
+                                            s.reference_original ? A : nullptr, s.reference_original ? B : nullptr);
+  r.quant_a = quant_stats_of(qa.stats);
+  r.quant_b = quant_stats_of(qb.stats);
+  return r;
 }
 
 }  // namespace
@@ -224,8 +247,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
                     K = static_cast<std::size_t>(s.K);
 
   std::vector<double> a(A, A + M * K), b(B, B + K * N);
-  const std::uint64_t input_overflows =
-      quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_overflow, s.input_seed, 0, threads) +
+  const InputQuantStats quant_a =
+      quantise(a, s.scale_a, acc.a_format, s.input_rounding, s.input_overflow, s.input_seed, 0, threads);
+  const InputQuantStats quant_b =
       quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_overflow, s.input_seed, 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -247,7 +271,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   const GemmEvents events = emu.events.value_or(GemmEvents{});
   r.metrics = compute_metrics(emu.D, exact, absprod, K, accumulator_u(acc), output_format_of(acc),
                               events);
-  r.metrics.input_overflow_count = input_overflows;
+  r.metrics.input_overflow_count = quant_a.overflow + quant_b.overflow;
+  r.quant_a = quant_a;
+  r.quant_b = quant_b;
   r.events = events;
   r.events_counted = emu.events.has_value();
   r.accumulator = acc.describe();
@@ -311,7 +337,15 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           // Cost (gemm_cost.hpp): storage bits per element of A and B, and the inner loop's operation.
           {"a_bits_per_element", r.a_bits_per_element},
           {"b_bits_per_element", r.b_bits_per_element},
-          {"inner_op", static_cast<double>(r.inner_op), r.inner_op >= 0}};
+          {"inner_op", static_cast<double>(r.inner_op), r.inner_op >= 0},
+          // What quantising each operand did (InputQuantStats), as fractions of its elements;
+          // empty for operands given already quantised, and the subnormal ones for block scaling.
+          {"a_flushed_frac", r.quant_a.flushed_frac()},
+          {"a_subnormal_frac", r.quant_a.subnormal_frac()},
+          {"a_overflow_frac", r.quant_a.overflow_frac()},
+          {"b_flushed_frac", r.quant_b.flushed_frac()},
+          {"b_subnormal_frac", r.quant_b.subnormal_frac()},
+          {"b_overflow_frac", r.quant_b.overflow_frac()}};
   // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
   // marks a value the run did not measure, which is written empty, not "nan".
   for (auto& x : v)

@@ -32,6 +32,7 @@ constexpr NameInfo kNames[] = {
     {"constant", DistKind::constant, 1, "constant[:V]"},
     {"identity", DistKind::identity, 0, "identity"},
     {"harmonic", DistKind::harmonic, 0, "harmonic"},
+    {"loggrad", DistKind::loggrad, 2, "loggrad[:LO[:HI]]"},
 };
 
 const NameInfo& info(DistKind k) {
@@ -65,6 +66,22 @@ inline double normal_at(const CounterRng& rng, std::uint64_t index) {
   const double u1 = static_cast<double>((rng.bits(2 * index) >> 11) + 1) * 0x1p-53;
   const double u2 = rng.uniform(2 * index + 1);
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+// loggrad: z ~ N(0,1) redrawn until |z| <= 3 (the first draw is normal_at(rng, index), like
+// `normal`; redraws come from their own stream), log2|x| = mid + sigma z clamped to [lo, hi]
+// against the last bit of rounding in mid + sigma z, and the sign from bit 0 of the first draw's
+// first word (Box-Muller's u1 takes its top 53 bits only). After kRedraws failed redraws (each
+// fails with probability 0.0027) z is clamped: never reached in practice, but it bounds the loop.
+inline double loggrad_at(const Distribution& d, const CounterRng& rng, const CounterRng& redraw,
+                         std::uint64_t index) {
+  constexpr std::uint64_t kRedraws = 64;
+  double z = normal_at(rng, index);
+  for (std::uint64_t a = 0; std::fabs(z) > 3 && a < kRedraws; ++a) z = normal_at(redraw, index * kRedraws + a);
+  z = std::clamp(z, -3.0, 3.0);
+  const double mid = 0.5 * (d.log2_lo + d.log2_hi), sigma = (d.log2_hi - d.log2_lo) / 6;
+  const double mag = std::exp2(std::clamp(mid + sigma * z, d.log2_lo, d.log2_hi));
+  return (rng.bits(2 * index) & 1) ? -mag : mag;
 }
 
 // Outlier channels among k_len: the round(fraction*k_len) (at least one when fraction > 0)
@@ -124,6 +141,15 @@ Distribution parse_distribution(std::string_view spec) {
     case DistKind::constant:
       if (nparams >= 1) d.value = number(spec, parts[1], "V");
       break;
+    case DistKind::loggrad:
+      if (nparams >= 1) d.log2_lo = number(spec, parts[1], "LO");
+      if (nparams >= 2) d.log2_hi = number(spec, parts[2], "HI");
+      // Both ends normal doubles, so every magnitude is one (and exp2 never over/underflows).
+      if (!(d.log2_lo >= -1022 && d.log2_hi <= 1023))
+        bad(spec, "LO and HI must lie in [-1022, 1023], got " + shortest(d.log2_lo) + " and " + shortest(d.log2_hi));
+      if (!(d.log2_lo < d.log2_hi))
+        bad(spec, "LO must be below HI, got " + shortest(d.log2_lo) + " and " + shortest(d.log2_hi));
+      break;
     default:
       break;
   }
@@ -136,6 +162,7 @@ std::string to_string(const Distribution& d) {
     case DistKind::lognormal: return s + ":" + shortest(d.sigma);
     case DistKind::outliers: return s + ":" + shortest(d.fraction) + ":" + shortest(d.factor);
     case DistKind::constant: return s + ":" + shortest(d.value);
+    case DistKind::loggrad: return s + ":" + shortest(d.log2_lo) + ":" + shortest(d.log2_hi);
     default: return s;
   }
 }
@@ -143,6 +170,7 @@ std::string to_string(const Distribution& d) {
 void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id, std::size_t rows,
               std::size_t cols, double* out, bool is_b, int threads) {
   const CounterRng rng(seed, tensor_id);
+  const CounterRng redraw(seed, tensor_id ^ 0x6c6f676772616400ULL);  // "loggrad": loggrad's redraws
   const std::vector<unsigned char> outlier =
       d.kind == DistKind::outliers ? outlier_channels(d, seed, is_b ? rows : cols) : std::vector<unsigned char>{};
   const int nthreads = threads > 0 ? threads : omp_default_threads();
@@ -183,6 +211,9 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
         break;
       case DistKind::harmonic:
         for (std::size_t j = 0; j < cols; ++j) row[j] = is_b ? 1.0 : 1.0 / static_cast<double>(j + 1);
+        break;
+      case DistKind::loggrad:
+        for (std::size_t j = 0; j < cols; ++j) row[j] = loggrad_at(d, rng, redraw, base + j);
         break;
     }
   }

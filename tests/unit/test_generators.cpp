@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "floatscope/generators.hpp"
@@ -68,7 +69,7 @@ constexpr std::size_t kRows = 1000, kCols = 1000;  // N = 10^6
 
 TEST_CASE("generators: same bits for any thread count and call", "[generators]") {
   for (const char* spec : {"uniform01", "uniform", "normal", "lognormal:0.7", "outliers:0.05:30",
-                           "constant:2.5", "identity", "harmonic"}) {
+                           "constant:2.5", "identity", "harmonic", "loggrad", "loggrad:-30:-10"}) {
     INFO(spec);
     const auto one = gen(spec, 300, 257, 42, 3, false, 1);
     CHECK(same_bits(one, gen(spec, 300, 257, 42, 3, false, 2)));
@@ -125,6 +126,42 @@ TEST_CASE("generators: moments of the random distributions (N = 10^6, 5 sigma)",
     const double s2 = 0.25;
     const double var = (std::exp(s2) - 1) * std::exp(s2);
     CHECK(std::fabs(moments(v).mean - std::exp(s2 / 2)) < 5 * std::sqrt(var / 1e6));
+  }
+}
+
+TEST_CASE("generators: loggrad is log-normal in log2|x| over [2^LO, 2^HI] with random signs (N = 10^6)",
+          "[generators]") {
+  // log2|x| = mid + sigma z, z ~ N(0,1) truncated to [-3, 3]. The truncated normal's moments
+  // (Johnson, Kotz, Balakrishnan, Continuous Univariate Distributions vol. 1, s.10.1), with
+  // Z = 2 Phi(3) - 1 = erf(3/sqrt 2) and phi(3) the density at 3: E z = 0,
+  // E z^2 = 1 - 6 phi(3)/Z, E z^4 = 3 - (2*27 + 6*3) phi(3)/Z, and P(|z| < 1) = erf(1/sqrt 2)/Z.
+  const double Z = std::erf(3 / std::sqrt(2.0));
+  const double phi3 = std::exp(-4.5) / std::sqrt(2 * std::acos(-1.0));
+  const double ez2 = 1 - 6 * phi3 / Z, ez4 = 3 - (2 * 27 + 6 * 3) * phi3 / Z;
+  for (const auto& [spec, lo, hi] : {std::tuple{"loggrad", -40.0, 0.0}, std::tuple{"loggrad:-30:-6", -30.0, -6.0}}) {
+    INFO(spec);
+    const auto v = gen(spec, kRows, kCols, 5);
+    const double mid = (lo + hi) / 2, sigma = (hi - lo) / 6;
+    std::vector<double> l(v.size());
+    double negative = 0, within_one_sigma = 0, lmin = hi, lmax = lo;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      l[i] = std::log2(std::fabs(v[i]));
+      lmin = std::min(lmin, l[i]);
+      lmax = std::max(lmax, l[i]);
+      negative += v[i] < 0;
+      within_one_sigma += std::fabs(l[i] - mid) < sigma;
+    }
+    CHECK(std::count_if(v.begin(), v.end(), [&](double x) {
+            return !(std::fabs(x) >= std::exp2(lo) && std::fabs(x) <= std::exp2(hi));
+          }) == 0);
+    check_moments(l, mid, sigma * sigma * ez2, std::pow(sigma, 4) * ez4);
+    CHECK(std::fabs(negative / 1e6 - 0.5) < 5 * std::sqrt(0.25 / 1e6));
+    const double p = std::erf(1 / std::sqrt(2.0)) / Z;
+    CHECK(std::fabs(within_one_sigma / 1e6 - p) < 5 * std::sqrt(p * (1 - p) / 1e6));
+    // The cut is at 3 sigma, not narrower: about 68 of 10^6 draws lie beyond 2.985 sigma on each
+    // side ((Phi(-2.985) - Phi(-3)) / Z), so both ends are approached within 0.015 sigma.
+    CHECK(lmin < mid - 2.985 * sigma);
+    CHECK(lmax > mid + 2.985 * sigma);
   }
 }
 
@@ -194,8 +231,17 @@ TEST_CASE("generators: parse, canonical names and errors", "[generators]") {
   CHECK(floatscope::to_string(o) == "outliers:0.02:1000");
   CHECK(floatscope::to_string(parse_distribution("lognormal:0.1")) == "lognormal:0.1");
   CHECK(floatscope::to_string(parse_distribution("identity")) == "identity");
+  const auto g = parse_distribution("loggrad");
+  CHECK(g.kind == DistKind::loggrad);
+  CHECK(g.log2_lo == -40);
+  CHECK(g.log2_hi == 0);
+  CHECK(parse_distribution("loggrad:-30").log2_lo == -30);
+  CHECK(parse_distribution("loggrad:-30").log2_hi == 0);
+  CHECK(parse_distribution("loggrad:-24.5:3").log2_hi == 3);
+  CHECK(floatscope::to_string(g) == "loggrad:-40:0");
+  CHECK(floatscope::to_string(parse_distribution("loggrad:-24.5:3")) == "loggrad:-24.5:3");
   for (const char* s : {"uniform01", "uniform", "normal", "lognormal:0.3", "outliers:0.01:100",
-                        "constant:0.1", "identity", "harmonic"})
+                        "constant:0.1", "identity", "harmonic", "loggrad", "loggrad:-1e2:-0.125"})
     CHECK(parse_distribution(floatscope::to_string(parse_distribution(s))) == parse_distribution(s));
 
   auto err = [](const std::string& spec, const std::string& part) {
@@ -224,4 +270,11 @@ TEST_CASE("generators: parse, canonical names and errors", "[generators]") {
   err("outliers:0.1:0", "FACTOR must be nonzero");
   err("outliers:0.1:x", "FACTOR 'x'");
   err("constant:1.5x", "V '1.5x'");
+  err("loggrad:0", "LO must be below HI, got 0 and 0");
+  err("loggrad:-10:-20", "LO must be below HI");
+  err("loggrad:-2000", "LO and HI must lie in [-1022, 1023]");
+  err("loggrad:-10:1024", "LO and HI must lie in [-1022, 1023]");
+  err("loggrad:x", "LO 'x'");
+  err("loggrad:-1:nan", "HI 'nan'");
+  err("loggrad:-3:-2:-1", "too many parameters; usage: loggrad[:LO[:HI]]");
 }

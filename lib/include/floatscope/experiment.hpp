@@ -88,6 +88,32 @@ struct ExperimentSpec {
   double outlier_growth = 1.0;
 };
 
+// What rounding one operand onto its input format did, counted over its M*K (or K*N) elements:
+// the exact quotients x / scale (scale_a or scale_b; a loss scale S is scale = 1/S) against the
+// elements the GEMM got. Filled for the plain path and for inputs block-quantised by the run;
+// operands given already quantised leave it uncounted.
+struct InputQuantStats {
+  bool counted = false;            // false: nothing measured (every fraction is NaN)
+  bool subnormal_counted = false;  // block-scaled runs: BlockStats has no subnormal count
+  std::uint64_t elements = 0;
+  std::uint64_t flushed = 0;       // nonzero x whose element became zero
+  std::uint64_t subnormal = 0;     // x whose element became a nonzero subnormal
+  // |x / scale| beyond the largest finite value: the element became Inf or NaN, or +-max when the
+  // rounding saturates or rounds back down to max (round to nearest within half an ulp above
+  // it); what RoundStats::overflow and input_overflow_count count. With a scale that is not a
+  // power of two the plain path decides on x / scale rounded to double (round_quotient_array).
+  std::uint64_t overflow = 0;
+  double flushed_frac() const { return frac(flushed, counted); }
+  double subnormal_frac() const { return frac(subnormal, counted && subnormal_counted); }
+  double overflow_frac() const { return frac(overflow, counted); }
+
+ private:
+  double frac(std::uint64_t n, bool ok) const {
+    return ok && elements ? static_cast<double>(n) / static_cast<double>(elements)
+                          : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
 struct ExperimentResult {
   Metrics metrics{};                 // see metrics.hpp for the definitions; NaN where undefined
   // Permutation runs (spec.permutations > 0): the largest number of distinct results of one
@@ -117,6 +143,8 @@ struct ExperimentResult {
   double a_bits_per_element = std::numeric_limits<double>::quiet_NaN();
   double b_bits_per_element = std::numeric_limits<double>::quiet_NaN();
   int inner_op = -1;
+  // What quantising each operand did (CSV columns a_flushed_frac ... b_overflow_frac).
+  InputQuantStats quant_a, quant_b;
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that

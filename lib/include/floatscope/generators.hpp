@@ -23,6 +23,18 @@
 //                           sum of docs/references.md s.6). 1/(k+1) is the double nearest the exact value;
 //                           rounding that onto a format <= fp32 equals rounding the exact value for
 //                           any K < 2^28 (1/n is never that close to a midpoint).
+//   loggrad[:LO[:HI]]       gradient-like data: random signs, magnitudes log-normal over
+//                           [2^LO, 2^HI] (defaults -40 and 0): log2|x| = (LO+HI)/2 + (HI-LO)/6 * z,
+//                           z ~ N(0,1) truncated to [-3, 3] by redrawing. Why this shape: gradient
+//                           histograms are unimodal in log2|x| and spread over tens of binades
+//                           (Micikevicius et al., Mixed Precision Training, ICLR 2018, Fig. 3),
+//                           which is what decides how much of them underflows or overflows a
+//                           format at a given loss scale; +-3 sigma spans the range, and the
+//                           truncation (0.27% of draws redrawn) makes [2^LO, 2^HI] a hard bound,
+//                           so "nothing overflows below scale S" is a property of the data, not
+//                           of the sample size. log2|x| then has mean (LO+HI)/2 and variance
+//                           0.97334 ((HI-LO)/6)^2 (the truncated normal's 1 - 6 phi(3)/(1 - 2 Phi(-3))).
+//                           The sign is a bit of the first draw that Box-Muller does not use.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +48,7 @@
 namespace floatscope {
 
 enum class DistKind : std::uint8_t {
-  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic,
+  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic, loggrad,
 };
 
 struct Distribution {
@@ -45,6 +57,8 @@ struct Distribution {
   double fraction = 0.01;  // outliers: fraction of K channels
   double factor = 100.0;   // outliers: their scale
   double value = 1.0;      // constant
+  double log2_lo = -40.0;  // loggrad: magnitudes in [2^log2_lo, 2^log2_hi]
+  double log2_hi = 0.0;
 
   bool operator==(const Distribution&) const = default;
 };
