@@ -303,7 +303,7 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   const ReportSpec spec = read_spec(dir, t);
   const auto claims = evaluate_claims(t, spec);
   std::vector<std::string> notes;
-  auto figures = make_figures(t, figdir, gnuplot, notes, spec.figures);
+  auto figures = make_figures(t, figdir, gnuplot, notes, spec.figures, spec.generic_figures);
 
   const std::string title = meta.value("title", "").empty() ? "floatscope sweep report" : meta.value("title", "");
   const bool complete = meta.value("complete", false);

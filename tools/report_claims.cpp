@@ -36,7 +36,7 @@ MeasuredValue measure(const Table& t, const Measurement& m) {
   }
   std::vector<double> values;
   for (const auto* r : rows)
-    values.push_back(m.metric.eval([&](std::string_view c) { return t.num(*r, c); }));
+    values.push_back(m.metric.eval([&](std::string_view c) -> std::string_view { return t.str(*r, c); }));
   if (m.stat == "distinct") {
     std::set<double> seen;
     for (double v : values)

@@ -16,7 +16,7 @@ class ExprParser {
   ExprParser(std::string_view text, Expr& out) : s_(text), e_(out) {}
 
   int parse() {
-    const int root = sum();
+    const int root = comparison();
     skip_space();
     if (at_ < s_.size()) fail("unexpected '" + std::string(1, s_[at_]) + "'");
     return root;
@@ -45,6 +45,17 @@ class ExprParser {
   int node(Op op, int lhs = -1, int rhs = -1) {
     e_.nodes_.push_back({op, 0, {}, lhs, rhs});
     return static_cast<int>(e_.nodes_.size()) - 1;
+  }
+  int comparison() {  // loosest: "a + b < c" compares sums; not chained
+    const int lhs = sum();
+    skip_space();
+    if (at_ < s_.size() && (s_[at_] == '<' || s_[at_] == '>')) {
+      const bool less = s_[at_] == '<';
+      ++at_;
+      const bool or_equal = take('=');
+      return node(less ? (or_equal ? Op::le : Op::lt) : (or_equal ? Op::ge : Op::gt), lhs, sum());
+    }
+    return lhs;
   }
   int sum() {
     int lhs = product();
@@ -75,7 +86,7 @@ class ExprParser {
     skip_space();
     if (at_ >= s_.size()) fail("expected a number, a column or '('");
     if (take('(')) {
-      const int inner = sum();
+      const int inner = comparison();
       if (!take(')')) fail("expected ')'");
       return inner;
     }
@@ -94,21 +105,50 @@ class ExprParser {
     while (at_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[at_])) || s_[at_] == '_')) ++at_;
     const std::string name(s_.substr(start, at_ - start));
     if (take('(')) {
+      if (name == "field") return field();
       static const std::pair<const char*, Op> functions[] = {
           {"log2", Op::log2}, {"log10", Op::log10}, {"abs", Op::abs}, {"sqrt", Op::sqrt}};
       for (const auto& [fname, op] : functions)
         if (name == fname) {
-          const int arg = sum();
+          const int arg = comparison();
           if (!take(')')) fail("expected ')' after the argument of " + name);
           return node(op, arg);
         }
-      fail("unknown function '" + name + "' (known: log2, log10, abs, sqrt)");
+      fail("unknown function '" + name + "' (known: log2, log10, abs, sqrt, field)");
     }
     const int n = node(Op::column);
     e_.nodes_[static_cast<std::size_t>(n)].name = name;
     return n;
   }
+  // field(column, i), after "field(": a column name and a literal part index.
+  int field() {
+    skip_space();
+    const std::size_t start = at_;
+    while (at_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[at_])) || s_[at_] == '_')) ++at_;
+    if (at_ == start) fail("field(column, i): expected a column name");
+    const std::string column(s_.substr(start, at_ - start));
+    if (!take(',')) fail("field(column, i): expected ','");
+    skip_space();
+    int index = -1;
+    auto [p, ec] = std::from_chars(s_.data() + at_, s_.data() + s_.size(), index);
+    if (ec != std::errc() || index < 0) fail("field(column, i): i must be an integer >= 0");
+    at_ = static_cast<std::size_t>(p - s_.data());
+    if (!take(')')) fail("field(column, i): expected ')'");
+    const int n = node(Op::field);
+    e_.nodes_[static_cast<std::size_t>(n)].name = column;
+    e_.nodes_[static_cast<std::size_t>(n)].value = index;
+    return n;
+  }
 };
+
+namespace {
+double to_number(std::string_view text) {
+  double v = NAN;
+  if (text.empty()) return NAN;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && p == text.data() + text.size() ? v : NAN;
+}
+}  // namespace
 
 Expr Expr::parse(std::string_view text) {
   Expr e;
@@ -117,15 +157,32 @@ Expr Expr::parse(std::string_view text) {
   return e;
 }
 
-double Expr::eval(const std::function<double(std::string_view)>& column) const { return eval_node(root_, column); }
+double Expr::eval(const CellText& cell) const { return eval_node(root_, cell); }
 
-double Expr::eval_node(int i, const std::function<double(std::string_view)>& column) const {
+double Expr::eval_node(int i, const CellText& cell) const {
   const Node& n = nodes_[static_cast<std::size_t>(i)];
-  auto l = [&] { return eval_node(n.lhs, column); };
-  auto r = [&] { return eval_node(n.rhs, column); };
+  auto l = [&] { return eval_node(n.lhs, cell); };
+  auto r = [&] { return eval_node(n.rhs, cell); };
+  auto compare = [&](auto holds) {
+    const double a = l(), b = r();
+    return std::isnan(a) || std::isnan(b) ? NAN : holds(a, b) ? 1.0 : 0.0;
+  };
   switch (n.op) {
     case Op::number: return n.value;
-    case Op::column: return column(n.name);
+    case Op::column: return to_number(cell(n.name));
+    case Op::field: {
+      std::string_view text = cell(n.name);
+      for (int part = 0; part < static_cast<int>(n.value); ++part) {
+        const auto colon = text.find(':');
+        if (colon == std::string_view::npos) return NAN;
+        text.remove_prefix(colon + 1);
+      }
+      return to_number(text.substr(0, text.find(':')));
+    }
+    case Op::lt: return compare([](double a, double b) { return a < b; });
+    case Op::le: return compare([](double a, double b) { return a <= b; });
+    case Op::gt: return compare([](double a, double b) { return a > b; });
+    case Op::ge: return compare([](double a, double b) { return a >= b; });
     case Op::add: return l() + r();
     case Op::sub: return l() - r();
     case Op::mul: return l() * r();
@@ -143,7 +200,8 @@ double Expr::eval_node(int i, const std::function<double(std::string_view)>& col
 std::vector<std::string> Expr::columns() const {
   std::vector<std::string> out;
   for (const auto& n : nodes_)
-    if (n.op == Op::column && std::find(out.begin(), out.end(), n.name) == out.end()) out.push_back(n.name);
+    if ((n.op == Op::column || n.op == Op::field) && std::find(out.begin(), out.end(), n.name) == out.end())
+      out.push_back(n.name);
   return out;
 }
 

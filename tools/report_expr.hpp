@@ -1,7 +1,10 @@
 // Arithmetic over the columns of one results.csv row, for the figures and claims an experiment
 // config declares ([[report.figure]] x/y, [[report.claim]] metric): column names, numbers,
-// + - * / ^, unary minus, parentheses and log2() log10() abs() sqrt(). "1/scale_a" puts a loss scale
-// on an axis; "K - stagnation_count + 1" is the term where a running sum stopped growing.
+// + - * / ^, unary minus, parentheses, comparisons < <= > >= (1 or 0), log2() log10() abs() sqrt(),
+// and field(column, i): the i-th ':'-separated part of a text cell as a number ("outliers:0.01:100"
+// -> field(dist, 2) = 100). "1/scale_a" puts a loss scale on an axis; "K - stagnation_count + 1"
+// is the term where a running sum stopped growing; "(a_flushed_frac < 0.01) * (a_overflow_frac <= 0)"
+// is 1 for a good loss scale.
 #pragma once
 
 #include <functional>
@@ -15,8 +18,10 @@ class Expr {
  public:
   // Throws std::invalid_argument naming the expression and the position of the problem.
   static Expr parse(std::string_view text);
-  // `column(name)` gives a cell as a number (NaN when empty or not a number); NaN propagates.
-  double eval(const std::function<double(std::string_view)>& column) const;
+  // `cell(name)` gives a cell's text; empty or non-numeric cells are NaN, and NaN propagates
+  // (a comparison with NaN is NaN too, so a row without the value stays "not measured").
+  using CellText = std::function<std::string_view(std::string_view)>;
+  double eval(const CellText& cell) const;
   // The column names it reads, each once, in order of first use.
   std::vector<std::string> columns() const;
   // A bare column name ("output_hash"): `stat = "distinct"` then counts distinct cell texts.
@@ -24,17 +29,17 @@ class Expr {
   const std::string& text() const { return text_; }
 
  private:
-  enum class Op { number, column, add, sub, mul, div, pow, neg, log2, log10, abs, sqrt };
+  enum class Op { number, column, field, add, sub, mul, div, pow, neg, log2, log10, abs, sqrt, lt, le, gt, ge };
   struct Node {
     Op op;
-    double value = 0;   // number
-    std::string name;   // column
+    double value = 0;   // number; field: the part's index
+    std::string name;   // column, field
     int lhs = -1, rhs = -1;
   };
   std::string text_;
   std::vector<Node> nodes_;  // nodes_.back() is the root
   int root_ = -1;
-  double eval_node(int i, const std::function<double(std::string_view)>& column) const;
+  double eval_node(int i, const CellText& cell) const;
   friend class ExprParser;
 };
 

@@ -559,7 +559,7 @@ void declared_figure(const Table& t, const FigureSpec& f, std::size_t number, Wr
       }
       std::map<double, std::vector<double>> by_x;
       for (const auto* r : grows) {
-        auto cell = [&](std::string_view c) { return t.num(*r, c); };
+        auto cell = [&](std::string_view c) -> std::string_view { return t.str(*r, c); };
         const double x = f.x.eval(cell);
         if (!std::isnan(x)) by_x[x].push_back(y.eval(cell));
       }
@@ -641,17 +641,25 @@ std::string find_gnuplot(const std::string& requested) {
 }
 
 std::vector<Figure> make_figures(const Table& t, const fs::path& figdir, const std::string& gnuplot,
-                                 std::vector<std::string>& notes, const std::vector<FigureSpec>& declared) {
+                                 std::vector<std::string>& notes, const std::vector<FigureSpec>& declared,
+                                 bool generic) {
+  // A fresh set: figures of an earlier report of this directory must not linger beside the new ones.
+  if (fs::exists(figdir))
+    for (const auto& e : fs::directory_iterator(figdir))
+      for (const char* ext : {".dat", ".gp", ".svg", ".png", ".log"})
+        if (e.path().extension() == ext) fs::remove(e.path());
   fs::create_directories(figdir);
   std::vector<Figure> figures;
   Writer w{figdir, figures};
   for (std::size_t i = 0; i < declared.size(); ++i) declared_figure(t, declared[i], i + 1, w, notes);
-  error_vs_k(t, w, notes);
-  heatmap(t, w, notes);
-  ulp_cdf(t, w, notes);
-  range_vs_scale(t, w, notes);
-  distinct_vs_k(t, w, notes);
-  spread_vs_k(t, w, notes);
+  if (generic) {
+    error_vs_k(t, w, notes);
+    heatmap(t, w, notes);
+    ulp_cdf(t, w, notes);
+    range_vs_scale(t, w, notes);
+    distinct_vs_k(t, w, notes);
+    spread_vs_k(t, w, notes);
+  }
   if (gnuplot.empty()) return figures;
   for (auto& f : figures) {
     const std::string cmd = "cd '" + figdir.string() + "' && '" + gnuplot + "' '" + f.name + ".gp' > '" + f.name +

@@ -247,8 +247,9 @@ ReportSpec parse_report_spec(std::string_view text, std::string_view source) {
   ReportSpec spec;
   const toml::table* r = sub_table(root, "report", source);
   if (!r) return spec;
-  const Fields f(*r, source, "[report]", {"question", "conclusion", "figure", "claim"});
+  const Fields f(*r, source, "[report]", {"question", "conclusion", "generic_figures", "figure", "claim"});
   spec.question = f.text("question").value_or("");
+  if (r->get("generic_figures")) spec.generic_figures = f.flag("generic_figures");
   spec.conclusion = f.text("conclusion").value_or("");
   each_table(*r, "figure", source, [&](const toml::table& t) { spec.figures.push_back(read_figure(t, source)); });
   each_table(*r, "claim", source, [&](const toml::table& t) { spec.claims.push_back(read_claim(t, source)); });

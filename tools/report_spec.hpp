@@ -52,6 +52,7 @@ struct FigureSpec {
 
 struct ReportSpec {
   std::string question, conclusion;
+  bool generic_figures = true;  // false: only the declared figures (keeps a report small)
   std::vector<FigureSpec> figures;
   std::vector<ClaimSpec> claims;
   bool empty() const { return question.empty() && conclusion.empty() && figures.empty() && claims.empty(); }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "floatscope/sweep.hpp"
@@ -265,4 +266,61 @@ TEST_CASE("reference_of = original measures the input quantisation too", "[exper
   auto bad = run_cli({"gemm", "--M", "1", "--N", "1", "--K", "1", "--reference-of", "exactish"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("reference_of: 'exactish'") != std::string::npos);
+}
+
+TEST_CASE("claim expressions: comparisons, field() of a text cell; generic figures can be turned off",
+          "[experiment_report]") {
+  const fs::path cfg = write_config("expr", R"toml(dist = ["outliers:0.25:100", "outliers:0.25:1000"]
+M = 2
+N = 2
+K = 16
+
+[report]
+generic_figures = false
+
+[[report.figure]]
+title = "error against the outlier factor"
+x = "field(dist, 2)"
+y = "normwise_rel_err"
+logx = true
+
+[[report.claim]]
+claim = "the largest outlier factor, read from the dist text"
+metric = "field(dist, 2)"
+stat = "max"
+published = 1000
+expect = "equal"
+
+[[report.claim]]
+claim = "comparisons are 1 or 0"
+metric = "(K < 20) + (K >= 16) + (K > 16) + (2 * K <= 31)"
+stat = "min"
+published = 2
+expect = "equal"
+
+[[report.claim]]
+claim = "a part the cell does not have"
+metric = "field(dist, 3)"
+stat = "max"
+published = 1
+expect = "equal"
+)toml"),
+                 dir = root() / "expr";
+  auto s = run_cli({"sweep", cfg.string(), "-o", dir.string(), "--quiet"});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  auto r = run_cli({"report", dir.string(), "--quiet", "--gnuplot", "/nonexistent/gnuplot"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto claims = read_rows(dir / "claims.csv");
+  REQUIRE(claims.size() == 3);
+  CHECK(claims[0].at("verdict") == "held");
+  CHECK(claims[1].at("verdict") == "held");
+  CHECK(claims[2].at("verdict") == "not measured");
+  std::set<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir / "figures")) files.insert(e.path().stem().string());
+  CHECK(files == std::set<std::string>{"exp1_error_against_the_outlier_factor"});
+  const std::string dat = slurp(dir / "figures" / "exp1_error_against_the_outlier_factor.dat");
+  CHECK(dat.find("\n100 ") != std::string::npos);
+  CHECK(dat.find("\n1000 ") != std::string::npos);
 }
