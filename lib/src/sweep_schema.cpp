@@ -9,6 +9,7 @@
 
 #include "floatscope/sweep.hpp"
 #include "floatscope/names.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace floatscope::sweep {
 
@@ -65,6 +66,10 @@ const std::vector<KeyInfo>& sweep_keys() {
        "E8M0 scale rule of the MX schemes: floor ceil rceil even; empty = floor", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
+      {"algorithm", V::String, "classical",
+       "classical, or strassen:L (L = 1..4 levels of Strassen's recursion: block additions rounded in "
+       "acc_format with rounding, classical leaf GEMMs; custom scalar accumulators on cpu; M, N, K "
+       "multiples of 2^L)", true},
   };
   return keys;
 }
@@ -125,6 +130,13 @@ std::string canonical_value(const KeyInfo& key, std::string_view text) {
         try {
           const BlockFma b = parse_block_fma(text);
           return std::to_string(b.L) + "," + std::to_string(b.F);
+        } catch (const std::invalid_argument& e) {
+          bad(key, text, e.what());
+        }
+      }
+      if (key.name == "algorithm") {  // one spelling per algorithm (ids): "Strassen:01" is strassen:1
+        try {
+          return parse_gemm_algorithm(text).describe();
         } catch (const std::invalid_argument& e) {
           bad(key, text, e.what());
         }

@@ -74,6 +74,7 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "seed") integer(s.seed);
   else if (key == "reference") str(s.reference);
   else if (key == "permutations") integer(s.permutations);
+  else if (key == "algorithm") str(s.algorithm);
   else throw nb::type_error(("gemm: unknown option '" + key + "'").c_str());
 }
 

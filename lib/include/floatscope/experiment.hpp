@@ -74,6 +74,9 @@ struct ExperimentSpec {
   // and report, per output, how many distinct results they give and their spread in ulps of the
   // output format.
   int permutations = 0;
+  // "classical" (the accumulator's dot products) or "strassen:L": L levels of Strassen's
+  // recursion with the additions in acc_format/rounding and classical leaf GEMMs (strassen.hpp).
+  std::string algorithm = "classical";
 };
 
 struct ExperimentResult {
@@ -130,6 +133,7 @@ struct ResolvedExperiment {
   double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
   Overflow input_overflow = Overflow::spec;
   std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
+  int strassen_levels = 0;             // spec.algorithm: 0 = classical, L = strassen:L
 };
 ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
 
