@@ -272,7 +272,7 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--M", s.M, "rows of A (generated inputs)")->capture_default_str();
   app.add_option("--N", s.N, "columns of B (generated inputs)")->capture_default_str();
   app.add_option("--K", s.K, "inner dimension (generated inputs)")->capture_default_str();
-  app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic")->capture_default_str();
+  app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic, rowscaled:D")->capture_default_str();
   app.add_option("--b-dist", s.b_dist, "distribution of B (default: --dist)");
   add_strict_int(app, "--seed", s.seed, "seed of generated inputs and stochastic rounding (0 to 2^64-1) [default: 0]", 0, UINT64_MAX);
   app.add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");

@@ -32,6 +32,7 @@ constexpr NameInfo kNames[] = {
     {"constant", DistKind::constant, 1, "constant[:V]"},
     {"identity", DistKind::identity, 0, "identity"},
     {"harmonic", DistKind::harmonic, 0, "harmonic"},
+    {"rowscaled", DistKind::rowscaled, 1, "rowscaled[:D]"},
 };
 
 const NameInfo& info(DistKind k) {
@@ -124,6 +125,14 @@ Distribution parse_distribution(std::string_view spec) {
     case DistKind::constant:
       if (nparams >= 1) d.value = number(spec, parts[1], "V");
       break;
+    case DistKind::rowscaled:
+      if (nparams >= 1) {
+        const double D = number(spec, parts[1], "D");
+        if (!(D >= 0 && D <= 300 && D == std::floor(D)))
+          bad(spec, "D must be an integer in [0, 300], got " + std::string(parts[1]));
+        d.exp_range = static_cast<int>(D);
+      }
+      break;
     default:
       break;
   }
@@ -136,6 +145,7 @@ std::string to_string(const Distribution& d) {
     case DistKind::lognormal: return s + ":" + shortest(d.sigma);
     case DistKind::outliers: return s + ":" + shortest(d.fraction) + ":" + shortest(d.factor);
     case DistKind::constant: return s + ":" + shortest(d.value);
+    case DistKind::rowscaled: return s + ":" + std::to_string(d.exp_range);
     default: return s;
   }
 }
@@ -145,6 +155,12 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
   const CounterRng rng(seed, tensor_id);
   const std::vector<unsigned char> outlier =
       d.kind == DistKind::outliers ? outlier_channels(d, seed, is_b ? rows : cols) : std::vector<unsigned char>{};
+  // rowscaled: the scale exponent of A's row i / B's column j is element i / j of its own stream.
+  const CounterRng scale_rng(seed, stream_of(0x726f777363616c65ULL, tensor_id));  // "rowscale"
+  const auto scale_exp = [&](std::size_t index) {
+    const std::uint64_t span = 2 * static_cast<std::uint64_t>(d.exp_range) + 1;
+    return static_cast<int>(scale_rng.bits(index) % span) - d.exp_range;
+  };
   const int nthreads = threads > 0 ? threads : omp_default_threads();
   const auto nrows = static_cast<std::ptrdiff_t>(rows);
 #pragma omp parallel for schedule(static) if (nthreads > 1 && rows * cols >= 65536) num_threads(nthreads)
@@ -183,6 +199,10 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
         break;
       case DistKind::harmonic:
         for (std::size_t j = 0; j < cols; ++j) row[j] = is_b ? 1.0 : 1.0 / static_cast<double>(j + 1);
+        break;
+      case DistKind::rowscaled:
+        for (std::size_t j = 0; j < cols; ++j)
+          row[j] = std::ldexp(normal_at(rng, base + j), scale_exp(is_b ? j : i));
         break;
     }
   }

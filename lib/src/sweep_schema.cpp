@@ -49,7 +49,7 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"scale_b", V::Double, "1", "dequantisation scale of B: inputs are round(B/scale_b)", true},
       {"input_rounding", V::String, "rne", "how generated inputs are rounded onto their formats", true},
       {"dist", V::String, "normal",
-       "input distribution: uniform01 uniform normal lognormal:S outliers:F:X constant identity harmonic", true},
+       "input distribution: uniform01 uniform normal lognormal:S outliers:F:X constant identity harmonic rowscaled:D", true},
       {"b_dist", V::String, "", "distribution of B; empty = same as dist", true},
       {"M", V::Int, "64", "rows of A and C", true},
       {"N", V::Int, "64", "columns of B and C", true},

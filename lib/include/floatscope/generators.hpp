@@ -23,6 +23,12 @@
 //                           sum of docs/references.md s.6). 1/(k+1) is the double nearest the exact value;
 //                           rounding that onto a format <= fp32 equals rounding the exact value for
 //                           any K < 2^28 (1/n is never that close to a midpoint).
+//   rowscaled[:D]           badly scaled: N(0,1) with each row of A (is_b = false) and each column
+//                           of B (is_b = true) multiplied by 2^e, e an integer uniform in [-D, D]
+//                           drawn per row (per column) from the seed and tensor id; D in [0, 300],
+//                           default 8. C = AB then has entries of magnitude about 2^(e_i + f_j):
+//                           the case where Strassen's normwise-only bound shows up as large
+//                           componentwise error (Higham, ASNA ch. 23).
 #pragma once
 
 #include <cstddef>
@@ -36,7 +42,7 @@
 namespace floatscope {
 
 enum class DistKind : std::uint8_t {
-  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic,
+  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic, rowscaled,
 };
 
 struct Distribution {
@@ -45,6 +51,7 @@ struct Distribution {
   double fraction = 0.01;  // outliers: fraction of K channels
   double factor = 100.0;   // outliers: their scale
   double value = 1.0;      // constant
+  int exp_range = 8;       // rowscaled: D, scale exponents uniform in [-D, D]
 
   bool operator==(const Distribution&) const = default;
 };
