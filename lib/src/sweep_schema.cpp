@@ -64,8 +64,14 @@ const std::vector<KeyInfo>& sweep_keys() {
        "rounding, promote its promotion interval; empty = scalar accumulator", true},
       {"scale_rule", V::String, "",
        "E8M0 scale rule of the MX schemes: floor ceil rceil even; empty = floor", true},
+      {"reference_of", V::String, "quantised",
+       "what errors are measured against: quantised = the exact product of the inputs as the GEMM got "
+       "them (accumulation error alone); original = of the generated inputs (quantisation included)", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
+      {"unavailable", V::String, "fail",
+       "points on a backend this machine cannot run (a GPU one without a CUDA device): fail (exit 3) or skip "
+       "(left out, counted in meta.json)", false},
       {"algorithm", V::String, "classical",
        "classical, or strassen:L (L = 1..4 levels of Strassen's recursion: block additions rounded in "
        "acc_format with rounding, classical leaf GEMMs; custom scalar accumulators on cpu; M, N, K "
