@@ -14,6 +14,7 @@
 #include "floatscope/experiment.hpp"
 #include "floatscope/npy.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace floatscope::cli {
 namespace {
@@ -124,7 +125,7 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
                         {"backend", s.backend},
                         {"scheme", s.scheme.empty() ? "none" : s.scheme},
                         {"accumulator", r.accumulator},
-                        {"algorithm", s.algorithm},
+                        {"algorithm", parse_gemm_algorithm(s.algorithm).describe()},
                         {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},

@@ -14,6 +14,7 @@
 #include "floatscope/experiment.hpp"
 #include "floatscope/names.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace nb = nanobind;
 
@@ -101,6 +102,7 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
   out["seed"] = s.seed;
   out["reference"] = s.reference;
   out["permutations"] = s.permutations;
+  out["algorithm"] = parse_gemm_algorithm(s.algorithm).describe();  // valid: the run resolved it
   for (const auto& [name, v, counted] : result_values(r))
     out[nb::str(name.data(), name.size())] = counted ? nb::object(nb::float_(v)) : nb::none();
   out["seconds"] = r.seconds;
