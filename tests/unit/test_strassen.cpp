@@ -347,3 +347,30 @@ TEST_CASE("strassen: rowscaled:D scales A's rows and B's columns by 2^e, |e| <= 
     for (int c : seen) CHECK(c > 0);
   }
 }
+
+TEST_CASE("strassen: stochastic rounding is seeded, thread-independent and unbiased in the additions", "[strassen]") {
+  const Matrix A = random_matrix(16, 16, 8, 5), B = random_matrix(16, 16, 8, 6);
+  Accumulator acc = scalar("bf16", "bf16");
+  acc.acc_rounding.mode = floatscope::Mode::sr;
+  acc.acc_rounding.seed = 42;
+  const auto one = floatscope::strassen_gemm(acc, 2, 16, 16, 16, A.v.data(), B.v.data(), 1);
+  const auto two = floatscope::strassen_gemm(acc, 2, 16, 16, 16, A.v.data(), B.v.data(), 2);
+  CHECK(same_bits(one.C, two.C));
+  acc.acc_rounding.seed = 43;
+  const auto other = floatscope::strassen_gemm(acc, 2, 16, 16, 16, A.v.data(), B.v.data(), 1);
+  CHECK_FALSE(same_bits(one.C, other.C));
+  // One inexact addition: A = [[1, 2^-9], [0, 0]], B = I. C12 = P3 + P5 with P3 = A11 (B12 - B22) = -1
+  // and P5 = T3 B22, T3 = A11 + A12 = 1 + 2^-9, a quarter of bf16's ulp at 1: T3 rounds up to
+  // 1 + 2^-7 with probability 1/4, and everything else is exact, so C12 is 2^-7 or 0. Over 4000
+  // seeds the fraction of 2^-7 lies within 5 sigma of 1/4.
+  const double a[] = {1, 0x1p-9, 0, 0}, b[] = {1, 0, 0, 1};
+  int up = 0;
+  const int n = 4000;
+  for (int s = 0; s < n; ++s) {
+    acc.acc_rounding.seed = static_cast<std::uint64_t>(s);
+    const auto r = floatscope::strassen_gemm(acc, 1, 2, 2, 2, a, b, 1);
+    REQUIRE((r.C[1] == 0 || r.C[1] == 0x1p-7));
+    if (r.C[1] != 0) ++up;
+  }
+  CHECK(std::fabs(up / static_cast<double>(n) - 0.25) < 5 * std::sqrt(0.25 * 0.75 / n));
+}
