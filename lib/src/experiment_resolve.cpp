@@ -9,6 +9,7 @@
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
+#include "floatscope/delayed_scaling.hpp"
 #include "floatscope/launch.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/models.hpp"
@@ -146,6 +147,33 @@ int resolve_algorithm(const ExperimentSpec& s, const ResolvedExperiment& e) {
   check_strassen_sizes(alg, s.M, s.N, s.K);
   check_strassen_accumulator(e.acc);
   return alg.strassen_levels;
+}
+
+// amax_history_len / outlier_growth: the history belongs to an operand under fp8-delayed, and the
+// growth to an outliers distribution of such an operand; anything else would be silently ignored.
+void resolve_delayed_history(const ExperimentSpec& s, ResolvedExperiment& e) {
+  if (s.amax_history_len < 0 || s.amax_history_len > kMaxAmaxHistoryLen)
+    throw std::invalid_argument(
+        fmt::format("amax_history_len: {} is not in 0..{}", s.amax_history_len, kMaxAmaxHistoryLen));
+  if (!(s.outlier_growth > 0) || !std::isfinite(s.outlier_growth))
+    throw std::invalid_argument(fmt::format("outlier_growth: {} must be positive and finite", s.outlier_growth));
+  const auto delayed = [](const std::optional<BlockScheme>& b) {
+    return b && b->info->kind == SchemeKind::fp8_delayed;
+  };
+  if (s.amax_history_len > 0 && !delayed(e.block_a) && !delayed(e.block_b))
+    throw std::invalid_argument(fmt::format(
+        "amax_history_len: applies to an operand under scheme fp8-delayed, not to scheme {}", s.scheme));
+  if (s.outlier_growth != 1.0) {
+    if (s.amax_history_len == 0)
+      throw std::invalid_argument("outlier_growth: grows the outliers of the amax history; give amax_history_len > 0");
+    const auto outliers = [](const std::optional<Distribution>& d) { return d && d->kind == DistKind::outliers; };
+    if (!(delayed(e.block_a) && outliers(e.dist_a)) && !(delayed(e.block_b) && outliers(e.dist_b)))
+      throw std::invalid_argument(fmt::format(
+          "outlier_growth: needs dist outliers:FRAC:FACTOR on an operand under fp8-delayed (dist {}, b_dist {}, scheme {})",
+          s.dist, s.b_dist.empty() ? s.dist : s.b_dist, s.scheme));
+  }
+  e.amax_history_len = s.amax_history_len;
+  e.outlier_growth = s.outlier_growth;
 }
 
 }  // namespace
@@ -310,6 +338,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   e.scale_a = s.scale_a;
   e.scale_b = s.scale_b;
   e.output_scale = s.output_scale;
+  resolve_delayed_history(s, e);
   e.strassen_levels = resolve_algorithm(s, e);
   return e;
 }
