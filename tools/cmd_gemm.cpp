@@ -14,6 +14,7 @@
 #include "floatscope/experiment.hpp"
 #include "floatscope/npy.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace floatscope::cli {
 namespace {
@@ -124,6 +125,7 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
                         {"backend", s.backend},
                         {"scheme", s.scheme.empty() ? "none" : s.scheme},
                         {"accumulator", r.accumulator},
+                        {"algorithm", parse_gemm_algorithm(s.algorithm).describe()},
                         {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
@@ -145,6 +147,7 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
 
 void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   fmt::print("accumulator   {}\n", r.accumulator);
+  if (s.algorithm != "classical") fmt::print("algorithm     {}\n", s.algorithm);
   fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
              s.dist.empty() ? "files" : s.dist);
   if (r.block_scaled)
@@ -176,7 +179,7 @@ int run_gemm(GemmArgs& g) {
   for (std::string* name : {&s.model, &s.backend, &s.scheme, &s.a_format, &s.b_format, &s.acc_format,
                             &s.rounding, &s.order, &s.product_format, &s.output_format,
                             &s.output_rounding, &s.compensation, &s.input_rounding, &s.dist,
-                            &s.b_dist, &s.reference})
+                            &s.b_dist, &s.reference, &s.algorithm})
     *name = to_lower(*name);
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
@@ -186,6 +189,8 @@ int run_gemm(GemmArgs& g) {
     if (g.a_scales.empty() || g.b_scales.empty() || g.a_scheme.empty() || g.b_scheme.empty() || g.a_path.empty())
       throw UsageError("pre-quantised operands need --a, --a-scales, --a-scheme and --b, --b-scales, --b-scheme");
     if (!g.c_path.empty()) throw UsageError("--c is not available with pre-quantised operands");
+    if (s.algorithm != "classical")
+      throw UsageError("--algorithm: " + s.algorithm + " is not available with pre-quantised operands");
     if (s.scheme != "none" && !s.scheme.empty())
       throw UsageError("--scheme quantises real-valued inputs; pre-quantised operands take --a-scheme and --b-scheme");
     auto scheme_of = [&](const std::string& name, const std::string& fmt_name, std::optional<double> ts) {
@@ -275,7 +280,7 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--M", s.M, "rows of A (generated inputs)")->capture_default_str();
   app.add_option("--N", s.N, "columns of B (generated inputs)")->capture_default_str();
   app.add_option("--K", s.K, "inner dimension (generated inputs)")->capture_default_str();
-  app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic, loggrad:LO:HI")->capture_default_str();
+  app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic, loggrad:LO:HI, rowscaled:D")->capture_default_str();
   app.add_option("--b-dist", s.b_dist, "distribution of B (default: --dist)");
   add_strict_int(app, "--seed", s.seed, "seed of generated inputs and stochastic rounding (0 to 2^64-1) [default: 0]", 0, UINT64_MAX);
   app.add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");
@@ -295,6 +300,9 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
                  "custom fused block-FMA unit L,F: L products per step, F bits kept below the step's "
                  "largest exponent (e.g. 32,13); --acc-format is its output, --rounding its rounding, "
                  "--promote its promotion");
+  app.add_option("--algorithm", s.algorithm,
+                 "classical, or strassen:L (L = 1..4 levels of Strassen; additions in --acc-format with "
+                 "--rounding; M, N, K multiples of 2^L)")->capture_default_str();
   app.add_option("--backend", s.backend, "where the GEMM runs: " + backend_names_text())->capture_default_str();
   app.add_option("--scale-a", s.scale_a, "dequantisation scale of A: inputs are round(A/scale_a), result multiplied by scale_a*scale_b")->capture_default_str();
   app.add_option("--scale-b", s.scale_b, "dequantisation scale of B")->capture_default_str();

@@ -22,6 +22,7 @@
 #include "floatscope/experiment.hpp"
 #include "floatscope/launch.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/strassen.hpp"
 #include "floatscope/sweep.hpp"
 #include "floatscope/sweep_schedule.hpp"
 #include "floatscope/sweep_toml.hpp"
@@ -138,6 +139,15 @@ class PointValidator {
   void operator()(const sweep::Point& p) {
     ExperimentSpec probe = p.spec;
     probe.M = probe.N = 1;
+    // Strassen needs M and N to be multiples of 2^L: the point's own sizes are checked here, the
+    // probe runs on the smallest output that divides.
+    try {
+      const GemmAlgorithm alg = parse_gemm_algorithm(p.spec.algorithm);
+      check_strassen_sizes(alg, p.spec.M, p.spec.N, p.spec.K);
+      probe.M = probe.N = 1 << alg.strassen_levels;
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string(e.what()) + " [in sweep point: " + describe(p) + "]");
+    }
     probe.seed = 0;
     probe.repeat = 0;
     probe.reference = "none";

@@ -20,6 +20,7 @@
 #include "floatscope/random.hpp"
 #include "floatscope/reference.hpp"
 #include "floatscope/rounding.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace floatscope {
 namespace {
@@ -30,6 +31,16 @@ const Format& output_format_of(const Accumulator& acc) {
   if (acc.output_format) return *acc.output_format;
   if (acc.fused) return acc.outer_format;
   return acc.acc_format;
+}
+
+// One GEMM of the experiment on quantised inputs: the backend's classical product, or Strassen's
+// recursion (resolve_experiment checked that it runs on cpu with a scalar accumulator).
+BackendResult run_gemm(const ResolvedExperiment& s, const double* a, const double* b, const double* C0, int threads) {
+  if (s.strassen_levels == 0)
+    return s.backend->run(GemmRequest{&s.acc, s.M, s.N, s.K, a, b, C0, threads, s.device});
+  if (C0) throw std::invalid_argument("c: an initial C is not available with algorithm strassen");
+  GemmResult g = strassen_gemm(s.acc, s.strassen_levels, s.M, s.N, s.K, a, b, threads);
+  return BackendResult{std::move(g.C), g.events, {}};
 }
 
 // Unit roundoff of the accumulator for the bounds: 2^-p of the scalar accumulator, or of the
@@ -102,7 +113,7 @@ void permutation_stats(const ResolvedExperiment& s, const std::vector<double>& a
       for (std::size_t k = 0; k < K; ++k) ap[i * K + k] = a[i * K + perm[k]];
     for (std::size_t k = 0; k < K; ++k)
       std::copy_n(b.data() + perm[k] * N, N, bp.data() + k * N);
-    const BackendResult g = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, ap.data(), bp.data(), C0, threads, s.device});
+    const BackendResult g = run_gemm(s, ap.data(), bp.data(), C0, threads);
     for (std::size_t i = 0; i < outputs; ++i) all[i * P + p] = g.D[i];
   }
   double max_distinct = 0, sum_distinct = 0, max_spread = 0;
@@ -253,7 +264,7 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
       quantise(b, s.scale_b, acc.b_format, s.input_rounding, s.input_overflow, s.input_seed, 1, threads);
 
   const auto t0 = std::chrono::steady_clock::now();
-  BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads, s.device});
+  BackendResult emu = run_gemm(s, a.data(), b.data(), C0, threads);
   const auto t1 = std::chrono::steady_clock::now();
 
   std::vector<double> exact, absprod;

@@ -15,6 +15,7 @@
 #include "floatscope/models.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/strassen.hpp"
 #include "floatscope/names.hpp"
 
 namespace floatscope {
@@ -126,6 +127,26 @@ void resolve_block_schemes(const ExperimentSpec& s, const std::string& name_a, c
   t.a_format = e.block_a->element.name;
   t.b_format = e.block_b->element.name;
   e.acc = resolve_accumulator(t);
+}
+
+// algorithm = strassen:L: what the recursion needs (strassen.hpp), checked on the spec so that the
+// messages name the user's key; the accumulator's own limits by check_strassen_accumulator.
+int resolve_algorithm(const ExperimentSpec& s, const ResolvedExperiment& e) {
+  const GemmAlgorithm alg = parse_gemm_algorithm(s.algorithm);
+  if (alg.strassen_levels == 0) return 0;
+  const std::string name = alg.describe();
+  const auto refuse = [&](const std::string& why) {
+    return std::invalid_argument(fmt::format("algorithm {}: {}", name, why));
+  };
+  if (!is_custom(s))
+    throw refuse(fmt::format("needs a custom accumulator (acc_format, rounding), not model {}", s.model));
+  if (e.block_a) throw refuse(fmt::format("not available with block scheme {}", s.scheme));
+  if (!iequals(s.backend, "cpu")) throw refuse(fmt::format("runs on the cpu backend only, not {}", s.backend));
+  if (!s.block_fma.empty()) throw refuse("not available with block_fma (a fused unit is one classical kernel)");
+  if (s.scale_a != 1.0 || s.scale_b != 1.0) throw refuse("scale_a and scale_b must be 1");
+  check_strassen_sizes(alg, s.M, s.N, s.K);
+  check_strassen_accumulator(e.acc);
+  return alg.strassen_levels;
 }
 
 // amax_history_len / outlier_growth: the history belongs to an operand under fp8-delayed, and the
@@ -318,6 +339,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   e.scale_b = s.scale_b;
   e.output_scale = s.output_scale;
   resolve_delayed_history(s, e);
+  e.strassen_levels = resolve_algorithm(s, e);
   return e;
 }
 

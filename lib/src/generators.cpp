@@ -33,6 +33,7 @@ constexpr NameInfo kNames[] = {
     {"identity", DistKind::identity, 0, "identity"},
     {"harmonic", DistKind::harmonic, 0, "harmonic"},
     {"loggrad", DistKind::loggrad, 2, "loggrad[:LO[:HI]]"},
+    {"rowscaled", DistKind::rowscaled, 1, "rowscaled[:D]"},
 };
 
 const NameInfo& info(DistKind k) {
@@ -150,6 +151,14 @@ Distribution parse_distribution(std::string_view spec) {
       if (!(d.log2_lo < d.log2_hi))
         bad(spec, "LO must be below HI, got " + shortest(d.log2_lo) + " and " + shortest(d.log2_hi));
       break;
+    case DistKind::rowscaled:
+      if (nparams >= 1) {
+        const double D = number(spec, parts[1], "D");
+        if (!(D >= 0 && D <= 300 && D == std::floor(D)))
+          bad(spec, "D must be an integer in [0, 300], got " + std::string(parts[1]));
+        d.exp_range = static_cast<int>(D);
+      }
+      break;
     default:
       break;
   }
@@ -163,6 +172,7 @@ std::string to_string(const Distribution& d) {
     case DistKind::outliers: return s + ":" + shortest(d.fraction) + ":" + shortest(d.factor);
     case DistKind::constant: return s + ":" + shortest(d.value);
     case DistKind::loggrad: return s + ":" + shortest(d.log2_lo) + ":" + shortest(d.log2_hi);
+    case DistKind::rowscaled: return s + ":" + std::to_string(d.exp_range);
     default: return s;
   }
 }
@@ -173,6 +183,12 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
   const CounterRng redraw(seed, tensor_id ^ 0x6c6f676772616400ULL);  // "loggrad": loggrad's redraws
   const std::vector<unsigned char> outlier =
       d.kind == DistKind::outliers ? outlier_channels(d, seed, is_b ? rows : cols) : std::vector<unsigned char>{};
+  // rowscaled: the scale exponent of A's row i / B's column j is element i / j of its own stream.
+  const CounterRng scale_rng(seed, stream_of(0x726f777363616c65ULL, tensor_id));  // "rowscale"
+  const auto scale_exp = [&](std::size_t index) {
+    const std::uint64_t span = 2 * static_cast<std::uint64_t>(d.exp_range) + 1;
+    return static_cast<int>(scale_rng.bits(index) % span) - d.exp_range;
+  };
   const int nthreads = threads > 0 ? threads : omp_default_threads();
   const auto nrows = static_cast<std::ptrdiff_t>(rows);
 #pragma omp parallel for schedule(static) if (nthreads > 1 && rows * cols >= 65536) num_threads(nthreads)
@@ -214,6 +230,10 @@ void generate(const Distribution& d, std::uint64_t seed, std::uint64_t tensor_id
         break;
       case DistKind::loggrad:
         for (std::size_t j = 0; j < cols; ++j) row[j] = loggrad_at(d, rng, redraw, base + j);
+        break;
+      case DistKind::rowscaled:
+        for (std::size_t j = 0; j < cols; ++j)
+          row[j] = std::ldexp(normal_at(rng, base + j), scale_exp(is_b ? j : i));
         break;
     }
   }

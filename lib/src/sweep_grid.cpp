@@ -55,6 +55,7 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "reference_of") s.reference_of = v;
   else if (key == "amax_history_len") s.amax_history_len = std::stoi(v);
   else if (key == "outlier_growth") s.outlier_growth = std::stod(v);
+  else if (key == "algorithm") s.algorithm = v;
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }
 
@@ -107,6 +108,7 @@ void for_each_point(const SweepConfig& config, const std::function<void(Point&&)
         if ((dims[i]->name == "amax_history_len" || dims[i]->name == "outlier_growth") &&
             values[i] == dims[i]->default_value)
           continue;
+        if (dims[i]->name == "algorithm" && values[i] == "classical") continue;
         base.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
       }
       base.spec.scale_a = parse_double(value_of("scale_a"));

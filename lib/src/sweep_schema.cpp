@@ -9,6 +9,7 @@
 
 #include "floatscope/sweep.hpp"
 #include "floatscope/names.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace floatscope::sweep {
 
@@ -48,7 +49,7 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"scale_b", V::Double, "1", "dequantisation scale of B: inputs are round(B/scale_b)", true},
       {"input_rounding", V::String, "rne", "how generated inputs are rounded onto their formats", true},
       {"dist", V::String, "normal",
-       "input distribution: uniform01 uniform normal lognormal:S outliers:F:X constant identity harmonic loggrad:LO:HI", true},
+       "input distribution: uniform01 uniform normal lognormal:S outliers:F:X constant identity harmonic loggrad:LO:HI rowscaled:D", true},
       {"b_dist", V::String, "", "distribution of B; empty = same as dist", true},
       {"M", V::Int, "64", "rows of A and C", true},
       {"N", V::Int, "64", "columns of B and C", true},
@@ -77,6 +78,10 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"outlier_growth", V::Double, "1",
        "with amax_history_len: the outlier factor of dist outliers:F:X grows by this factor per step "
        "(step t-j had X / outlier_growth^j); 1 = stationary", true},
+      {"algorithm", V::String, "classical",
+       "classical, or strassen:L (L = 1..4 levels of Strassen's recursion: block additions rounded in "
+       "acc_format with rounding, classical leaf GEMMs; custom scalar accumulators on cpu; M, N, K "
+       "multiples of 2^L)", true},
   };
   return keys;
 }
@@ -138,6 +143,13 @@ std::string canonical_value(const KeyInfo& key, std::string_view text) {
         try {
           const BlockFma b = parse_block_fma(text);
           return std::to_string(b.L) + "," + std::to_string(b.F);
+        } catch (const std::invalid_argument& e) {
+          bad(key, text, e.what());
+        }
+      }
+      if (key.name == "algorithm") {  // one spelling per algorithm (ids): "Strassen:01" is strassen:1
+        try {
+          return parse_gemm_algorithm(text).describe();
         } catch (const std::invalid_argument& e) {
           bad(key, text, e.what());
         }

@@ -14,6 +14,7 @@
 #include "floatscope/experiment.hpp"
 #include "floatscope/names.hpp"
 #include "floatscope/parallel.hpp"
+#include "floatscope/strassen.hpp"
 
 namespace nb = nanobind;
 
@@ -74,6 +75,7 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "seed") integer(s.seed);
   else if (key == "reference") str(s.reference);
   else if (key == "permutations") integer(s.permutations);
+  else if (key == "algorithm") str(s.algorithm);
   else throw nb::type_error(("gemm: unknown option '" + key + "'").c_str());
 }
 
@@ -100,6 +102,7 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
   out["seed"] = s.seed;
   out["reference"] = s.reference;
   out["permutations"] = s.permutations;
+  out["algorithm"] = parse_gemm_algorithm(s.algorithm).describe();  // valid: the run resolved it
   for (const auto& [name, v, counted] : result_values(r))
     out[nb::str(name.data(), name.size())] = counted ? nb::object(nb::float_(v)) : nb::none();
   out["seconds"] = r.seconds;

@@ -80,6 +80,17 @@ def test_gemm_on_generated_inputs_matches_cli(cli, tmp_path):
     same_metrics(metrics, json.loads(out.stdout))
 
 
+def test_strassen_matches_cli(cli, tmp_path):
+    options = dict(a_format="bf16", acc_format="bf16", algorithm="strassen:2", M=8, N=12, K=16,
+                   dist="rowscaled:3", seed=5)
+    out = cli(["gemm", "--out", str(tmp_path / "D.npy"), "--json", *flags(options)])
+    D, metrics = floatscope.gemm(**options)
+    assert same_bits(D, np.load(tmp_path / "D.npy")).all()
+    same_metrics(metrics, json.loads(out.stdout))
+    assert metrics["algorithm"] == "strassen:2"
+    assert metrics["products"] == 49 * 2 * 3 * 4  # 7^2 leaves of 2 x 3 x 4
+
+
 def test_codes_as_inputs(cli, tmp_path):
     rng = np.random.default_rng(6)
     A = rng.integers(0, 0x7f, size=(3, 40), dtype=np.uint8)  # positive e4m3 codes

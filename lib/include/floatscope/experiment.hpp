@@ -86,6 +86,9 @@ struct ExperimentSpec {
   // Growth per step of the outlier factor of dist outliers:FRAC:FACTOR in that history: step t-j
   // had FACTOR / outlier_growth^j. 1 = stationary. Needs amax_history_len > 0.
   double outlier_growth = 1.0;
+  // "classical" (the accumulator's dot products) or "strassen:L": L levels of Strassen's
+  // recursion with the additions in acc_format/rounding and classical leaf GEMMs (strassen.hpp).
+  std::string algorithm = "classical";
 };
 
 // What rounding one operand onto its input format did, counted over its M*K (or K*N) elements:
@@ -182,6 +185,7 @@ struct ResolvedExperiment {
   std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
   int amax_history_len = 0;     // spec.amax_history_len: > 0 only with an fp8-delayed operand
   double outlier_growth = 1.0;  // spec.outlier_growth
+  int strassen_levels = 0;             // spec.algorithm: 0 = classical, L = strassen:L
 };
 ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
 

@@ -35,6 +35,12 @@
 //                           of the sample size. log2|x| then has mean (LO+HI)/2 and variance
 //                           0.97334 ((HI-LO)/6)^2 (the truncated normal's 1 - 6 phi(3)/(1 - 2 Phi(-3))).
 //                           The sign is a bit of the first draw that Box-Muller does not use.
+//   rowscaled[:D]           badly scaled: N(0,1) with each row of A (is_b = false) and each column
+//                           of B (is_b = true) multiplied by 2^e, e an integer uniform in [-D, D]
+//                           drawn per row (per column) from the seed and tensor id; D in [0, 300],
+//                           default 8. C = AB then has entries of magnitude about 2^(e_i + f_j):
+//                           the case where Strassen's normwise-only bound shows up as large
+//                           componentwise error (Higham, ASNA ch. 23).
 #pragma once
 
 #include <cstddef>
@@ -48,7 +54,7 @@
 namespace floatscope {
 
 enum class DistKind : std::uint8_t {
-  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic, loggrad,
+  uniform01, uniform, normal, lognormal, outliers, constant, identity, harmonic, loggrad, rowscaled,
 };
 
 struct Distribution {
@@ -59,6 +65,7 @@ struct Distribution {
   double value = 1.0;      // constant
   double log2_lo = -40.0;  // loggrad: magnitudes in [2^log2_lo, 2^log2_hi]
   double log2_hi = 0.0;
+  int exp_range = 8;       // rowscaled: D, scale exponents uniform in [-D, D]
 
   bool operator==(const Distribution&) const = default;
 };
