@@ -114,7 +114,7 @@ class PointValidator {
                       std::to_string(probe.promote) + "|" + sweep::format_double(probe.scale_a) + "|" +
                       sweep::format_double(probe.scale_b) + "|" + probe.input_rounding + "|" + probe.scheme +
                       "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K) +
-                      "|" + probe.block_fma + "|" + probe.scale_rule;
+                      "|" + probe.block_fma + "|" + probe.scale_rule + "|" + probe.output_scale_mode;
     if (!seen_.insert(key).second) return;
     try {
       run_experiment(probe, 1, false);

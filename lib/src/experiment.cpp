@@ -240,6 +240,8 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
   auto count = [](std::uint64_t n) { return static_cast<double>(n); };
   // Values computed from the backend's event counts: empty when it could not count them.
   const bool ev = r.events_counted;
+  const bool out = ev && r.events.outputs > 0;
+  auto frac = [&](std::uint64_t n) { return out ? count(n) / count(r.events.outputs) : 0.0; };
   std::vector<NamedValue> v = {{"max_rel_err", m.max_rel_err},
           {"median_rel_err", m.median_rel_err},
           {"p99_rel_err", m.p99_rel_err},
@@ -270,7 +272,19 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"clamped_frac", r.block_stats.clamped_frac(), r.block_scaled},
           {"flushed_frac", r.block_stats.flushed_frac(), r.block_scaled},
           {"mean_scale_exp", r.block_stats.mean_scale_exp(), r.block_scaled},
-          {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0}};
+          {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0},
+          // The output conversion, as fractions of the outputs (events.hpp outputs_*); empty
+          // without an output_format (nothing was converted) or without event counts.
+          {"output_overflow_frac", frac(r.events.outputs_overflow), out},
+          {"output_underflow_frac", frac(r.events.outputs_underflow), out},
+          {"output_subnormal_frac", frac(r.events.outputs_subnormal), out},
+          // Outputs whose stored value the other output_scale_mode would change (the same
+          // accumulated value converted both ways): a per-output comparison that two rows' error
+          // statistics cannot give. Empty for stochastic output roundings and formats wider than fp32.
+          {"output_mode_differ_frac",
+           ev && r.events.outputs_mode_compared > 0
+               ? count(r.events.outputs_mode_differ) / count(r.events.outputs_mode_compared) : 0.0,
+           ev && r.events.outputs_mode_compared > 0}};
   // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
   // marks a value the run did not measure, which is written empty, not "nan".
   for (auto& x : v)

@@ -56,6 +56,7 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "output_format") str(s.output_format);
   else if (key == "output_rounding") str(s.output_rounding);
   else if (key == "output_scale") real(s.output_scale);
+  else if (key == "output_scale_mode") str(s.output_scale_mode);
   else if (key == "compensation") str(s.compensation);
   else if (key == "block_fma") str(s.block_fma);
   else if (key == "promote") integer(s.promote);
