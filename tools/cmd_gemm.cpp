@@ -127,7 +127,7 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
                         {"acc_format", r.acc_format},
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
-                        {"permutations", s.permutations}};
+                        {"permutations", s.permutations}, {"reference_of", s.reference_of}};
   // JSON has no NaN or Inf: Inf is written as the string "inf" or "-inf". Values the run did
   // not measure (result_values: events a backend could not count, permutation results without
   // permutations, errors without a reference) are null.
@@ -309,6 +309,9 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--b-tensor-scale", g->b_tensor_scale, "nvfp4: B's fp32 tensor scale (with --b-scales)")->capture_default_str();
   app.add_option("--permutations", s.permutations, "also run P random summation orders: distinct results and spread (ulps) per output")->capture_default_str();
   app.add_option("--reference", s.reference, "exact (fast fixed-point), mpfr, or none")->capture_default_str();
+  app.add_option("--reference-of", s.reference_of,
+                 "quantised: errors of the accumulation alone; original: against the generated inputs, "
+                 "quantisation included")->capture_default_str();
   app.add_option("--out", g->out_path, "write the emulated D as .npy (float64)");
   app.add_flag("--out-float32", g->out_float32, "write --out as float32 (fails if a value is not a float)");
   add_strict_int(app, "--threads", g->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);

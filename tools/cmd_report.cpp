@@ -13,8 +13,10 @@
 #include "command.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/sweep.hpp"
+#include "report_claims.hpp"
 #include "report_data.hpp"
 #include "report_figures.hpp"
+#include "report_spec.hpp"
 #include "sweep_meta.hpp"
 
 namespace floatscope::cli {
@@ -240,6 +242,40 @@ void check_rows(const fs::path& csv, const sweep::CsvTable& raw, const Table& t,
                                  t.rows.size()));
 }
 
+// The experiment's [report] table, from the config the sweep copied into DIR (empty without one).
+ReportSpec read_spec(const fs::path& dir, const Table& t) {
+  const fs::path config = dir / "config.toml";
+  if (!fs::exists(config)) return {};
+  std::ifstream in(config, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    ReportSpec spec = parse_report_spec(ss.str(), config.string());
+    check_report_columns(spec, t.header);
+    return spec;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+std::string number_text(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4g}", v); }
+
+TextTable claims_table(const std::vector<ClaimResult>& results) {
+  TextTable tt{{"claim", "source", "measured as", "published / reference", "measured", "measured / published",
+                "expected", "verdict"},
+               {}};
+  for (const auto& r : results) {
+    const ClaimSpec& c = *r.spec;
+    std::string ref = c.published ? number_text(*c.published)
+                      : c.than    ? number_text(r.reference.value) + " (" + describe(*c.than, r.reference.rows) + ")"
+                                  : "-";
+    tt.rows.push_back({c.claim, c.source.empty() ? "-" : c.source, describe(c.measured, r.measured.rows), ref,
+                       number_text(r.measured.value), number_text(r.ratio), expectation_text(c),
+                       "**" + r.verdict + "**"});
+  }
+  return tt;
+}
+
 const char* kInstallHint =
     "gnuplot was not found, so no figure was drawn. Install it (Debian/Ubuntu: `sudo apt-get install gnuplot-nox`; "
     "macOS: `brew install gnuplot`) and run `floatscope report` again; or draw the figures from the scripts "
@@ -262,8 +298,10 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   fs::create_directories(out);
   const fs::path figdir = out / "figures";
   const std::string gnuplot = find_gnuplot(gnuplot_req);
+  const ReportSpec spec = read_spec(dir, t);
+  const auto claims = evaluate_claims(t, spec);
   std::vector<std::string> notes;
-  auto figures = make_figures(t, figdir, gnuplot, notes);
+  auto figures = make_figures(t, figdir, gnuplot, notes, spec.figures);
 
   const std::string title = meta.value("title", "").empty() ? "floatscope sweep report" : meta.value("title", "");
   const bool complete = meta.value("complete", false);
@@ -284,7 +322,17 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   // report.md (figures linked) and report.html (the same Markdown rendered by md4c, figures
   // embedded as data URIs so that the one file is the whole report).
   auto markdown = [&](bool embed) {
-    std::string md = "# " + title + "\n\n" + intro + "\n\n## Figures\n\n";
+    std::string md = "# " + title + "\n\n" + intro + "\n\n";
+    if (!spec.question.empty()) md += "**Question.** " + spec.question + "\n\n";
+    if (!claims.empty()) {
+      std::size_t held = 0;
+      for (const auto& c : claims) held += c.verdict == "held";
+      md += fmt::format("## Published vs measured\n\n{} of {} claims held (claims.csv has the unrounded numbers).\n\n",
+                        held, claims.size()) +
+            claims_table(claims).md() + "\n";
+    }
+    if (!spec.conclusion.empty()) md += "## Conclusion\n\n" + spec.conclusion + "\n\n";
+    md += "## Figures\n\n";
     if (gnuplot.empty()) md += std::string(kInstallHint) + "\n\n";
     for (const auto& f : figures) {
       md += "### " + f.caption + "\n\n";
@@ -311,6 +359,8 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
     return md;
   };
   write_text_file(out / "report.md", markdown(false));
+  if (!claims.empty()) write_text_file(out / "claims.csv", claims_csv(claims));
+  else fs::remove(out / "claims.csv");  // none left in the config: no stale verdicts
 
   std::string body;
   const std::string md_html_src = markdown(true);
@@ -337,19 +387,85 @@ int run_report(const std::string& dir_text, const std::string& out_text, const s
   return kExitOk;
 }
 
+// `floatscope report --index ROOT`: ROOT/README.md, one page over every report below ROOT that has
+// claims (ROOT/NAME/claims.csv): how many held, and each claim with its conditions and numbers.
+int write_index(const std::string& root_text, bool quiet) {
+  const fs::path root = root_text;
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.is_directory() && fs::exists(e.path() / "results.csv")) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  if (dirs.empty()) throw UsageError(root.string() + ": no report directory (NAME/results.csv) below it");
+  TextTable overview{{"experiment", "question", "claims held"}, {}};
+  std::string details;
+  std::size_t held_total = 0, claims_total = 0;
+  for (const auto& d : dirs) {
+    const std::string name = d.filename().string();
+    const nlohmann::json meta = fs::exists(d / "meta.json") ? read_meta(d) : nlohmann::json::object();
+    ReportSpec spec;
+    if (fs::exists(d / "config.toml")) {
+      std::ifstream in(d / "config.toml", std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      try {
+        spec = parse_report_spec(ss.str(), (d / "config.toml").string());
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+    }
+    std::string held_text = "-";
+    if (fs::exists(d / "claims.csv")) {
+      const sweep::CsvTable c = sweep::read_csv_file(d / "claims.csv");
+      Table t{c.header, c.rows};
+      for (const char* col : {"claim", "conditions", "published", "reference", "measured", "ratio", "verdict"})
+        if (!t.has(col)) throw UsageError((d / "claims.csv").string() + ": no column '" + col + "'");
+      std::size_t held = 0;
+      TextTable tt{{"claim", "measured as", "published / reference", "measured", "ratio", "verdict"}, {}};
+      for (const auto& r : t.rows) {
+        held += t.str(r, "verdict") == "held";
+        const std::string& ref = t.str(r, "published").empty() ? t.str(r, "reference") : t.str(r, "published");
+        tt.rows.push_back({t.str(r, "claim"), t.str(r, "conditions"), ref.empty() ? "-" : number_text(t.num(r, "reference")),
+                           number_text(t.num(r, "measured")), number_text(t.num(r, "ratio")),
+                           "**" + t.str(r, "verdict") + "**"});
+      }
+      held_total += held;
+      claims_total += t.rows.size();
+      held_text = fmt::format("{} of {}", held, t.rows.size());
+      details += fmt::format("## [{}]({}/report.md)\n\n{}{}\n", name, name,
+                             spec.question.empty() ? "" : spec.question + "\n\n", tt.md());
+    }
+    overview.rows.push_back({fmt::format("[{}]({}/report.md)", name, name),
+                             spec.question.empty() ? meta.value("title", "") : spec.question, held_text});
+  }
+  const std::string md =
+      "# Experiment reports\n\nEach folder holds one experiment's committed output (results.csv, meta.json, the "
+      "config it ran, report.md, figures/, claims.csv); `experiments/NAME/` has its config and README. This page is "
+      "generated by `floatscope report --index " + root_text + "` from every claims.csv: a claim *held* when the "
+      "measured value meets the expectation written next to it in the experiment's config (the *measured as* column "
+      "says which rows and which statistic).\n\n" +
+      fmt::format("{} of {} claims held.\n\n", held_total, claims_total) + overview.md() + "\n" + details;
+  write_text_file(root / "README.md", md);
+  if (!quiet) std::cerr << fmt::format("wrote {} ({} reports, {} claims)\n", (root / "README.md").string(), dirs.size(), claims_total);
+  return kExitOk;
+}
+
 const Registrar reg_report("report", 42, [](CLI::App& app) -> std::function<int()> {
   app.description("Write report.html (self-contained), report.md and figures/ from a sweep directory");
   struct Args {
     std::string dir, out, gnuplot;
-    bool quiet = false;
+    bool quiet = false, index = false;
   };
   auto a = std::make_shared<Args>();
-  app.add_option("dir", a->dir, "Sweep directory (results.csv + meta.json)")->required()->check(CLI::ExistingDirectory);
+  app.add_option("dir", a->dir, "Sweep directory (results.csv + meta.json); with --index, a folder of them")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--index", a->index, "Write DIR/README.md: every report below DIR with its claims and verdicts");
   app.add_option("-o,--output", a->out, "Output directory (default: DIR)");
   app.add_option("--gnuplot", a->gnuplot, "gnuplot program (default: $FLOATSCOPE_GNUPLOT or gnuplot on PATH)");
   app.add_flag("--quiet", a->quiet, "No summary on stderr");
-  app.footer("Example:\n  floatscope sweep -o out/default && floatscope report out/default");
-  return [a] { return run_report(a->dir, a->out, a->gnuplot, a->quiet); };
+  app.footer("Example:\n  floatscope sweep -o out/default && floatscope report out/default\n"
+             "  floatscope report --index reports      # reports/README.md from every reports/*/claims.csv");
+  return [a] { return a->index ? write_index(a->dir, a->quiet) : run_report(a->dir, a->out, a->gnuplot, a->quiet); };
 });
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "command.hpp"
@@ -24,6 +25,7 @@
 #include "floatscope/sweep.hpp"
 #include "floatscope/sweep_schedule.hpp"
 #include "floatscope/sweep_toml.hpp"
+#include "report_spec.hpp"
 #include "sweep_default.hpp"
 #include "sweep_meta.hpp"
 #ifdef FLOATSCOPE_HAVE_MPI
@@ -57,7 +59,7 @@ struct SweepArgs {
   std::map<std::string, std::string> flags;  // key -> comma-separated values
   int threads = 0;
   std::string shard = "1/1";
-  bool quiet = false, print_default = false, dry_run = false, list_keys = false;
+  bool quiet = false, print_default = false, dry_run = false, list_keys = false, reduced = false;
 };
 
 // The command as typed (for meta.json), from /proc since subcommands do not see argv.
@@ -70,6 +72,14 @@ std::string command_line() {
   return all;
 }
 
+// The sweep-wide key `unavailable`: fail (default) or skip points whose backend cannot run here.
+std::string unavailable_policy(const sweep::SweepConfig& c) {
+  const auto it = c.base.find("unavailable");
+  const std::string v = it == c.base.end() || it->second.empty() ? "fail" : it->second.front();
+  if (v != "fail" && v != "skip") throw UsageError("unavailable: '" + v + "' is not fail or skip");
+  return v;
+}
+
 sweep::SweepConfig build_config(const SweepArgs& a) {
   // The built-in default sweep runs only when nothing describes another one: flags alone define a
   // grid on top of the schema defaults.
@@ -80,8 +90,22 @@ sweep::SweepConfig build_config(const SweepArgs& a) {
     flags_only |= info && info->dimension;
   }
   sweep::SweepConfig config;
-  if (!a.config_path.empty()) config = sweep::read_sweep_toml_file(a.config_path);
-  else if (!flags_only) config = sweep::parse_sweep_toml(default_sweep_toml(), "<built-in default sweep>");
+  if (!a.config_path.empty()) {
+    const std::string text = sweep::read_config_text(a.config_path);
+    config = sweep::parse_sweep_toml(text, a.config_path);
+    // The [report] table is checked now, against the columns the sweep will write, so that a typo
+    // in a claim stops the sweep before it runs rather than the report after it.
+    report::check_report_columns(report::parse_report_spec(text, a.config_path), sweep::csv_columns());
+    if (a.reduced) {
+      const auto overrides = sweep::read_reduced_overrides(text, a.config_path);
+      if (overrides.empty()) throw UsageError(a.config_path + ": --reduced, but the config has no [reduced] table");
+      for (const auto& [key, values] : overrides) config.override_everywhere(key, values);
+    }
+  } else if (a.reduced) {
+    throw UsageError("--reduced needs a config with a [reduced] table");
+  } else if (!flags_only) {
+    config = sweep::parse_sweep_toml(default_sweep_toml(), "<built-in default sweep>");
+  }
   auto values_of = [](const std::string& key, const std::string& text) {
     return key == "title" ? std::vector<std::string>{text} : sweep::split_list(text, key);
   };
@@ -108,13 +132,14 @@ class PointValidator {
     probe.seed = 0;
     probe.repeat = 0;
     probe.reference = "none";
-    std::string key = probe.model + "|" + probe.a_format + "|" + probe.b_format + "|" + probe.acc_format + "|" +
-                      probe.rounding + "|" + std::to_string(probe.sr_bits) + "|" + probe.order + "|" +
-                      probe.product_format + "|" + probe.output_format + "|" + probe.compensation + "|" +
-                      std::to_string(probe.promote) + "|" + sweep::format_double(probe.scale_a) + "|" +
-                      sweep::format_double(probe.scale_b) + "|" + probe.input_rounding + "|" + probe.scheme +
-                      "|" + probe.backend + "|" + probe.dist + "|" + probe.b_dist + "|" + std::to_string(probe.K) +
-                      "|" + probe.block_fma + "|" + probe.scale_rule + "|" + probe.output_scale_mode;
+    // One probe per distinct configuration: the point's canonical parameters without the ones the
+    // probe replaces (sizes but K, seed, repeat).
+    std::string key;
+    std::istringstream lines(p.canonical);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("M=", 0) != 0 && line.rfind("N=", 0) != 0 && line.rfind("seed=", 0) != 0 &&
+          line.rfind("repeat=", 0) != 0)
+        key += line + "\n";
     if (!seen_.insert(key).second) return;
     try {
       run_experiment(probe, 1, false);
@@ -172,13 +197,37 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   std::size_t total = 0, in_shard = 0;
   std::vector<sweep::Point> mine;
   PointValidator validate;
+  // unavailable = skip: points on a backend this machine cannot run (no CUDA device) are left
+  // out, counted per backend in meta.json, instead of stopping the sweep (exit 3).
+  const bool skip_unavailable = unavailable_policy(config) == "skip";
+  std::map<std::string, std::size_t> unavailable;
+  std::map<std::string, bool> backend_ok;
   sweep::for_each_point(config, [&](sweep::Point&& p) {
     ++total;
     if (shard.count > 1 && shard_of[p.index] != shard.index - 1) return;
+    if (skip_unavailable) {
+      auto [it, fresh] = backend_ok.emplace(p.spec.backend, true);
+      if (fresh) {
+        try {
+          get_backend(p.spec.backend).check_available();
+        } catch (const NoDeviceError&) {
+          it->second = false;
+        } catch (const std::exception&) {  // an unknown name: the validator says so below
+        }
+      }
+      if (!it->second) {
+        ++unavailable[p.spec.backend];
+        return;
+      }
+    }
     ++in_shard;
     validate(p);
     if (!a.dry_run) mine.push_back(std::move(p));
   });
+  for (const auto& [backend, n] : unavailable)
+    if (place.rank == 0)
+      fmt::print(stderr, "note: {} points on backend {} left out (unavailable = \"skip\"; {} here)\n", n, backend,
+                 backend.rfind("gpu", 0) == 0 ? "no CUDA device" : "not available");
   if (a.dry_run) {
     fmt::print("{} points in the grid, {} in shard {}; fingerprint {}\n", total, in_shard, shard.text(), fp);
     if (shard.count > 1)
@@ -238,6 +287,11 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   }
   meta["command"] = command_line();
   meta["threads"] = threads;
+  if (!unavailable.empty()) meta["left_out_unavailable"] = unavailable;
+  else meta.erase("left_out_unavailable");
+  if (a.reduced) meta["reduced"] = true;
+  // The config beside its results: `floatscope report DIR` reads its [report] table from there.
+  if (!a.config_path.empty()) write_text_file(dir / "config.toml", sweep::read_config_text(a.config_path));
   if (mpi) meta["mpi_ranks"] = place.size;
   else meta.erase("mpi_ranks");
   meta["environment"] = environment_json();
@@ -379,6 +433,7 @@ const Registrar reg_sweep("sweep", 40, [](CLI::App& app) -> std::function<int()>
                  "so that they take similar time")->capture_default_str();
   app.add_flag("--quiet", a->quiet, "No progress bar or summary on stderr");
   app.add_flag("--dry-run", a->dry_run, "Check the config and count the points; write nothing");
+  app.add_flag("--reduced", a->reduced, "Run the config's [reduced] version (its quick check: the keys there override everywhere)");
   app.add_flag("--print-default-config", a->print_default, "Print the built-in default sweep (TOML) and exit");
   app.add_flag("--keys", a->list_keys, "List every sweep key (TOML name, flag, default, meaning) and exit");
   auto* group = app.add_option_group("Sweep keys", "Each takes one value or a comma-separated list to sweep over");

@@ -2,6 +2,7 @@
 #include "report_figures.hpp"
 
 #include "command.hpp"
+#include "report_claims.hpp"
 
 #include <fmt/format.h>
 
@@ -527,6 +528,62 @@ void distinct_vs_k(const Table& t, Writer& w, std::vector<std::string>& notes) {
 }
 
 
+// A figure an experiment config declares ([[report.figure]]): the rows `where` keeps, one line per
+// distinct value of the `series` columns and per y expression, points at each x combined by `stat`.
+void declared_figure(const Table& t, const FigureSpec& f, std::size_t number, Writer& w,
+                     std::vector<std::string>& notes) {
+  const auto rows = select_rows(t, f.where);
+  const std::string name = fmt::format("exp{}_{}", number, slug(f.title));
+  if (rows.empty()) {
+    notes.push_back(fmt::format("figure '{}': no row matches {}", f.title, f.where.text()));
+    return;
+  }
+  // Lines in first-seen order of their series values.
+  std::vector<std::pair<std::string, std::vector<const std::vector<std::string>*>>> groups;
+  std::map<std::string, std::size_t> at;
+  for (const auto* r : rows) {
+    const std::string lab = label(t, *r, f.series);
+    auto [it, fresh] = at.emplace(lab, groups.size());
+    if (fresh) groups.push_back({lab, {}});
+    groups[it->second].second.push_back(r);
+  }
+  std::string data, plots;
+  int index = 0;  // data block; colour = the series, dash type = the y expression
+  for (std::size_t yi = 0; yi < f.y.size(); ++yi) {
+    const Expr& y = f.y[yi];
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const auto& [lab, grows] = groups[gi];
+      if (static_cast<std::size_t>(index) >= kMaxSeries) {
+        notes.push_back(fmt::format("figure '{}': more than {} lines, the rest not drawn", f.title, kMaxSeries));
+        break;
+      }
+      std::map<double, std::vector<double>> by_x;
+      for (const auto* r : grows) {
+        auto cell = [&](std::string_view c) { return t.num(*r, c); };
+        const double x = f.x.eval(cell);
+        if (!std::isnan(x)) by_x[x].push_back(y.eval(cell));
+      }
+      const std::string title = (f.y.size() > 1 ? y.text() + (lab == "all" ? "" : ": ") : "") +
+                                (lab == "all" && f.y.size() > 1 ? "" : lab);
+      data += fmt::format("# {}\n# {}  {} of {}\n", title, f.x.text(), f.stat, y.text());
+      for (const auto& [x, v] : by_x)
+        data += fmt::format("{} {}\n", num(x), f.logy ? pos(apply_stat(f.stat, v)) : num(apply_stat(f.stat, v)));
+      data += "\n\n";
+      plots += fmt::format("{}'' index {} using 1:2 with linespoints lw 2 dt {} {} title {}",
+                           plots.empty() ? "" : ", \\\n     ", index, yi + 1, style(static_cast<int>(gi)),
+                           quote(title));
+      ++index;
+    }
+  }
+  plots.replace(plots.find("''"), 2, "'" + name + ".dat'");
+  std::string body;
+  if (f.logx) body += "set logscale x 2\n";
+  if (f.logy) body += "set logscale y 10\nset format y \"%.0e\"\n";
+  body += fmt::format("set xlabel {}\nset ylabel {}\nset key below left Left reverse maxcols 1\nplot {}\n",
+                      quote(f.x_label), quote(f.y_label.empty() ? f.y.front().text() : f.y_label), plots);
+  w.add(name, f.title, data, body, 900, height_for(plots));
+}
+
 // Runs with permutations > 0: the spread (ulps of the output format) of one product summed in P
 // random orders, and how many distinct results those orders gave, against K (medians over the
 // repeats; the CSV's values are the maxima over the outputs of each run).
@@ -584,10 +641,11 @@ std::string find_gnuplot(const std::string& requested) {
 }
 
 std::vector<Figure> make_figures(const Table& t, const fs::path& figdir, const std::string& gnuplot,
-                                 std::vector<std::string>& notes) {
+                                 std::vector<std::string>& notes, const std::vector<FigureSpec>& declared) {
   fs::create_directories(figdir);
   std::vector<Figure> figures;
   Writer w{figdir, figures};
+  for (std::size_t i = 0; i < declared.size(); ++i) declared_figure(t, declared[i], i + 1, w, notes);
   error_vs_k(t, w, notes);
   heatmap(t, w, notes);
   ulp_cdf(t, w, notes);

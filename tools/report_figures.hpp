@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "report_data.hpp"
+#include "report_spec.hpp"
 
 namespace floatscope::cli::report {
 
@@ -17,10 +18,11 @@ struct Figure {
   std::string problem;  // why it was not drawn
 };
 
-// Writes figures/NAME.dat and NAME.gp for every figure the columns allow; runs `gnuplot` on each
-// when gnuplot is non-empty. `notes` collects figures skipped and why.
+// Writes figures/NAME.dat and NAME.gp for the figures an experiment declares, then for every
+// generic figure the columns allow; runs `gnuplot` on each when gnuplot is non-empty. `notes`
+// collects figures skipped and why.
 std::vector<Figure> make_figures(const Table& t, const std::filesystem::path& figdir, const std::string& gnuplot,
-                                 std::vector<std::string>& notes);
+                                 std::vector<std::string>& notes, const std::vector<FigureSpec>& declared = {});
 
 // The gnuplot program to use ("" when none works): FLOATSCOPE_GNUPLOT, else gnuplot on PATH.
 std::string find_gnuplot(const std::string& requested);

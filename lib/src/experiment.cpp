@@ -95,24 +95,50 @@ void permutation_stats(const ResolvedExperiment& s, const std::vector<double>& a
   r.spread_ulps = max_spread;
 }
 
-// The metrics of an emulated D against the exact product of the (dequantised) operands a, b.
-ExperimentResult measure(const ResolvedExperiment& s, const std::vector<double>& a, const std::vector<double>& b,
-                         BackendResult& emu, double seconds, int threads, bool keep_output) {
-  const Accumulator& acc = s.acc;
-  const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
-                    K = static_cast<std::size_t>(s.K);
-  std::vector<double> exact(M * N), absprod(M * N);
-  if (s.reference == ReferenceKind::none) {
-    std::fill(exact.begin(), exact.end(), std::nan(""));
-    std::fill(absprod.begin(), absprod.end(), std::nan(""));
-  } else {
-    reference_gemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), nullptr, exact.data(), threads);
-    reference_absgemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), nullptr, absprod.data(), threads);
-    if (s.output_scale != 1.0) {
-      for (double& x : exact) x *= s.output_scale;
-      for (double& x : absprod) x *= s.output_scale;
-    }
+// The exact reference of a run and |A||B|, into exact and absprod (M*N each): the product of a and
+// b (+ C0), times `scale`; all NaN with reference = none. The emulation returns
+// scale_a*scale_b*(A_q*B_q + C0), times output_scale when it converts the output, so `scale` is
+// that factor for quantised operands and output_scale alone for the original inputs (which are
+// scale_a*A_q up to quantisation). Exact for power-of-two scales; otherwise two extra double
+// roundings (relative 2^-52, far below any error measured here).
+void reference_into(const ResolvedExperiment& s, const double* a, const double* b, const double* C0, double scale,
+                    std::vector<double>& exact, std::vector<double>& absprod, int threads) {
+  const std::size_t n = static_cast<std::size_t>(s.M) * static_cast<std::size_t>(s.N);
+  exact.assign(n, std::nan(""));
+  absprod.assign(n, std::nan(""));
+  if (s.reference == ReferenceKind::none) return;
+  reference_gemm(s.reference, s.M, s.N, s.K, a, b, C0, exact.data(), threads);
+  reference_absgemm(s.reference, s.M, s.N, s.K, a, b, C0, absprod.data(), threads);
+  if (scale != 1.0) {
+    for (double& x : exact) x *= scale;
+    for (double& x : absprod) x *= scale;
   }
+}
+
+// Mean of the finite emulated outputs (the sweep's c_mean column); NaN when there is none.
+double finite_mean(const std::vector<double>& D) {
+  double sum = 0;
+  std::size_t n = 0;
+  for (double x : D)
+    if (std::isfinite(x)) {
+      sum += x;
+      ++n;
+    }
+  return n ? sum / static_cast<double>(n) : std::nan("");
+}
+
+// The metrics of an emulated D against the exact product of the operands a, b: the dequantised
+// ones, or the original inputs (reference_of = original) when `original_a` is given.
+ExperimentResult measure(const ResolvedExperiment& s, const std::vector<double>& a, const std::vector<double>& b,
+                         const double* original_a, const double* original_b, BackendResult& emu, double seconds,
+                         int threads, bool keep_output) {
+  const Accumulator& acc = s.acc;
+  const std::size_t K = static_cast<std::size_t>(s.K);
+  std::vector<double> exact, absprod;
+  if (original_a)
+    reference_into(s, original_a, original_b, nullptr, s.output_scale, exact, absprod, threads);
+  else
+    reference_into(s, a.data(), b.data(), nullptr, s.output_scale, exact, absprod, threads);
   ExperimentResult r;
   const GemmEvents events = emu.events.value_or(GemmEvents{});
   r.metrics = compute_metrics(emu.D, exact, absprod, K, accumulator_u(acc), output_format_of(acc), events);
@@ -122,6 +148,7 @@ ExperimentResult measure(const ResolvedExperiment& s, const std::vector<double>&
   r.acc_format = acc.fused ? fmt::format("{}/{}", acc.fused->out.name, mode_name(acc.fused->out_mode))
                            : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
   r.seconds = seconds;
+  r.c_mean = finite_mean(emu.D);
   if (keep_output) r.C = std::move(emu.D);
   return r;
 }
@@ -146,13 +173,17 @@ ExperimentResult run_block_scaled(const ResolvedExperiment& s, const double* A, 
   const QuantizedTensor qa = quantize_blocks(*s.block_a, A, M, K);
   const std::vector<double> bt = transposed(B, K, N);
   const QuantizedTensor qb = quantize_blocks(*s.block_b, bt.data(), N, K);
-  return run_block_experiment(s, *s.block_a, qa, *s.block_b, qb, threads, keep_output);
+  return run_block_experiment(s, *s.block_a, qa, *s.block_b, qb, threads, keep_output,
+                              s.reference_original ? A : nullptr, s.reference_original ? B : nullptr);
 }
 
 }  // namespace
 
 ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockScheme& sa, const QuantizedTensor& A,
-                                      const BlockScheme& sb, const QuantizedTensor& Bt, int threads, bool keep_output) {
+                                      const BlockScheme& sb, const QuantizedTensor& Bt, int threads, bool keep_output,
+                                      const double* original_a, const double* original_b) {
+  if (s.reference_original && !original_a)
+    throw std::invalid_argument("reference_of: 'original' needs the unquantised inputs; pre-quantised operands have none");
   check_threads(threads);
   const std::size_t M = static_cast<std::size_t>(s.M), N = static_cast<std::size_t>(s.N),
                     K = static_cast<std::size_t>(s.K);
@@ -168,7 +199,8 @@ ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockSc
   std::vector<double> b(K * N);
   for (std::size_t j = 0; j < N; ++j)
     for (std::size_t k = 0; k < K; ++k) b[k * N + j] = btd[j * K + k];
-  ExperimentResult r = measure(s, a, b, emu, std::chrono::duration<double>(t1 - t0).count(), threads, keep_output);
+  ExperimentResult r = measure(s, a, b, original_a, original_b, emu, std::chrono::duration<double>(t1 - t0).count(),
+                               threads, keep_output);
   r.block_scaled = true;
   r.block_stats = A.stats;
   r.block_stats += Bt.stats;
@@ -193,22 +225,12 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   BackendResult emu = s.backend->run(GemmRequest{&acc, s.M, s.N, s.K, a.data(), b.data(), C0, threads, s.device});
   const auto t1 = std::chrono::steady_clock::now();
 
-  std::vector<double> exact(M * N), absprod(M * N);
-  if (s.reference == ReferenceKind::none) {
-    std::fill(exact.begin(), exact.end(), std::nan(""));
-    std::fill(absprod.begin(), absprod.end(), std::nan(""));
+  std::vector<double> exact, absprod;
+  if (s.reference_original) {
+    if (C0) throw std::invalid_argument("reference_of: 'original' is not available with an initial C");
+    reference_into(s, A, B, nullptr, s.output_scale, exact, absprod, threads);
   } else {
-    reference_gemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), C0, exact.data(), threads);
-    reference_absgemm(s.reference, s.M, s.N, s.K, a.data(), b.data(), C0, absprod.data(), threads);
-    // The emulation returns scale_a*scale_b*(A*B + C0), times output_scale when it converts the
-    // output; so must the reference. Exact for
-    // power-of-two scales; otherwise two extra double roundings (relative 2^-52, far below
-    // any error measured here).
-    const double scale = s.scale_a * s.scale_b * s.output_scale;
-    if (scale != 1.0) {
-      for (double& x : exact) x *= scale;
-      for (double& x : absprod) x *= scale;
-    }
+    reference_into(s, a.data(), b.data(), C0, s.scale_a * s.scale_b * s.output_scale, exact, absprod, threads);
   }
 
   ExperimentResult r;
@@ -226,6 +248,7 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
                            : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
   if (s.permutations > 0) permutation_stats(s, a, b, C0, threads, r);
+  r.c_mean = finite_mean(emu.D);
   if (keep_output) r.C = std::move(emu.D);
   return r;
 }
@@ -273,6 +296,7 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"flushed_frac", r.block_stats.flushed_frac(), r.block_scaled},
           {"mean_scale_exp", r.block_stats.mean_scale_exp(), r.block_scaled},
           {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0},
+          {"c_mean", r.c_mean},
           // The output conversion, as fractions of the outputs (events.hpp outputs_*); empty
           // without an output_format (nothing was converted) or without event counts.
           {"output_overflow_frac", frac(r.events.outputs_overflow), out},

@@ -289,6 +289,10 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   e.N = s.N;
   e.K = s.K;
   e.permutations = s.permutations;
+  const std::string reference_of = to_lower(s.reference_of);
+  if (reference_of != "quantised" && reference_of != "original")
+    throw std::invalid_argument(fmt::format("reference_of: '{}' is not quantised or original", s.reference_of));
+  e.reference_original = reference_of == "original";
   e.scale_a = s.scale_a;
   e.scale_b = s.scale_b;
   e.output_scale = s.output_scale;

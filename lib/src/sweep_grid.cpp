@@ -52,6 +52,7 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "permutations") s.permutations = std::stoi(v);
   else if (key == "block_fma") s.block_fma = v;
   else if (key == "scale_rule") s.scale_rule = v;
+  else if (key == "reference_of") s.reference_of = v;
   else if (key == "output_scale_mode") s.output_scale_mode = v;
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }

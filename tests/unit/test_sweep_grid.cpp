@@ -79,7 +79,7 @@ TEST_CASE("grid expansion: Cartesian product, last key fastest, repeats innermos
     CHECK(pts[i].spec.repeat == std::get<2>(expect[i]));
     CHECK(pts[i].spec.M == 64);  // schema default
     CHECK(pts[i].id == hash_hex(pts[i].canonical));
-    CHECK(pts[i].params.size() == 30);  // 29 dimension keys (output_scale_mode the latest) + repeat
+    CHECK(pts[i].params.size() == 31);  // 30 dimension keys (output_scale_mode the latest) + repeat
     ids.insert(pts[i].id);
   }
   CHECK(ids.size() == 8);

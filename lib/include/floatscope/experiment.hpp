@@ -77,6 +77,11 @@ struct ExperimentSpec {
   // and report, per output, how many distinct results they give and their spread in ulps of the
   // output format.
   int permutations = 0;
+  // What the errors are measured against: "quantised" = the exact product of the inputs as the
+  // GEMM got them (after rounding onto a_format/b_format or block quantisation), so the metrics
+  // measure the accumulation alone; "original" = the exact product of the generated inputs, so
+  // they include the input quantisation (scaling recipes, loss scaling, ternary weights).
+  std::string reference_of = "quantised";
 };
 
 struct ExperimentResult {
@@ -86,6 +91,8 @@ struct ExperimentResult {
   double distinct_results = std::numeric_limits<double>::quiet_NaN();
   double mean_distinct_results = std::numeric_limits<double>::quiet_NaN();
   double spread_ulps = std::numeric_limits<double>::quiet_NaN();
+  // Mean of the finite emulated outputs (one output: its value, e.g. a computed harmonic sum).
+  double c_mean = std::numeric_limits<double>::quiet_NaN();
   GemmEvents events;                 // zeros when !events_counted
   bool events_counted = true;        // false: the backend cannot count events (cells left empty)
   std::string accumulator;           // human description of the resolved accumulator
@@ -130,6 +137,7 @@ struct ResolvedExperiment {
   std::uint64_t input_seed = 0;        // seed of generated inputs and of every stochastic rounding
   int M = 0, N = 0, K = 0;
   int permutations = 0;
+  bool reference_original = false;     // reference_of = original
   double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
   Overflow input_overflow = Overflow::spec;
   std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
@@ -153,10 +161,12 @@ ExperimentResult run_resolved(const ResolvedExperiment& e, const double* A, cons
 
 // A block-scaled GEMM on operands already quantised (elements on their grids, scales as given;
 // A: M x K, Bt: B's transpose, N x K, blocks along K): no re-quantisation. The reference is the
-// exact product of the dequantised operands. Sizes come from e.M/N/K.
+// exact product of the dequantised operands, or with e.reference_original of original_a (M x K)
+// and original_b (K x N), the inputs they were quantised from. Sizes come from e.M/N/K.
 ExperimentResult run_block_experiment(const ResolvedExperiment& e, const BlockScheme& sa,
                                       const QuantizedTensor& A, const BlockScheme& sb,
-                                      const QuantizedTensor& Bt, int threads = 0, bool keep_output = false);
+                                      const QuantizedTensor& Bt, int threads = 0, bool keep_output = false,
+                                      const double* original_a = nullptr, const double* original_b = nullptr);
 
 // Runs one experiment. Throws std::invalid_argument (bad names/values, naming the field) or
 // std::runtime_error. threads: 0 = all cores.

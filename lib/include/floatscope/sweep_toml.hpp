@@ -59,7 +59,9 @@ inline void read_layer(const toml::table& table, KeyValues& layer, bool top, std
   for (auto&& [k, v] : table) {
     const std::string name(k.str());
     const std::string at = where(source, k.source());
-    if (top && name == "grid") continue;
+    // Tables the sweep does not run: [[grid]] (read below), [reduced] (read_reduced_overrides) and
+    // [report] (the experiment report's claims and figures, read and checked by the program).
+    if (top && (name == "grid" || name == "reduced" || name == "report")) continue;
     const KeyInfo* info = find_key(name);
     if (!info || info->name != name)
       throw std::invalid_argument(at + ": unknown key '" + name + "'" +
@@ -104,12 +106,43 @@ inline SweepConfig parse_sweep_toml(std::string_view text, std::string_view sour
   return config;
 }
 
-inline SweepConfig read_sweep_toml_file(const std::string& path) {
+inline std::string read_config_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument("cannot read config file '" + path + "'");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_sweep_toml(ss.str(), path);
+  return ss.str();
+}
+
+inline SweepConfig read_sweep_toml_file(const std::string& path) {
+  return parse_sweep_toml(read_config_text(path), path);
+}
+
+// The [reduced] table of an experiment config: sweep keys whose values replace the config's
+// everywhere (SweepConfig::override_everywhere) for the quick version of the experiment
+// (`floatscope sweep CONFIG --reduced`). Empty when the config has none. Validated like the top
+// level; keys in order of the schema.
+inline KeyValues read_reduced_overrides(std::string_view text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw std::invalid_argument(toml_detail::where(source, e.source()) + ": TOML syntax error: " +
+                                std::string(e.description()));
+  }
+  KeyValues layer;
+  if (const toml::node* r = root.get("reduced")) {
+    const auto* table = r->as_table();
+    if (!table) throw std::invalid_argument(toml_detail::where(source, r->source()) + ": 'reduced' must be a table");
+    for (auto&& [k, v] : *table)
+      if (v.is_table() || v.is_array_of_tables())
+        throw std::invalid_argument(toml_detail::where(source, k.source()) + ": [reduced] holds sweep keys, not '" +
+                                    std::string(k.str()) + "'");
+    SweepConfig probe;
+    toml_detail::read_layer(*table, probe.base, true, source);
+    layer = probe.base;
+  }
+  return layer;
 }
 
 }  // namespace floatscope::sweep
