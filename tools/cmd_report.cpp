@@ -266,11 +266,13 @@ TextTable claims_table(const std::vector<ClaimResult>& results) {
                {}};
   for (const auto& r : results) {
     const ClaimSpec& c = *r.spec;
-    std::string ref = c.published ? number_text(*c.published)
+    // An exact claim (7.0859375, term 513) shows every digit; the others four significant ones.
+    auto show = [&](double v) { return c.expect == "equal" && c.tol == 0 && !std::isnan(v) ? sweep::format_double(v) : number_text(v); };
+    std::string ref = c.published ? show(*c.published)
                       : c.than    ? number_text(r.reference.value) + " (" + describe(*c.than, r.reference.rows) + ")"
                                   : "-";
     tt.rows.push_back({c.claim, c.source.empty() ? "-" : c.source, describe(c.measured, r.measured.rows), ref,
-                       number_text(r.measured.value), number_text(r.ratio), expectation_text(c),
+                       show(r.measured.value), number_text(r.ratio), expectation_text(c),
                        "**" + r.verdict + "**"});
   }
   return tt;

@@ -80,31 +80,40 @@ std::string unavailable_policy(const sweep::SweepConfig& c) {
   return v;
 }
 
-sweep::SweepConfig build_config(const SweepArgs& a) {
-  // The built-in default sweep runs only when nothing describes another one: flags alone define a
-  // grid on top of the schema defaults.
-  bool flags_only = false;
-  for (const auto& [key, text] : a.flags) flags_only |= sweep::find_key(key)->dimension;
+// The built-in default sweep runs only when nothing describes another one: flags alone define a
+// grid on top of the schema defaults.
+bool flags_only(const SweepArgs& a) {
+  bool only = false;
+  for (const auto& [key, text] : a.flags) only |= sweep::find_key(key)->dimension;
   for (const auto& s : a.sets) {
     const auto* info = sweep::find_key(s.substr(0, s.find('=')));
-    flags_only |= info && info->dimension;
+    only |= info && info->dimension;
   }
+  return a.config_path.empty() && only;
+}
+
+// The TOML the sweep runs: the config file, the built-in default sweep, or "" (flags alone).
+std::string config_text(const SweepArgs& a, bool flags_alone) {
+  if (!a.config_path.empty()) return sweep::read_config_text(a.config_path);
+  return flags_alone ? std::string() : std::string(default_sweep_toml());
+}
+
+sweep::SweepConfig build_config(const SweepArgs& a) {
   sweep::SweepConfig config;
-  if (!a.config_path.empty()) {
-    const std::string text = sweep::read_config_text(a.config_path);
-    config = sweep::parse_sweep_toml(text, a.config_path);
+  const std::string text = config_text(a, flags_only(a));
+  const std::string source = a.config_path.empty() ? "<built-in default sweep>" : a.config_path;
+  if (!text.empty()) {
+    config = sweep::parse_sweep_toml(text, source);
     // The [report] table is checked now, against the columns the sweep will write, so that a typo
     // in a claim stops the sweep before it runs rather than the report after it.
-    report::check_report_columns(report::parse_report_spec(text, a.config_path), sweep::csv_columns());
+    report::check_report_columns(report::parse_report_spec(text, source), sweep::csv_columns());
     if (a.reduced) {
-      const auto overrides = sweep::read_reduced_overrides(text, a.config_path);
-      if (overrides.empty()) throw UsageError(a.config_path + ": --reduced, but the config has no [reduced] table");
+      const auto overrides = sweep::read_reduced_overrides(text, source);
+      if (overrides.empty()) throw UsageError(source + ": --reduced, but the config has no [reduced] table");
       for (const auto& [key, values] : overrides) config.override_everywhere(key, values);
     }
   } else if (a.reduced) {
     throw UsageError("--reduced needs a config with a [reduced] table");
-  } else if (!flags_only) {
-    config = sweep::parse_sweep_toml(default_sweep_toml(), "<built-in default sweep>");
   }
   auto values_of = [](const std::string& key, const std::string& text) {
     return key == "title" ? std::vector<std::string>{text} : sweep::split_list(text, key);
@@ -291,7 +300,8 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   else meta.erase("left_out_unavailable");
   if (a.reduced) meta["reduced"] = true;
   // The config beside its results: `floatscope report DIR` reads its [report] table from there.
-  if (!a.config_path.empty()) write_text_file(dir / "config.toml", sweep::read_config_text(a.config_path));
+  if (const std::string text = config_text(a, flags_only(a)); !text.empty()) write_text_file(dir / "config.toml", text);
+  else std::filesystem::remove(dir / "config.toml");
   if (mpi) meta["mpi_ranks"] = place.size;
   else meta.erase("mpi_ranks");
   meta["environment"] = environment_json();

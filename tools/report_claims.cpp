@@ -89,7 +89,9 @@ std::string describe(const Measurement& m, std::size_t rows) {
 }
 
 std::string expectation_text(const ClaimSpec& c) {
-  const std::string ref = c.published ? fmt::format("{:.4g}", *c.published) : "the reference";
+  const std::string ref = !c.published ? "the reference"
+                          : c.expect == "equal" && c.tol == 0 ? sweep::format_double(*c.published)
+                                                              : fmt::format("{:.4g}", *c.published);
   if (c.expect == "near") return fmt::format("within {:g}x of {}", c.factor, ref);
   if (c.expect == "equal") return c.tol == 0 ? "equal to " + ref : fmt::format("within {:g} relative of {}", c.tol, ref);
   if (c.expect == "below") return c.factor == 1 ? "below " + ref : fmt::format("below {} / {:g}", ref, c.factor);
