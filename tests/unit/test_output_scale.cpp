@@ -18,6 +18,7 @@
 
 #include "floatscope/experiment.hpp"
 #include "floatscope/gemm.hpp"
+#include "floatscope/sweep.hpp"
 #include "mpfr_oracle.hpp"
 
 using namespace floatscope;
@@ -247,4 +248,16 @@ TEST_CASE("output_scale_mode is checked where it is given", "[output_scale]") {
   CHECK_THROWS_WITH(run_experiment(s, 1), Catch::Contains("wider than fp32"));
   s.output_format = "fp32";  // every fp32 value is one: allowed
   CHECK_NOTHROW(run_experiment(s, 1));
+}
+
+TEST_CASE("output_scale_mode = fused keeps the point ids of sweeps that never set it", "[output_scale]") {
+  sweep::SweepConfig plain, fused, after;
+  for (sweep::SweepConfig* c : {&plain, &fused, &after}) c->set("output_format", {"fp16"});
+  fused.set("output_scale_mode", {"fused"});
+  after.set("output_scale_mode", {"after"});
+  const auto p = sweep::expand(plain), f = sweep::expand(fused), a = sweep::expand(after);
+  REQUIRE(p.size() == 1);
+  CHECK(f[0].id == p[0].id);
+  CHECK(a[0].id != p[0].id);
+  CHECK(a[0].spec.output_scale_mode == "after");
 }
