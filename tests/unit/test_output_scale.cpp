@@ -261,3 +261,23 @@ TEST_CASE("output_scale_mode = fused keeps the point ids of sweeps that never se
   CHECK(a[0].id != p[0].id);
   CHECK(a[0].spec.output_scale_mode == "after");
 }
+
+TEST_CASE("block-scaled GEMMs count their output conversions too", "[output_scale]") {
+  // Per-tensor (through the plain GEMM), row-wise and K-blocked scale application each convert
+  // every one of the M*N outputs once.
+  for (const char* scheme : {"fp8-tensor", "fp8-row", "mxfp8-e4m3"}) {
+    ExperimentSpec s;
+    s.scheme = scheme;
+    s.acc_format = "fp32";
+    s.output_format = "bf16";
+    s.output_scale = 1.25;
+    s.output_scale_mode = "after";
+    s.M = 3;
+    s.N = 5;
+    s.K = 64;
+    const ExperimentResult r = run_experiment(s, 1);
+    INFO(scheme);
+    CHECK(r.events.outputs == 15);
+    CHECK(r.events.outputs_mode_compared == 15);
+  }
+}
