@@ -81,15 +81,19 @@ inline void read_layer(const toml::table& table, KeyValues& layer, bool top, std
 
 }  // namespace toml_detail
 
+namespace toml_detail {
+inline toml::table parse_or_throw(std::string_view text, std::string_view source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw std::invalid_argument(where(source, e.source()) + ": TOML syntax error: " + std::string(e.description()));
+  }
+}
+}  // namespace toml_detail
+
 // Parses TOML text; `source` (a file name) goes into error messages. Throws std::invalid_argument.
 inline SweepConfig parse_sweep_toml(std::string_view text, std::string_view source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw std::invalid_argument(toml_detail::where(source, e.source()) + ": TOML syntax error: " +
-                                std::string(e.description()));
-  }
+  const toml::table root = toml_detail::parse_or_throw(text, source);
   SweepConfig config;
   toml_detail::read_layer(root, config.base, true, source);
   if (const toml::node* g = root.get("grid")) {
@@ -123,13 +127,7 @@ inline SweepConfig read_sweep_toml_file(const std::string& path) {
 // (`floatscope sweep CONFIG --reduced`). Empty when the config has none. Validated like the top
 // level; keys in order of the schema.
 inline KeyValues read_reduced_overrides(std::string_view text, std::string_view source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw std::invalid_argument(toml_detail::where(source, e.source()) + ": TOML syntax error: " +
-                                std::string(e.description()));
-  }
+  const toml::table root = toml_detail::parse_or_throw(text, source);
   KeyValues layer;
   if (const toml::node* r = root.get("reduced")) {
     const auto* table = r->as_table();
