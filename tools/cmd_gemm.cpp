@@ -128,6 +128,10 @@ nlohmann::json to_json(const ExperimentSpec& s, const ExperimentResult& r) {
                         {"M", s.M}, {"N", s.N}, {"K", s.K},
                         {"dist", s.dist}, {"seed", s.seed}, {"reference", s.reference},
                         {"permutations", s.permutations}, {"reference_of", s.reference_of}};
+  if (s.amax_history_len > 0) {
+    out["amax_history_len"] = s.amax_history_len;
+    out["outlier_growth"] = s.outlier_growth;
+  }
   // JSON has no NaN or Inf: Inf is written as the string "inf" or "-inf". Values the run did
   // not measure (result_values: events a backend could not count, permutation results without
   // permutations, errors without a reference) are null.
@@ -144,7 +148,10 @@ void print_table(const ExperimentSpec& s, const ExperimentResult& r) {
   fmt::print("shape         M={} N={} K={}  inputs: {}\n", s.M, s.N, s.K,
              s.dist.empty() ? "files" : s.dist);
   if (r.block_scaled)
-    fmt::print("scheme        {}{}\n", s.scheme, s.scale_rule.empty() ? "" : " (scale rule " + s.scale_rule + ")");
+    fmt::print("scheme        {}{}{}\n", s.scheme, s.scale_rule.empty() ? "" : " (scale rule " + s.scale_rule + ")",
+               s.amax_history_len == 0 ? ""
+               : fmt::format(" (amax history of {} earlier steps, outlier growth {} per step)", s.amax_history_len,
+                             s.outlier_growth));
   for (const auto& [name, v, counted] : result_values(r)) {
     const bool permutation_field = name.find("distinct") != std::string_view::npos || name == "spread_ulps";
     if (permutation_field && s.permutations == 0) continue;
@@ -301,6 +308,11 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--scheme", s.scheme, "block scaling of both inputs (NAME, or A+B for A's and B's): none, " +
                  scheme_names())->capture_default_str();
   app.add_option("--scale-rule", s.scale_rule, "MX E8M0 scale rule: floor (default), ceil, rceil, even");
+  add_strict_int(app, "--amax-history-len", s.amax_history_len,
+                 "fp8-delayed: scale from the largest amax of this many earlier steps (the same --dist drawn "
+                 "with earlier seeds); 0 = the current amax [default: 0]", 0, 1024);
+  app.add_option("--outlier-growth", s.outlier_growth,
+                 "with --amax-history-len: outliers:F:X had the factor X / growth^j j steps back")->capture_default_str();
   app.add_option("--a-scales", g->a_scales, "A's block scales (.npy float values): A is then already quantised under --a-scheme");
   app.add_option("--b-scales", g->b_scales, "B's block scales (.npy; (K/block, N) for B)");
   app.add_option("--a-scheme", g->a_scheme, "scheme A was quantised under (with --a-scales)");

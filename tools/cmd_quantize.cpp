@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "floatscope/block_scaling.hpp"
 #include "floatscope/codec.hpp"
+#include "floatscope/gemm_cost.hpp"
 #include "floatscope/names.hpp"
 #include "floatscope/npy.hpp"
 #include "floatscope/packing.hpp"
@@ -106,8 +107,9 @@ int run_quantize(QuantizeArgs& a) {
       codes.swap(t);
     }
   }
-  if (a.packed && (a.codes.empty() || (s.element.width != 4 && s.element.width != 6)))
-    throw UsageError(fmt::format("--packed: needs --codes and 4- or 6-bit elements ({} has {} bits)",
+  const bool ternary = ternary_valued(s.element);  // BitNet weights: five per byte in base 3
+  if (a.packed && (a.codes.empty() || (s.element.width != 4 && s.element.width != 6 && !ternary)))
+    throw UsageError(fmt::format("--packed: needs --codes and 4- or 6-bit or ternary elements ({} has {} bits)",
                                  s.element.name, s.element.width));
   std::vector<double> scales = q.scales;
   std::size_t srows = q.scale_rows, scols = q.scale_cols;
@@ -125,7 +127,13 @@ int run_quantize(QuantizeArgs& a) {
     if (shape.size() == 1) shape = {q.cols};
     else if (along_first) shape = {q.cols, q.rows};
     else shape.back() = q.cols;  // padded along the blocked axis
-    if (a.packed) {
+    if (a.packed && ternary) {
+      // The values -1, 0, 1 in the written (input) orientation, packed in base 3.
+      std::vector<std::int8_t> v(codes.size());
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int8_t>(decode(codes[i], s.element));
+      const auto bytes = pack_ternary(v);
+      write_npy_u8(a.codes, bytes.data(), {bytes.size()});
+    } else if (a.packed) {
       const auto bytes = pack_codes(codes, s.element.width);
       write_npy_u8(a.codes, bytes.data(), {bytes.size()});
     } else {
@@ -157,6 +165,7 @@ int run_quantize(QuantizeArgs& a) {
     fmt::print("mean rel err      {:.6g}  (over {} finite nonzero inputs)\n", err.mean_rel, err.counted);
   }
   if (std::isfinite(err.normwise)) fmt::print("normwise rel err  {:.6g}\n", err.normwise);
+  fmt::print("bits per element  {:.6g}  (storage, scales included)\n", j["bits_per_element"].get<double>());
   return kExitOk;
 }
 
@@ -166,8 +175,10 @@ const Registrar reg_quantize("quantize", 25, [](CLI::App& app) -> std::function<
       "Blocks run along the last axis of the row-major array (--axis 0: along the first of a 2-D one).\n"
       "Elements are x / scale rounded once onto the element format, saturating (--no-saturate: the\n"
       "format's own overflow rule). --codes writes element codes (uint8, padded shape; --packed: fp4\n"
-      "two per byte, element 0 in the low nibble; fp6 four per three bytes, little-endian), --scales\n"
-      "the block scales as float32 values (E8M0 powers of two, E4M3 values for nvfp4, fp32 for fp8).\n"
+      "two per byte, element 0 in the low nibble; fp6 four per three bytes, little-endian; ternary\n"
+      "bitnet-w1.58 values five per byte in base 3, value 0 in the lowest digit), --scales the block\n"
+      "scales as float32 values (E8M0 powers of two, E4M3 values for nvfp4, fp32 for fp8 and bitnet).\n"
+      "BitNet schemes follow the paper's formulas exactly (docs/block-scaling.md).\n"
       "\nExamples:\n"
       "  floatscope quantize --scheme mxfp8-e4m3 --in X.npy\n"
       "  floatscope quantize --scheme mxfp4 --scale-rule rceil --in W.npy --codes w.npy --packed --scales sw.npy\n"
@@ -192,7 +203,7 @@ const Registrar reg_quantize("quantize", 25, [](CLI::App& app) -> std::function<
   add_strict_int(app, "--axis", a->axis, "axis the blocks run along: 1 (last, default) or 0", 0, 1);
   app.add_option("--out", a->out, "write the dequantised array (.npy float64, the input's shape)");
   app.add_option("--codes", a->codes, "write the element codes (.npy uint8)");
-  app.add_flag("--packed", a->packed, "with --codes: pack fp4/fp6 codes into bytes (a 1-D uint8 array)");
+  app.add_flag("--packed", a->packed, "with --codes: pack fp4/fp6 codes into bytes, ternary values five per byte in base 3 (a 1-D uint8 array)");
   app.add_option("--scales", a->scales, "write the block scales (.npy float32)");
   app.add_flag("--json", a->json, "print one JSON object instead of a table");
   return [a] { return run_quantize(*a); };

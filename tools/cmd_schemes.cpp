@@ -1,6 +1,8 @@
 // `floatscope schemes [--json]`: the block-scaling schemes (docs/references.md s.4).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
@@ -27,14 +29,19 @@ int run_schemes(bool json) {
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
-  fmt::print("{:<18} {:<10} {:<8} {:<33} {}\n", "name", "elements", "block", "scale", "summary");
+  // The elements column is as wide as its longest entry (BitNet's custom integer formats).
+  std::size_t w = 10;
+  for (const auto& s : block_schemes()) w = std::max(w, s.element.size() + 1);
+  fmt::print("{:<18} {:<{}} {:<8} {:<33} {}\n", "name", "elements", w, "block", "scale", "summary");
   for (const auto& s : block_schemes())
-    fmt::print("{:<18} {:<10} {:<8} {:<33} {}\n", s.name, s.element.empty() ? "e4m3|e5m2" : s.element,
+    fmt::print("{:<18} {:<{}} {:<8} {:<33} {}\n", s.name, s.element.empty() ? "e4m3|e5m2" : s.element, w,
                scheme_block_text(s), s.scale, s.summary);
   fmt::print(
       "\nMX scale rules (--scale-rule): floor (OCP MX v1.0), ceil, rceil (cuBLAS, Transformer Engine), "
       "even.\nElements are x / scale rounded once (--rounding, default rne), saturating; blocks run "
-      "along K.\n");
+      "along K.\nBitNet (bitnet-a8, bitnet-w1.58): integer elements by the paper's formulas in exact "
+      "arithmetic (round to nearest even),\nscales rounded once to fp32; integer products are summed exactly "
+      "(docs/block-scaling.md).\n");
   return kExitOk;
 }
 

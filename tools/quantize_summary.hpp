@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "floatscope/block_scaling.hpp"
+#include "floatscope/gemm_cost.hpp"
 #include "floatscope/rounding.hpp"
 
 namespace floatscope {
@@ -61,7 +62,8 @@ inline nlohmann::json quantize_summary(const BlockScheme& s, const QuantizedTens
           {"tensor_scale", q.tensor_scale},
           {"max_rel_err", or_null(err.counted > 0, err.max_rel)},
           {"mean_rel_err", or_null(err.counted > 0, err.mean_rel)},
-          {"normwise_rel_err", or_null(std::isfinite(err.normwise), err.normwise)}};
+          {"normwise_rel_err", or_null(std::isfinite(err.normwise), err.normwise)},
+          {"bits_per_element", bits_per_element(s, q)}};  // storage, scales included (gemm_cost.hpp)
 }
 
 }  // namespace floatscope

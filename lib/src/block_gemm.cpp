@@ -16,7 +16,10 @@
 namespace floatscope {
 namespace {
 
-bool per_tensor_kind(SchemeKind k) { return k == SchemeKind::fp8_tensor || k == SchemeKind::fp8_delayed; }
+bool per_tensor_kind(SchemeKind k) {
+  return k == SchemeKind::fp8_tensor || k == SchemeKind::fp8_delayed || k == SchemeKind::bitnet_ternary;
+}
+bool per_row_kind(SchemeKind k) { return k == SchemeKind::fp8_row || k == SchemeKind::bitnet_int8; }
 bool k_blocked_kind(SchemeKind k) {
   return k == SchemeKind::mx || k == SchemeKind::nvfp4 || k == SchemeKind::fp8_tile1x128 ||
          k == SchemeKind::fp8_block128x128;
@@ -78,13 +81,42 @@ double output_conversion(const Accumulator& acc, const detail::DotEngine& engine
   return y;
 }
 
+// Integer elements on both sides (BitNet): the products are integers, which integer hardware sums
+// exactly. Every partial sum is an integer of magnitude at most max|a| max|b| K, so a scalar
+// accumulator (any order, rounding or compensation) is exact when each format on the way holds
+// every integer up to that bound: 2^precision and its largest value at least the bound.
+void check_exact_integer_sum(const Accumulator& acc, const BlockScheme& a, const BlockScheme& b, int K) {
+  const double product = a.element.max_finite * b.element.max_finite;
+  const double bound = product * K;
+  const auto holds = [](const Format& f, double v) {
+    return std::ldexp(1.0, f.precision) >= v && f.max_finite >= v;
+  };
+  std::string why;
+  if (acc.fused)
+    why = "a fused block-FMA unit aligns and truncates its products";
+  else if (acc.product_format && !holds(*acc.product_format, product))
+    why = fmt::format("product format {} does not hold every product (up to {})", acc.product_format->name, product);
+  else if (!holds(acc.acc_format, bound))
+    why = fmt::format("accumulator {} holds integers exactly only up to 2^{}", acc.acc_format.name, acc.acc_format.precision);
+  else if (acc.reduce_format && !holds(*acc.reduce_format, bound))
+    why = fmt::format("reduction format {} holds integers exactly only up to 2^{}", acc.reduce_format->name,
+                      acc.reduce_format->precision);
+  else if (acc.promote > 0 && !holds(acc.outer_format, bound))
+    why = fmt::format("outer format {} holds integers exactly only up to 2^{}", acc.outer_format.name, acc.outer_format.precision);
+  if (!why.empty())
+    throw std::invalid_argument(fmt::format(
+        "block GEMM: {} x {} multiplies integers, whose sums must be exact (sums reach {} x K = {} for K = {}); "
+        "{}. Use a scalar accumulator of fp32 (K <= {}) or fp64",
+        a.info->name, b.info->name, product, bound, K, why, std::floor(std::ldexp(1.0, 24) / product)));
+}
+
 }  // namespace
 
 ScaleApplication scale_application(const BlockScheme& a, const BlockScheme& b) {
   const SchemeKind ka = a.info->kind, kb = b.info->kind;
   if (per_tensor_kind(ka) && per_tensor_kind(kb)) return ScaleApplication::per_tensor;
-  const bool rowish_a = per_tensor_kind(ka) || ka == SchemeKind::fp8_row;
-  const bool rowish_b = per_tensor_kind(kb) || kb == SchemeKind::fp8_row;
+  const bool rowish_a = per_tensor_kind(ka) || per_row_kind(ka);
+  const bool rowish_b = per_tensor_kind(kb) || per_row_kind(kb);
   if (rowish_a && rowish_b) return ScaleApplication::per_row;
   if (k_blocked_kind(ka) && k_blocked_kind(kb)) {
     if (a.block != b.block)
@@ -119,6 +151,8 @@ GemmResult emulate_block_gemm(const Accumulator& acc, const BlockScheme& sa, con
     throw std::invalid_argument(fmt::format(
         "block GEMM: scales are applied by rounding into the outer format, which must be at most 51 bits "
         "with a deterministic rounding (have {}/{})", acc.outer_format.name, mode_name(acc.outer_rounding.mode)));
+
+  if (integer_scheme(sa.info->kind) && integer_scheme(sb.info->kind)) check_exact_integer_sum(acc, sa, sb, K);
 
   const Accumulator inner = inner_accumulator(acc);
   const std::vector<double> b = transpose_rows(Bt, N, K);

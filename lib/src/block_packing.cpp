@@ -51,4 +51,32 @@ std::vector<std::uint8_t> unpack_codes(std::span<const std::uint8_t> bytes, int 
   return out;
 }
 
+std::vector<std::uint8_t> pack_ternary(std::span<const std::int8_t> values) {
+  std::vector<std::uint8_t> out((values.size() + 4) / 5, 0);
+  static constexpr unsigned kPow3[5] = {1, 3, 9, 27, 81};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const int v = values[i];
+    if (v < -1 || v > 1)
+      throw std::invalid_argument(fmt::format("packing: value {} ({}) is not ternary (-1, 0, 1)", i, v));
+    out[i / 5] = static_cast<std::uint8_t>(out[i / 5] + static_cast<unsigned>(v + 1) * kPow3[i % 5]);
+  }
+  return out;
+}
+
+std::vector<std::int8_t> unpack_ternary(std::span<const std::uint8_t> bytes, std::size_t count) {
+  const std::size_t need = (count + 4) / 5;
+  if (bytes.size() != need)
+    throw std::invalid_argument(
+        fmt::format("packing: {} ternary values take {} bytes (five per byte), got {}", count, need, bytes.size()));
+  std::vector<std::int8_t> out(count);
+  for (std::size_t b = 0; b < bytes.size(); ++b) {
+    if (bytes[b] > 242)
+      throw std::invalid_argument(fmt::format("packing: byte {} ({}) is not five base-3 digits (at most 242)", b, bytes[b]));
+    unsigned w = bytes[b];
+    for (std::size_t d = 0; d < 5 && b * 5 + d < count; ++d, w /= 3)
+      out[b * 5 + d] = static_cast<std::int8_t>(static_cast<int>(w % 3) - 1);
+  }
+  return out;
+}
+
 }  // namespace floatscope

@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "block_bitnet.hpp"
 #include "floatscope/block_scaling.hpp"
 
 namespace floatscope {
@@ -156,6 +157,12 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
         q.scales[i] = blk[i].special ? kNaN : round_quotient(blk[i].amax, 6.0 * q.tensor_scale, e4m3(), sr);
       break;
     }
+    case SchemeKind::bitnet_ternary:
+    case SchemeKind::bitnet_int8:
+      // Scales and integer elements by the paper's formulas (block_bitnet.cpp); no padding
+      // happens (one block per tensor or per row).
+      q.stats.clamped = detail::bitnet_quantize(s, xp.data(), R, C, q);
+      break;
     default: {
       // FP8: d = RN32(amax 2^margin / max_elem), the inverse of Transformer Engine's
       // scale = (max / amax) / 2^margin; NaN and Inf do not enter the amax (they stay NaN, and
@@ -174,39 +181,43 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
     }
   }
 
-  // Elements: round(x / (scale * tensor_scale)) once, saturating unless asked otherwise.
+  // Elements (BitNet's are already set): round(x / (scale * tensor_scale)) once, saturating unless
+  // asked otherwise.
   // Deterministic modes: the double quotient rounds like the exact one (element_quotient), so
   // the whole matrix goes through the vectorised round_array. Stochastic modes need the exact
   // dropped fraction: round_quotient per element.
-  q.elements.assign(R * C, 0.0);
-  const Rounding& rr = s.rounding;
-  const bool stochastic = is_stochastic(rr.mode);
-  std::vector<double> scaled(stochastic ? 0 : R * C);
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t j = 0; j < q.scale_cols; ++j) {
-      const double sc = q.scales[(r / br) * q.scale_cols + j];
-      const std::size_t i0 = r * C + j * bc;
-      double* dst = stochastic ? q.elements.data() + i0 : scaled.data() + i0;
-      const double den = sc * q.tensor_scale;  // exact: at most 4 + 24 significant bits
-      for (std::size_t c = 0; c < bc; ++c) {
-        const std::size_t i = i0 + c;
-        const double v = xp[i];
-        if (std::isnan(sc) || std::isnan(v)) {
-          if (!std::isnan(sc) && !s.element.has_nan())
-            throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
-                                                    r * cols + j * bc + c, s.element.name));
-          dst[c] = kNaN;
-          if (r < rows && j * bc + c < cols) ++q.stats.nan;
-        } else if (den == 0) {
-          dst[c] = 0;  // an NVFP4 block scale that rounded to zero flushes its block
-        } else if (stochastic) {
-          dst[c] = round_quotient(v, den, s.element, rr, i);
-        } else {
-          dst[c] = element_quotient(v, den, s.element, rr, i);
+  if (!integer_scheme(s.info->kind)) {
+    q.elements.assign(R * C, 0.0);
+    const Rounding& rr = s.rounding;
+    const bool stochastic = is_stochastic(rr.mode);
+    std::vector<double> scaled(stochastic ? 0 : R * C);
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t j = 0; j < q.scale_cols; ++j) {
+        const double sc = q.scales[(r / br) * q.scale_cols + j];
+        const std::size_t i0 = r * C + j * bc;
+        double* dst = stochastic ? q.elements.data() + i0 : scaled.data() + i0;
+        const double den = sc * q.tensor_scale;  // exact: at most 4 + 24 significant bits
+        for (std::size_t c = 0; c < bc; ++c) {
+          const std::size_t i = i0 + c;
+          const double v = xp[i];
+          if (std::isnan(sc) || std::isnan(v)) {
+            if (!std::isnan(sc) && !s.element.has_nan())
+              throw std::invalid_argument(fmt::format("{}: NaN at index {} has no code in {}", name,
+                                                      r * cols + j * bc + c, s.element.name));
+            dst[c] = kNaN;
+            if (r < rows && j * bc + c < cols) ++q.stats.nan;
+          } else if (den == 0) {
+            dst[c] = 0;  // an NVFP4 block scale that rounded to zero flushes its block
+          } else if (stochastic) {
+            dst[c] = round_quotient(v, den, s.element, rr, i);
+          } else {
+            dst[c] = element_quotient(v, den, s.element, rr, i);
+          }
         }
       }
-    }
-  if (!stochastic) round_array(scaled, q.elements, s.element, rr, 0, 1);
+    if (!stochastic) round_array(scaled, q.elements, s.element, rr, 0, 1);
+  }
+  const bool bitnet = integer_scheme(s.info->kind);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < q.scale_cols; ++j) {
       const double den = q.scales[(r / br) * q.scale_cols + j] * q.tensor_scale;
@@ -217,7 +228,8 @@ QuantizedTensor quantize_blocks(const BlockScheme& s, const double* x, std::size
       std::uint64_t clamped = 0, flushed = 0;
       for (std::size_t c = 0; c < c_end; ++c) {
         const double a = std::fabs(xs[c]);
-        clamped += den > 0 && a > limit && a <= std::numeric_limits<double>::max();
+        // BitNet counts its clip itself (the formula's, not the rounded fp32 scale's).
+        clamped += den > 0 && a > limit && a <= std::numeric_limits<double>::max() && !bitnet;
         flushed += a > 0 && es[c] == 0;
       }
       q.stats.clamped += clamped;

@@ -31,9 +31,16 @@ const std::vector<SchemeInfo>& block_schemes() {
        "1x128 tiles along K (DeepSeek-V3 activations)"},
       {"fp8-block128x128", SchemeKind::fp8_block128x128, "", 128, 128, "fp32 per 128x128 block",
        "128x128 blocks (DeepSeek-V3 weights)"},
+      // BitNet b1.58 (arXiv 2402.17764): int8 activations times ternary weights.
+      {"bitnet-a8", SchemeKind::bitnet_int8, kInt8IntegerFormat, 0, 1, "fp32 per row of A / column of B",
+       "BitNet b1.58 activations: per row, round(x 127 / max|x|) clipped to [-128, 127]"},
+      {"bitnet-w1.58", SchemeKind::bitnet_ternary, kTernaryFormat, 0, 0, "fp32 per tensor",
+       "BitNet b1.58 weights: RoundClip(W / (mean|W| + eps), -1, 1), ternary"},
   };
   return t;
 }
+
+bool integer_scheme(SchemeKind k) { return k == SchemeKind::bitnet_ternary || k == SchemeKind::bitnet_int8; }
 
 const SchemeInfo* find_scheme(std::string_view name) {
   for (const auto& s : block_schemes())
@@ -69,7 +76,9 @@ ScaleRule parse_scale_rule(std::string_view name) {
 
 namespace {
 
-bool is_fp8_kind(SchemeKind k) { return k != SchemeKind::mx && k != SchemeKind::nvfp4; }
+bool is_fp8_kind(SchemeKind k) {
+  return k != SchemeKind::mx && k != SchemeKind::nvfp4 && !integer_scheme(k);
+}
 
 }  // namespace
 
@@ -113,6 +122,11 @@ BlockScheme resolve_block_scheme(const BlockSchemeOptions& o) {
         fmt::format("scale_rule: applies to the MX schemes' E8M0 scales, not to {}", name));
   s.rule = o.scale_rule.empty() ? ScaleRule::floor : parse_scale_rule(o.scale_rule);
   s.rounding = o.rounding;
+  if (integer_scheme(k) && o.rounding.mode != Mode::rne)
+    throw std::invalid_argument(fmt::format(
+        "rounding: scheme {} rounds to nearest, ties to even (the paper's round(), as torch.round); {} "
+        "is not available",
+        name, mode_name(o.rounding.mode)));
   if (o.tensor_scale) {
     if (k != SchemeKind::nvfp4)
       throw std::invalid_argument(fmt::format("tensor_scale: applies to nvfp4, not to {}", name));

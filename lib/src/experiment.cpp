@@ -11,6 +11,8 @@
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
 #include "floatscope/block_gemm.hpp"
+#include "floatscope/gemm_cost.hpp"
+#include "floatscope/delayed_scaling.hpp"
 #include "floatscope/generators.hpp"
 #include "floatscope/metrics.hpp"
 #include "floatscope/models.hpp"
@@ -202,8 +204,13 @@ ExperimentResult run_block_experiment(const ResolvedExperiment& s, const BlockSc
   ExperimentResult r = measure(s, a, b, original_a, original_b, emu, std::chrono::duration<double>(t1 - t0).count(),
                                threads, keep_output);
   r.block_scaled = true;
+  r.block_a_format = sa.element.name;
+  r.block_b_format = sb.element.name;
   r.block_stats = A.stats;
   r.block_stats += Bt.stats;
+  r.a_bits_per_element = bits_per_element(sa, A);
+  r.b_bits_per_element = bits_per_element(sb, Bt);
+  r.inner_op = static_cast<int>(inner_op(sa.element, sb.element));
   r.metrics.input_overflow_count = r.block_stats.clamped;
   return r;
 }
@@ -247,6 +254,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
   r.acc_format = acc.fused ? fmt::format("{}/{}", acc.fused->out.name, mode_name(acc.fused->out_mode))
                            : fmt::format("{}/{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
   r.seconds = std::chrono::duration<double>(t1 - t0).count();
+  r.a_bits_per_element = bits_per_element(acc.a_format, s.scale_a != 1.0, M * K);
+  r.b_bits_per_element = bits_per_element(acc.b_format, s.scale_b != 1.0, K * N);
+  r.inner_op = static_cast<int>(inner_op(acc.a_format, acc.b_format));
   if (s.permutations > 0) permutation_stats(s, a, b, C0, threads, r);
   r.c_mean = finite_mean(emu.D);
   if (keep_output) r.C = std::move(emu.D);
@@ -255,6 +265,9 @@ ExperimentResult run_resolved(const ResolvedExperiment& s, const double* A, cons
 
 ExperimentResult run_experiment_on(const ExperimentSpec& s, const double* A, const double* B,
                                    const double* C0, int threads, bool keep_output) {
+  if (s.amax_history_len > 0)
+    throw std::invalid_argument(
+        "amax_history_len: the history is drawn from the inputs' distribution; given inputs have none");
   return run_resolved(resolve_experiment(s), A, B, C0, threads, keep_output);
 }
 
@@ -297,6 +310,10 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"mean_scale_exp", r.block_stats.mean_scale_exp(), r.block_scaled},
           {"max_scale_exp", static_cast<double>(r.block_stats.scale_exp_max), r.block_scaled && r.block_stats.scales > 0},
           {"c_mean", r.c_mean},
+          // Cost (gemm_cost.hpp): storage bits per element of A and B, and the inner loop's operation.
+          {"a_bits_per_element", r.a_bits_per_element},
+          {"b_bits_per_element", r.b_bits_per_element},
+          {"inner_op", static_cast<double>(r.inner_op), r.inner_op >= 0},
           // The output conversion, as fractions of the outputs (events.hpp outputs_*); empty
           // without an output_format (nothing was converted) or without event counts.
           {"output_overflow_frac", frac(r.events.outputs_overflow), out},
@@ -325,6 +342,21 @@ ExperimentResult run_experiment(const ExperimentSpec& s, int threads, bool keep_
   std::vector<double> A(M * K), B(K * N);
   generate(*e.dist_a, e.input_seed, 0, M, K, A.data(), false, threads);
   generate(*e.dist_b, e.input_seed, 1, K, N, B.data(), true, threads);
+  if (e.amax_history_len > 0) {
+    // Delayed scaling: each fp8-delayed operand's scale comes from the amaxes of the earlier steps,
+    // drawn like the operand itself (same shape, tensor id and orientation; delayed_scaling.hpp).
+    ResolvedExperiment d = e;
+    const auto fill = [&](std::optional<BlockScheme>& b, const Distribution& dist, std::uint64_t id,
+                          std::size_t rows, std::size_t cols, bool is_b) {
+      if (!b || b->info->kind != SchemeKind::fp8_delayed) return;
+      b->amax_history = amax_history(dist, e.input_seed, id, rows, cols, is_b, e.amax_history_len,
+                                     e.outlier_growth, threads);
+      b->history_len = e.amax_history_len;
+    };
+    fill(d.block_a, *e.dist_a, 0, M, K, false);
+    fill(d.block_b, *e.dist_b, 1, K, N, true);
+    return run_resolved(d, A.data(), B.data(), nullptr, threads, keep_output);
+  }
   return run_resolved(e, A.data(), B.data(), nullptr, threads, keep_output);
 }
 

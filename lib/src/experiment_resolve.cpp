@@ -9,6 +9,7 @@
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
+#include "floatscope/delayed_scaling.hpp"
 #include "floatscope/launch.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/models.hpp"
@@ -125,6 +126,33 @@ void resolve_block_schemes(const ExperimentSpec& s, const std::string& name_a, c
   t.a_format = e.block_a->element.name;
   t.b_format = e.block_b->element.name;
   e.acc = resolve_accumulator(t);
+}
+
+// amax_history_len / outlier_growth: the history belongs to an operand under fp8-delayed, and the
+// growth to an outliers distribution of such an operand; anything else would be silently ignored.
+void resolve_delayed_history(const ExperimentSpec& s, ResolvedExperiment& e) {
+  if (s.amax_history_len < 0 || s.amax_history_len > kMaxAmaxHistoryLen)
+    throw std::invalid_argument(
+        fmt::format("amax_history_len: {} is not in 0..{}", s.amax_history_len, kMaxAmaxHistoryLen));
+  if (!(s.outlier_growth > 0) || !std::isfinite(s.outlier_growth))
+    throw std::invalid_argument(fmt::format("outlier_growth: {} must be positive and finite", s.outlier_growth));
+  const auto delayed = [](const std::optional<BlockScheme>& b) {
+    return b && b->info->kind == SchemeKind::fp8_delayed;
+  };
+  if (s.amax_history_len > 0 && !delayed(e.block_a) && !delayed(e.block_b))
+    throw std::invalid_argument(fmt::format(
+        "amax_history_len: applies to an operand under scheme fp8-delayed, not to scheme {}", s.scheme));
+  if (s.outlier_growth != 1.0) {
+    if (s.amax_history_len == 0)
+      throw std::invalid_argument("outlier_growth: grows the outliers of the amax history; give amax_history_len > 0");
+    const auto outliers = [](const std::optional<Distribution>& d) { return d && d->kind == DistKind::outliers; };
+    if (!(delayed(e.block_a) && outliers(e.dist_a)) && !(delayed(e.block_b) && outliers(e.dist_b)))
+      throw std::invalid_argument(fmt::format(
+          "outlier_growth: needs dist outliers:FRAC:FACTOR on an operand under fp8-delayed (dist {}, b_dist {}, scheme {})",
+          s.dist, s.b_dist.empty() ? s.dist : s.b_dist, s.scheme));
+  }
+  e.amax_history_len = s.amax_history_len;
+  e.outlier_growth = s.outlier_growth;
 }
 
 }  // namespace
@@ -296,6 +324,7 @@ ResolvedExperiment resolve_experiment(const ExperimentSpec& s) {
   e.scale_a = s.scale_a;
   e.scale_b = s.scale_b;
   e.output_scale = s.output_scale;
+  resolve_delayed_history(s, e);
   return e;
 }
 

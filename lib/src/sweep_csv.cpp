@@ -86,6 +86,12 @@ std::vector<std::string> result_row(const Point& point, const ExperimentResult& 
   // not the unused parameter (the point id keeps the parameter, so resume and merge still match).
   if (!r.acc_format.empty() && !point.spec.model.empty() && point.spec.model != "custom")
     row[csv_column("acc_format")] = r.acc_format;
+  // Likewise a block scheme fixes the element formats (bitnet-w1.58's ternary {-1, 0, 1}, mxfp4's
+  // e2m1): the a_format/b_format cells show them, not "fp32" (the parameter's "not given").
+  if (r.block_scaled) {
+    row[csv_column("a_format")] = r.block_a_format;
+    row[csv_column("b_format")] = r.block_b_format;
+  }
   row.push_back(point.id);
   // Empty, not 0, where the backend could not count the events a value is made of.
   for (const auto& v : result_values(r)) row.push_back(v.counted ? format_double(v.value) : "");

@@ -53,6 +53,8 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "block_fma") s.block_fma = v;
   else if (key == "scale_rule") s.scale_rule = v;
   else if (key == "reference_of") s.reference_of = v;
+  else if (key == "amax_history_len") s.amax_history_len = std::stoi(v);
+  else if (key == "outlier_growth") s.outlier_growth = std::stod(v);
   else if (key == "output_scale_mode") s.output_scale_mode = v;
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }
@@ -103,6 +105,9 @@ void for_each_point(const SweepConfig& config, const std::function<void(Point&&)
         // Keys added after sweeps were first run enter a point's identity only when set, so
         // the ids (resume, shards, merge) of sweeps that never use them stay what they were.
         if ((dims[i]->name == "block_fma" || dims[i]->name == "scale_rule") && values[i].empty()) continue;
+        if ((dims[i]->name == "amax_history_len" || dims[i]->name == "outlier_growth") &&
+            values[i] == dims[i]->default_value)
+          continue;
         if (dims[i]->name == "output_scale_mode" && values[i] == "fused") continue;
         base.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
       }

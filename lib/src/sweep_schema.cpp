@@ -75,6 +75,12 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"unavailable", V::String, "fail",
        "points on a backend this machine cannot run (a GPU one without a CUDA device): fail (exit 3) or skip "
        "(left out, counted in meta.json)", false},
+      {"amax_history_len", V::Int, "0",
+       "scheme fp8-delayed: the scale comes from the largest amax of this many earlier training steps "
+       "(the same dist drawn with earlier seeds; docs/block-scaling.md); 0 = the current tensor's amax", true},
+      {"outlier_growth", V::Double, "1",
+       "with amax_history_len: the outlier factor of dist outliers:F:X grows by this factor per step "
+       "(step t-j had X / outlier_growth^j); 1 = stationary", true},
   };
   return keys;
 }
@@ -121,6 +127,7 @@ IntRange int_range(std::string_view key) {
   if (key == "promote") return {-1, big};
   if (key == "repeats") return {1, 1000000};
   if (key == "permutations") return {0, 100000};
+  if (key == "amax_history_len") return {0, 1024};
   return {1, big};  // M, N, K
 }
 

@@ -124,5 +124,5 @@ TEST_CASE("schemes: lists every scheme of the issue") {
   for (const auto& s : j) names.push_back(s["name"]);
   CHECK(names == std::vector<std::string>{"mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp4", "mxint8",
                                           "nvfp4", "fp8-tensor", "fp8-delayed", "fp8-row", "fp8-tile1x128",
-                                          "fp8-block128x128"});
+                                          "fp8-block128x128", "bitnet-a8", "bitnet-w1.58"});
 }

@@ -32,7 +32,8 @@ BlockScheme scheme(const std::string& name) {
 
 TEST_CASE("schemes table: every scheme of the issue, with its element format and block", "[block]") {
   const char* names[] = {"mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp4", "mxint8", "nvfp4",
-                         "fp8-tensor", "fp8-delayed", "fp8-row", "fp8-tile1x128", "fp8-block128x128"};
+                         "fp8-tensor", "fp8-delayed", "fp8-row", "fp8-tile1x128", "fp8-block128x128",
+                         "bitnet-a8", "bitnet-w1.58"};
   REQUIRE(block_schemes().size() == std::size(names));
   for (const char* n : names) REQUIRE(find_scheme(n) != nullptr);
   CHECK(find_scheme("MXFP4")->element == "e2m1");

@@ -79,7 +79,9 @@ TEST_CASE("grid expansion: Cartesian product, last key fastest, repeats innermos
     CHECK(pts[i].spec.repeat == std::get<2>(expect[i]));
     CHECK(pts[i].spec.M == 64);  // schema default
     CHECK(pts[i].id == hash_hex(pts[i].canonical));
-    CHECK(pts[i].params.size() == 31);  // 30 dimension keys (output_scale_mode the latest) + repeat
+    // One value per parameter column of results.csv: the dimension keys, then repeat.
+    CHECK(pts[i].params.size() == csv_column("point_id"));
+    CHECK(pts[i].params.back() == std::to_string(std::get<2>(expect[i])));
     ids.insert(pts[i].id);
   }
   CHECK(ids.size() == 8);

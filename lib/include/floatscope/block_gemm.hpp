@@ -1,9 +1,13 @@
 // GEMM on block-scaled operands: the element products accumulated by any Accumulator, the scales
 // applied where real kernels apply them (docs/references.md s.4 and s.5).
 //
-//   per-tensor (fp8-tensor, fp8-delayed):  D = RN(acc * RN(sa sb)), acc over all of K
+//   per-tensor (fp8-tensor, fp8-delayed, bitnet-w1.58):  D = RN(acc * RN(sa sb)), acc over all of K
 //                                          (the Accumulator's own scale_a/scale_b step);
-//   row-wise (fp8-row; a per-tensor scale broadcasts): D = RN(RN(acc * sb[n]) * sa[m]), B first;
+//   row-wise (fp8-row, bitnet-a8; a per-tensor scale broadcasts): D = RN(RN(acc * sb[n]) * sa[m]),
+//   B first. BitNet's bitnet-a8+bitnet-w1.58 is this case: D = RN(RN(acc * s_w) * s_x[m]), acc the
+//   exact integer sum (integer elements on both sides must be summed exactly: an accumulator that
+//   cannot hold every partial sum, max|a| max|b| K, is refused; fp32 holds K <= 132104 for int8 x
+//   ternary);
 //   K-blocked (MX, NVFP4, fp8-tile1x128, fp8-block128x128; both operands with the same block
 //   length Kb along K): each block's element products go through the Accumulator from 0 (for the
 //   MX dot product of OCP MX v1.0, the "sum of element products"), giving p; the running sum is

@@ -31,7 +31,21 @@ enum class SchemeKind : std::uint8_t {
   fp8_row,           // one scale per row (per output row of A, per output column of B)
   fp8_tile1x128,     // one scale per 1 x 128 tile along K (DeepSeek-V3 activations)
   fp8_block128x128,  // one scale per 128 x 128 block (DeepSeek-V3 weights)
+  // BitNet b1.58 (arXiv 2402.17764; docs/references.md s.6). Integer elements, fp32 scales; the
+  // elements follow the paper's formulas in exact arithmetic (block_bitnet.cpp):
+  bitnet_ternary,    // weights: RoundClip(W / (gamma + eps), -1, 1), gamma = mean|W| of the tensor
+  bitnet_int8,       // activations per row: Clip(round(x * 127 / gamma), -128, 127), gamma = max|x|
 };
+
+// BitNet's epsilon (the double nearest 1e-5): added to the weights' absmean as the paper's
+// RoundClip(W / (gamma + eps)) writes it; the activations' absmax is clamped to at least eps, as
+// the authors' released training code does (the paper leaves both the value and the activation
+// case open).
+inline constexpr double kBitnetEps = 1e-5;
+// The element formats of the BitNet schemes, as value sets: {-1, 0, 1}, and the integers
+// -127..127 (sign-magnitude; the activation clip's -128 is never reached, since |x| <= gamma).
+inline constexpr std::string_view kTernaryFormat = "e1m0:bias=1,specials=none";
+inline constexpr std::string_view kInt8IntegerFormat = "e1m6:bias=-5,specials=none";
 
 // The traits of one scheme, all in one table (block_schemes()).
 struct SchemeInfo {
@@ -43,6 +57,10 @@ struct SchemeInfo {
   std::string_view scale;      // what a scale is
   std::string_view summary;
 };
+
+// True for schemes whose elements are integers (BitNet): their products are integers, which
+// block GEMMs must accumulate exactly (emulate_block_gemm refuses an accumulator that cannot).
+bool integer_scheme(SchemeKind k);
 
 const std::vector<SchemeInfo>& block_schemes();
 const SchemeInfo* find_scheme(std::string_view name);  // case-insensitive; nullptr when unknown

@@ -82,6 +82,13 @@ struct ExperimentSpec {
   // measure the accumulation alone; "original" = the exact product of the generated inputs, so
   // they include the input quantisation (scaling recipes, loss scaling, ternary weights).
   std::string reference_of = "quantised";
+  // Delayed scaling (delayed_scaling.hpp) of an operand under scheme fp8-delayed, generated inputs
+  // only: > 0 takes its scale from the largest amax of this many earlier steps (the same dist drawn
+  // with earlier seeds) instead of the current tensor's; 0 = the current amax.
+  int amax_history_len = 0;
+  // Growth per step of the outlier factor of dist outliers:FRAC:FACTOR in that history: step t-j
+  // had FACTOR / outlier_growth^j. 1 = stationary. Needs amax_history_len > 0.
+  double outlier_growth = 1.0;
 };
 
 struct ExperimentResult {
@@ -106,6 +113,13 @@ struct ExperimentResult {
   // Block-scaled runs: what quantising A and B did (both operands together).
   bool block_scaled = false;
   BlockStats block_stats;
+  std::string block_a_format, block_b_format;  // the schemes' element formats (block-scaled runs)
+  // Cost (gemm_cost.hpp): storage bits per element of A and B, scales included, and the
+  // operation the inner loop needs (InnerOp's value: 0 integer add/sub, 1 integer multiply-add,
+  // 2 floating-point multiply-add). NaN / -1 when not known (given operands without a run).
+  double a_bits_per_element = std::numeric_limits<double>::quiet_NaN();
+  double b_bits_per_element = std::numeric_limits<double>::quiet_NaN();
+  int inner_op = -1;
 };
 
 // The numbers a run reports, named as the sweep's CSV columns and `gemm --json`'s keys, in that
@@ -141,6 +155,8 @@ struct ResolvedExperiment {
   double scale_a = 1.0, scale_b = 1.0, output_scale = 1.0;
   Overflow input_overflow = Overflow::spec;
   std::optional<BlockScheme> block_a, block_b;  // set: a block-scaled GEMM (spec.scheme)
+  int amax_history_len = 0;     // spec.amax_history_len: > 0 only with an fp8-delayed operand
+  double outlier_growth = 1.0;  // spec.outlier_growth
 };
 ResolvedExperiment resolve_experiment(const ExperimentSpec& spec);
 

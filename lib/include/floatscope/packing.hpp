@@ -24,4 +24,14 @@ std::vector<std::uint8_t> unpack_codes(std::span<const std::uint8_t> bytes, int 
 // ceil(count * bits / 8).
 std::size_t packed_size(std::size_t count, int bits);
 
+// Ternary values (-1, 0, 1; BitNet b1.58's weights) five per byte in base 3: digit t = v + 1 of
+// value i is worth 3^(i mod 5) in byte i / 5 (value 0 in the lowest digit), so a byte is at most
+// 242 and an element takes 8/5 = 1.6 bits (log2 3 = 1.585 is the bound). A count that does not fill
+// the last byte leaves its high digits 0. Throws std::invalid_argument naming the first value
+// outside {-1, 0, 1}.
+std::vector<std::uint8_t> pack_ternary(std::span<const std::int8_t> values);
+// Unpacks `count` values; throws std::invalid_argument when `bytes` holds not exactly
+// ceil(count / 5) bytes or a byte is above 242.
+std::vector<std::int8_t> unpack_ternary(std::span<const std::uint8_t> bytes, std::size_t count);
+
 }  // namespace floatscope

@@ -1,0 +1,28 @@
+# floatscope report figure: Largest ulp error per row for amax_history_len=16, scale_rule=: CDF over all K and repeats
+# Data: ulp_cdf_amax_history_len_16_scale_rule.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot ulp_cdf_amax_history_len_16_scale_rule.gp
+set terminal svg size 900,580 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'ulp_cdf_amax_history_len_16_scale_rule.svg'
+set title "Largest ulp error per row for amax_history_len=16, scale_rule=: CDF over all K and repeats"
+set grid
+set logscale x 2
+set xrange [2**28:2**38]
+set format x "2^%L"
+set xtics 2**1
+set xlabel "largest error of a row, in ulps of the output format (log scale; rows with 0 ulps not shown)"
+set ylabel "fraction of rows (CDF)"
+set yrange [0:1.02]
+set key below left Left reverse maxcols 1
+plot 'ulp_cdf_amax_history_len_16_scale_rule.dat' index 0 using 1:2 with steps lw 2 lc rgb "#1f77b4" pt 7 title "scheme=fp8-delayed, outlier_growth=1", \
+     'ulp_cdf_amax_history_len_16_scale_rule.dat' index 1 using 1:2 with steps lw 2 lc rgb "#d62728" pt 5 title "scheme=fp8-delayed, outlier_growth=1.05", \
+     'ulp_cdf_amax_history_len_16_scale_rule.dat' index 2 using 1:2 with steps lw 2 lc rgb "#2ca02c" pt 9 title "scheme=fp8-delayed, outlier_growth=1.25", \
+     'ulp_cdf_amax_history_len_16_scale_rule.dat' index 3 using 1:2 with steps lw 2 lc rgb "#9467bd" pt 11 title "scheme=fp8-delayed, outlier_growth=2"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,580 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,580 noenhanced
+}
+set output 'ulp_cdf_amax_history_len_16_scale_rule.png'
+replot
+unset output
