@@ -178,8 +178,8 @@ int run_gemm(GemmArgs& g) {
   // Names are case-insensitive; print and record them in their canonical lower case.
   for (std::string* name : {&s.model, &s.backend, &s.scheme, &s.a_format, &s.b_format, &s.acc_format,
                             &s.rounding, &s.order, &s.product_format, &s.output_format,
-                            &s.output_rounding, &s.compensation, &s.input_rounding, &s.dist,
-                            &s.b_dist, &s.reference, &s.algorithm})
+                            &s.output_rounding, &s.output_scale_mode, &s.compensation, &s.input_rounding, &s.dist,
+                            &s.b_dist, &s.reference, &s.algorithm, &s.reference_of})
     *name = to_lower(*name);
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
@@ -295,6 +295,9 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--output-format", s.output_format, "convert the result to this format");
   app.add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
   app.add_option("--output-scale", s.output_scale, "output = round(D * scale) in --output-format (e.g. fp8 outputs)")->capture_default_str();
+  app.add_option("--output-scale-mode", s.output_scale_mode,
+                 "fused: one rounding of D * scale; after: D stored first, then multiplied in fp32 by the "
+                 "fp32 scale and stored again (unfused dropout)")->capture_default_str();
   add_strict_int(app, "--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)", -1, INT_MAX);
   app.add_option("--block-fma", s.block_fma,
                  "custom fused block-FMA unit L,F: L products per step, F bits kept below the step's "

@@ -42,6 +42,9 @@ struct DevModel {
   double scale_a = 1, scale_b = 1;
   bool has_output = false;
   double output_scale = 1;
+  bool rescale_after = false;  // OutputScaleMode::after: store, then an fp32 multiply, store again
+  DevRounder rescale;
+  double scale32 = 1;
   std::uint64_t seed = 0;
 };
 
@@ -127,7 +130,14 @@ __global__ void emulate_kernel(DevModel m, const double* A, const double* Bt, co
   double v = m.fused ? run_fused(m, a, b, K, c, ctx) : run_scalar(m, a, b, K, c, ctx);
   // DotEngine::finish.
   if (m.scales) v = ctx.mul(m.outer, ctx.mul(m.outer, m.scale_a, m.scale_b), v);
-  if (m.has_output) v = ctx.mul(m.output, v, m.output_scale);
+  if (m.has_output) {
+    if (m.rescale_after) {
+      const double stored = ctx.mul(m.output, v, 1.0);
+      v = ctx.mul(m.output, ctx.mul(m.rescale, stored, m.scale32), 1.0);
+    } else {
+      v = ctx.mul(m.output, v, m.output_scale);
+    }
+  }
   D[idx] = v;
 }
 
@@ -167,6 +177,11 @@ std::vector<double> emulate_on_device(const Accumulator& acc, int M, int N, int 
   m.scale_b = acc.scale_b;
   m.has_output = acc.output_format.has_value();
   m.output_scale = acc.output_scale;
+  m.rescale_after = m.has_output && acc.output_scale_mode == OutputScaleMode::after;
+  if (m.rescale_after) {
+    m.rescale = dev(engine.rescale_rounder());
+    m.scale32 = engine.rescale_factor();
+  }
   m.seed = acc.acc_rounding.seed;
 
   const std::size_t mk = static_cast<std::size_t>(M) * K, nk = static_cast<std::size_t>(N) * K;

@@ -121,6 +121,16 @@ Compensation parse_compensation(std::string_view text) {
                                           "neumaier)", text));
 }
 
+std::string_view output_scale_mode_name(OutputScaleMode m) {
+  return m == OutputScaleMode::after ? "after" : "fused";
+}
+
+OutputScaleMode parse_output_scale_mode(std::string_view text) {
+  if (iequals(text, "fused")) return OutputScaleMode::fused;
+  if (iequals(text, "after")) return OutputScaleMode::after;
+  throw std::invalid_argument(fmt::format("output_scale_mode: unknown mode '{}' (accepted: fused, after)", text));
+}
+
 void Accumulator::validate() const {
   // A default Format has no derived constants; naming the unset part beats emulating garbage.
   auto need = [](const Format& f, const char* what) {
@@ -187,6 +197,13 @@ void Accumulator::validate() const {
   // scaled result): whenever it is set it must be exact to round into, with or without promotion.
   if (outer_format.precision >= 1) check_dd_target(outer_format, outer_rounding, "outer accumulator");
   if (output_format) check_dd_target(*output_format, output_rounding, "output");
+  // The rescale after storing is an fp32 multiply (OutputScaleMode): the stored values must be fp32
+  // values, or that multiply would not be the framework's.
+  if (output_format && output_scale_mode == OutputScaleMode::after && !output_format->values_are_floats())
+    throw std::invalid_argument(fmt::format(
+        "output_scale_mode after: output format {} is wider than fp32 (the rescale after storing is an "
+        "fp32 multiply); use fused",
+        output_format->name));
   if (!(std::isfinite(scale_a) && std::isfinite(scale_b) && std::isfinite(output_scale)))
     throw std::invalid_argument("scales must be finite");
 }
@@ -212,6 +229,7 @@ std::string Accumulator::describe() const {
   if (output_format) {
     s += fmt::format(" out={}", rounding_text(*output_format, output_rounding));
     if (output_scale != 1.0) s += fmt::format("*{}", output_scale);
+    if (output_scale_mode == OutputScaleMode::after) s += " rescale=after(fp32)";
   }
   return s;
 }

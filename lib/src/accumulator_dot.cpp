@@ -25,6 +25,14 @@ DotEngine::DotEngine(const Accumulator& acc) : acc_(acc) {
   reduce_ = acc_.reduce_format ? Rounder(*acc_.reduce_format, acc_.reduce_rounding) : acc_r_;
   outer_ = Rounder(acc_.outer_format, acc_.outer_rounding);
   if (acc_.output_format) output_ = Rounder(*acc_.output_format, acc_.output_rounding);
+  // OutputScaleMode::after: the framework's scale is an fp32 number, and so is its multiply (round
+  // to nearest even). Set up in fused mode too, for the comparison of the two (count_output).
+  if (acc_.output_format && acc_.output_format->values_are_floats()) {
+    const Format fp32 = parse_format("fp32");
+    rescale_ = Rounder(fp32, Rounding{Mode::rne});
+    scale32_ = floatscope::round(acc_.output_scale, fp32, Rounding{Mode::rne});
+    compare_modes_ = !output_.stochastic;
+  }
   if (acc_.fused) {
     fused_ = make_fused_consts(acc_);
     if (acc_.fused->c_outside) c_add_ = Rounder(acc_.fused->c_add_format, acc_.fused->c_add_rounding);
@@ -178,8 +186,46 @@ double DotEngine::finish(double v, DotCtx& ctx) const {
     const double s = ctx.mul(outer_, acc_.scale_a, acc_.scale_b, false);
     v = ctx.mul(outer_, s, v, false);
   }
-  if (acc_.output_format) v = ctx.mul(output_, v, acc_.output_scale, false);
+  if (acc_.output_format) v = convert_output(v, ctx);
   return v;
+}
+
+// The output conversion with output_scale fused into it or applied after storing
+// (OutputScaleMode); each rounding draws its own random bits when stochastic.
+double DotEngine::convert_output(double v, DotCtx& ctx) const {
+  const auto convert = [&](OutputScaleMode mode) {
+    if (mode == OutputScaleMode::fused) return ctx.mul(output_, v, acc_.output_scale, false);
+    const double stored = ctx.mul(output_, v, 1.0, false);
+    return ctx.mul(output_, ctx.mul(rescale_, stored, scale32_, false), 1.0, false);
+  };
+  const double y = convert(acc_.output_scale_mode);
+  if (ctx.ev) {
+    count_output(v, y, *ctx.ev);
+    // Deterministic roundings draw no random bits: the other mode leaves the stream untouched.
+    if (compare_modes_) {
+      const bool after = acc_.output_scale_mode == OutputScaleMode::after;
+      const double other = convert(after ? OutputScaleMode::fused : OutputScaleMode::after);
+      ++ctx.ev->outputs_mode_compared;
+      const bool same = (y != y && other != other) || (y == other && std::signbit(y) == std::signbit(other));
+      if (!same) ++ctx.ev->outputs_mode_differ;
+    }
+  }
+  return y;
+}
+
+// What the conversion did to one output: the stored y against the exact v * output_scale. A value
+// that arrives non-finite (the accumulator overflowed) is not the conversion's doing.
+void DotEngine::count_output(double v, double y, GemmEvents& ev) const {
+  ++ev.outputs;
+  if (!std::isfinite(v)) return;
+  const Format& f = output_.format;
+  const double ay = std::fabs(y);
+  if (!std::isfinite(y) || (ay == f.max_finite && exact_beyond(exact_product(v, acc_.output_scale), f.max_finite)))
+    ++ev.outputs_overflow;
+  else if (y == 0 && v != 0)
+    ++ev.outputs_underflow;
+  else if (y != 0 && ay < f.min_normal)
+    ++ev.outputs_subnormal;
 }
 
 }  // namespace floatscope::detail

@@ -106,6 +106,9 @@ class DotEngine {
   const Rounder& outer_rounder() const { return outer_; }
   const Rounder& c_add_rounder() const { return c_add_; }
   const Rounder& output_rounder() const { return output_; }
+  // OutputScaleMode::after: the fp32 round-to-nearest multiply of the stored value by scale32.
+  const Rounder& rescale_rounder() const { return rescale_; }
+  double rescale_factor() const { return scale32_; }
   const FusedConsts& fused_consts() const { return fused_; }
 
  private:
@@ -114,9 +117,13 @@ class DotEngine {
   double chain(const double* terms, int n, double start, DotCtx& ctx, const Rounder& r) const;
   double tree(const double* terms, int n, DotCtx& ctx) const;
   double finish(double v, DotCtx& ctx) const;
+  double convert_output(double v, DotCtx& ctx) const;
+  void count_output(double v, double y, GemmEvents& ev) const;
 
   Accumulator acc_;
-  Rounder product_, acc_r_, reduce_, outer_, output_, c_add_;
+  Rounder product_, acc_r_, reduce_, outer_, output_, c_add_, rescale_;
+  double scale32_ = 1.0;  // output_scale rounded to fp32 (OutputScaleMode::after)
+  bool compare_modes_ = false;  // count_output also converts under the other mode
   FusedConsts fused_{};
 
  public:

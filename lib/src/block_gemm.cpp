@@ -70,9 +70,15 @@ std::vector<double> transpose_rows(const QuantizedTensor& t, int rows, int K) {
   return out;
 }
 
-double output_conversion(const Accumulator& acc, const detail::DotEngine& engine, double v) {
+// The engine has no scales: only the conversion. Its output events go into ev; NaN outputs are
+// counted by the callers, with or without a conversion.
+double output_conversion(const Accumulator& acc, const detail::DotEngine& engine, double v, GemmEvents& ev) {
   if (!acc.output_format) return v;
-  return engine.finish_output(v, nullptr, 0, 0, 0);  // engine has no scales: only the conversion
+  GemmEvents conv;
+  const double y = engine.finish_output(v, &conv, 0, 0, 0);
+  conv.nan_count = 0;
+  ev += conv;
+  return y;
 }
 
 // Integer elements on both sides (BitNet): the products are integers, which integer hardware sums
@@ -163,6 +169,7 @@ GemmResult emulate_block_gemm(const Accumulator& acc, const BlockScheme& sa, con
   out_only.output_format = acc.output_format;
   out_only.output_rounding = acc.output_rounding;
   out_only.output_scale = acc.output_scale;
+  out_only.output_scale_mode = acc.output_scale_mode;
   const detail::DotEngine out_engine(out_only);
 
   if (how == ScaleApplication::per_row) {
@@ -174,7 +181,7 @@ GemmResult emulate_block_gemm(const Accumulator& acc, const BlockScheme& sa, con
         const double sbj = Bt.scales.size() == 1 ? Bt.scales[0] : Bt.scales[j];
         const double sai = A.scales.size() == 1 ? A.scales[0] : A.scales[i];
         double& d = res.C[i * Ns + j];
-        d = output_conversion(acc, out_engine, outer.mul(outer.mul(d, sbj), sai));
+        d = output_conversion(acc, out_engine, outer.mul(outer.mul(d, sbj), sai), res.events);
       }
     return res;
   }
@@ -205,7 +212,7 @@ GemmResult emulate_block_gemm(const Accumulator& acc, const BlockScheme& sa, con
         c = outer.fma(p, outer.mul(s_a, s_b), c);
       }
       if (tensor != 1.0) c = outer.mul(c, tensor);
-      c = output_conversion(acc, out_engine, c);
+      c = output_conversion(acc, out_engine, c, ev);
       if (std::isnan(c)) ++ev.nan_count;
       res.C[is * Ns + j] = c;
     }

@@ -313,6 +313,8 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
   auto count = [](std::uint64_t n) { return static_cast<double>(n); };
   // Values computed from the backend's event counts: empty when it could not count them.
   const bool ev = r.events_counted;
+  const bool out = ev && r.events.outputs > 0;
+  auto frac = [&](std::uint64_t n) { return out ? count(n) / count(r.events.outputs) : 0.0; };
   std::vector<NamedValue> v = {{"max_rel_err", m.max_rel_err},
           {"median_rel_err", m.median_rel_err},
           {"p99_rel_err", m.p99_rel_err},
@@ -356,7 +358,19 @@ std::vector<NamedValue> result_values(const ExperimentResult& r) {
           {"a_overflow_frac", r.quant_a.overflow_frac()},
           {"b_flushed_frac", r.quant_b.flushed_frac()},
           {"b_subnormal_frac", r.quant_b.subnormal_frac()},
-          {"b_overflow_frac", r.quant_b.overflow_frac()}};
+          {"b_overflow_frac", r.quant_b.overflow_frac()},
+          // The output conversion, as fractions of the outputs (events.hpp outputs_*); empty
+          // without an output_format (nothing was converted) or without event counts.
+          {"output_overflow_frac", frac(r.events.outputs_overflow), out},
+          {"output_underflow_frac", frac(r.events.outputs_underflow), out},
+          {"output_subnormal_frac", frac(r.events.outputs_subnormal), out},
+          // Outputs whose stored value the other output_scale_mode would change (the same
+          // accumulated value converted both ways): a per-output comparison that two rows' error
+          // statistics cannot give. Empty for stochastic output roundings and formats wider than fp32.
+          {"output_mode_differ_frac",
+           ev && r.events.outputs_mode_compared > 0
+               ? count(r.events.outputs_mode_differ) / count(r.events.outputs_mode_compared) : 0.0,
+           ev && r.events.outputs_mode_compared > 0}};
   // NaN is never a measurement here (metrics skip NaN outputs and count them in nan_count): it
   // marks a value the run did not measure, which is written empty, not "nan".
   for (auto& x : v)

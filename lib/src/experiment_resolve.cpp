@@ -274,6 +274,13 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
   if (s.output_scale != 1.0 && s.output_format.empty())
     throw std::invalid_argument("output_scale needs an output_format (the scale is part of that conversion)");
   acc.output_scale = s.output_scale;
+  acc.output_scale_mode = parse_output_scale_mode(s.output_scale_mode);
+  if (acc.output_scale_mode == OutputScaleMode::after && s.output_format.empty())
+    throw std::invalid_argument("output_scale_mode after needs an output_format (the value is stored in it, then rescaled)");
+  if (acc.output_scale_mode == OutputScaleMode::after && !acc.output_format->values_are_floats())
+    throw std::invalid_argument(fmt::format(
+        "output_scale_mode after: output_format {} is wider than fp32 (the rescale after storing is an fp32 multiply)",
+        acc.output_format->name));
   acc.scale_a = s.scale_a;
   acc.scale_b = s.scale_b;
   acc.quantize.reset();  // run_experiment quantises itself (so the reference sees the same inputs)

@@ -56,6 +56,7 @@ void apply(ExperimentSpec& s, std::string_view key, const std::string& v) {
   else if (key == "amax_history_len") s.amax_history_len = std::stoi(v);
   else if (key == "outlier_growth") s.outlier_growth = std::stod(v);
   else if (key == "algorithm") s.algorithm = v;
+  else if (key == "output_scale_mode") s.output_scale_mode = v;
   else throw std::logic_error("sweep key without a field: " + std::string(key));
 }
 
@@ -109,6 +110,7 @@ void for_each_point(const SweepConfig& config, const std::function<void(Point&&)
             values[i] == dims[i]->default_value)
           continue;
         if (dims[i]->name == "algorithm" && values[i] == "classical") continue;
+        if (dims[i]->name == "output_scale_mode" && values[i] == "fused") continue;
         base.canonical += std::string(dims[i]->name) + "=" + values[i] + "\n";
       }
       base.spec.scale_a = parse_double(value_of("scale_a"));

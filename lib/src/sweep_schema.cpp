@@ -67,6 +67,10 @@ const std::vector<KeyInfo>& sweep_keys() {
       {"reference_of", V::String, "quantised",
        "what errors are measured against: quantised = the exact product of the inputs as the GEMM got "
        "them (accumulation error alone); original = of the generated inputs (quantisation included)", true},
+      {"output_scale_mode", V::String, "fused",
+       "where output_scale enters: fused = round(value * output_scale) once; after = stored in "
+       "output_format first, then multiplied in fp32 by output_scale rounded to fp32 and stored again "
+       "(an unfused dropout rescale; output_format must fit in fp32)", true},
       {"repeats", V::Int, "1", "independent draws of the inputs per parameter combination", false},
       {"title", V::String, "", "title of the sweep (used by the report)", false},
       {"unavailable", V::String, "fail",

@@ -213,7 +213,8 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
          output_format=None, output_rounding=None, output_scale=None, promote=None, block_fma=None,
          backend=None, scale_a=None, scale_b=None, input_rounding=None, permutations=None,
          reference=None, M=None, N=None, K=None, dist=None, b_dist=None, seed=None, scheme=None,
-         scale_rule=None, input_overflow=None, algorithm=None, threads=0):
+         scale_rule=None, input_overflow=None, algorithm=None, output_scale_mode=None, reference_of=None,
+         amax_history_len=None, outlier_growth=None, threads=0):
     """One emulated GEMM D = A*B (+C) measured against the exact result, as `floatscope gemm`.
 
     A (M x K), B (K x N), C (M x N): float16/32/64, ml_dtypes arrays, or uint8/uint16 codes of
@@ -234,7 +235,8 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
         scale_a=scale_a, scale_b=scale_b, input_rounding=input_rounding,
         permutations=permutations, reference=reference, M=M, N=N, K=K, dist=dist, b_dist=b_dist,
         seed=seed, scheme=scheme, scale_rule=scale_rule, input_overflow=input_overflow,
-        algorithm=algorithm).items()
+        algorithm=algorithm, output_scale_mode=output_scale_mode, reference_of=reference_of,
+        amax_history_len=amax_history_len, outlier_growth=outlier_growth).items()
         if v is not None}
     a = _matrix(A, "A", a_format)
     b = _matrix(B, "B", b_format if b_format is not None else a_format)

@@ -57,6 +57,7 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "output_format") str(s.output_format);
   else if (key == "output_rounding") str(s.output_rounding);
   else if (key == "output_scale") real(s.output_scale);
+  else if (key == "output_scale_mode") str(s.output_scale_mode);
   else if (key == "compensation") str(s.compensation);
   else if (key == "block_fma") str(s.block_fma);
   else if (key == "promote") integer(s.promote);
@@ -76,6 +77,9 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "reference") str(s.reference);
   else if (key == "permutations") integer(s.permutations);
   else if (key == "algorithm") str(s.algorithm);
+  else if (key == "reference_of") str(s.reference_of);
+  else if (key == "amax_history_len") integer(s.amax_history_len);
+  else if (key == "outlier_growth") real(s.outlier_growth);
   else throw nb::type_error(("gemm: unknown option '" + key + "'").c_str());
 }
 
@@ -103,6 +107,11 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
   out["reference"] = s.reference;
   out["permutations"] = s.permutations;
   out["algorithm"] = parse_gemm_algorithm(s.algorithm).describe();  // valid: the run resolved it
+  out["reference_of"] = s.reference_of;
+  if (s.amax_history_len > 0) {  // as `gemm --json`: only for delayed scaling with a history
+    out["amax_history_len"] = s.amax_history_len;
+    out["outlier_growth"] = s.outlier_growth;
+  }
   for (const auto& [name, v, counted] : result_values(r))
     out[nb::str(name.data(), name.size())] = counted ? nb::object(nb::float_(v)) : nb::none();
   out["seconds"] = r.seconds;

@@ -107,7 +107,7 @@ void validate_points(const std::vector<sweep::Point>& points) {
                              std::to_string(probe.promote), sweep::format_double(probe.scale_a),
                              sweep::format_double(probe.scale_b), sweep::format_double(probe.output_scale),
                              probe.input_rounding, probe.scheme, probe.backend, probe.dist, probe.b_dist,
-                             std::to_string(probe.K), probe.block_fma})
+                             std::to_string(probe.K), probe.block_fma, probe.output_scale_mode})
       key += line + "|";
     if (!seen.insert(key).second) continue;
     try {

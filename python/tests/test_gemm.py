@@ -15,6 +15,7 @@ CASES = [
     dict(a_format="fp16", acc_format="fp16", rounding="sr", seed=3, order="pairwise"),
     dict(a_format="bf16", acc_format="e5m10", rounding="rtz", block_fma="16,12", promote=64),
     dict(a_format="fp32", acc_format="fp32", compensation="kahan", reference="mpfr", permutations=4),
+    dict(a_format="bf16", acc_format="fp32", output_format="e5m2", output_scale=1.25, output_scale_mode="after"),
 ]
 # Block-scaled GEMMs (no initial C: the block path takes none).
 BLOCK_CASES = [

@@ -88,6 +88,17 @@ TEST_CASE("gpu-emulated equals the cpu backend bit for bit", "[gpu]") {
   scaled.scale_b = 3;
   scaled.output_format = bf16;
   models.emplace_back("h100-fp8-promote128, scales, bf16 output", scaled);
+  // Dropout's rescale after storing (OutputScaleMode::after): two output roundings around an fp32
+  // multiply; with SR both draw from the output's stream, in the engine's order.
+  for (Mode mode : {Mode::rne, Mode::sr}) {
+    Accumulator dropout = make_scalar_accumulator(bf16, fp32);
+    dropout.output_format = fp16;
+    dropout.output_rounding = Rounding{mode};
+    dropout.output_rounding.seed = 7;
+    dropout.output_scale = 1.0 / 0.9;
+    dropout.output_scale_mode = OutputScaleMode::after;
+    models.emplace_back(std::string("fp16 output, dropout rescale after storing, ") + std::string(mode_name(mode)), dropout);
+  }
   Accumulator promoted = make_scalar_accumulator(fp16, fp16, Rounding{Mode::sr});
   promoted.promote = 32;
   promoted.outer_format = fp32;

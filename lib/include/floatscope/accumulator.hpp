@@ -10,7 +10,8 @@
 //             truncation toward zero, one rounding per step);
 //   promotion every `promote` elements of K the partial sum is added into an outer accumulator;
 //   scales    FP8 scale_a*scale_b applied after accumulation, as cuBLASLt does;
-//   output    a final conversion to a format (optionally multiplied by output_scale first).
+//   output    a final conversion to a format (optionally multiplied by output_scale first, or
+//             after it: OutputScaleMode).
 //
 // Every operation rounds once from the exact value (error-free transformations carry what a
 // double cannot hold). Stochastic roundings inside a dot product for output (row, col) draw
@@ -70,6 +71,18 @@ struct FusedUnit {
   Rounding c_add_rounding;
 };
 
+// Where output_scale enters the output conversion.
+//   fused  output = round(value * output_scale): one rounding, as an epilogue that scales before it
+//          stores (cuBLASLt's alpha, a fused dropout kernel).
+//   after  the value is stored first, y = round(value), and rescaled by a separate kernel that
+//          computes in fp32, as frameworks' unfused dropout does on an fp16/bf16/fp8 tensor
+//          (PyTorch: the fp32 product of the element and an fp32 scale, stored back):
+//          output = round(RN32(y * RN32(output_scale))). Two roundings into the output format with
+//          an fp32 rounding between them; needs an output format whose values are fp32 values.
+enum class OutputScaleMode : std::uint8_t { fused, after };
+std::string_view output_scale_mode_name(OutputScaleMode m);
+OutputScaleMode parse_output_scale_mode(std::string_view text);  // "fused", "after"; throws naming it
+
 struct Accumulator {
   Format a_format;
   Format b_format;
@@ -101,6 +114,7 @@ struct Accumulator {
   std::optional<Format> output_format;  // final conversion; unset: the accumulator's value
   Rounding output_rounding;
   double output_scale = 1.0;  // output = round(value * output_scale) (fp8 output with a scale)
+  OutputScaleMode output_scale_mode = OutputScaleMode::fused;  // or rescaled after storing
 
   // Throws std::invalid_argument when the parts cannot be emulated exactly (names the part).
   void validate() const;

@@ -38,6 +38,9 @@ struct ExperimentSpec {
   std::string output_format;         // "" = keep the accumulator's values
   std::string output_rounding = "rne";  // rounding of the output conversion
   double output_scale = 1.0;         // output = round(value * output_scale) (e.g. fp8 outputs)
+  // "fused" (one rounding of value * output_scale) or "after": stored first, then rescaled by an
+  // fp32 multiply and stored again (accumulator.hpp OutputScaleMode; dropout's 1/(1-p)).
+  std::string output_scale_mode = "fused";
   std::string compensation = "none"; // none, kahan, neumaier
   // "L,F": the custom accumulator is the fused block-FMA unit (accumulator.hpp FusedUnit) with L
   // products per step and F fraction bits below the step's largest exponent; acc_format is its

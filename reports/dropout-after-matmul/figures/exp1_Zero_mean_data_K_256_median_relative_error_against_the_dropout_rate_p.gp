@@ -1,0 +1,29 @@
+# floatscope report figure: Zero-mean data (K = 256): median relative error against the dropout rate p
+# Data: exp1_Zero_mean_data_K_256_median_relative_error_against_the_dropout_rate_p.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot exp1_Zero_mean_data_K_256_median_relative_error_against_the_dropout_rate_p.gp
+set terminal svg size 900,660 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'exp1_Zero_mean_data_K_256_median_relative_error_against_the_dropout_rate_p.svg'
+set title "Zero-mean data (K = 256): median relative error against the dropout rate p"
+set grid
+set logscale y 10
+set format y "%.0e"
+set xlabel "dropout rate p (scale 1/(1-p))"
+set ylabel "median relative error (median of 3 repeats)"
+set key below left Left reverse maxcols 1
+plot 'exp1_Zero_mean_data_K_256_median_relative_error_against_the_dropout_rate_p.dat' index 0 using 1:2 with linespoints lw 2 dt 1 lc rgb "#1f77b4" pt 7 title "output_format=fp16, output_scale_mode=fused", \
+     '' index 1 using 1:2 with linespoints lw 2 dt 1 lc rgb "#d62728" pt 5 title "output_format=fp16, output_scale_mode=after", \
+     '' index 2 using 1:2 with linespoints lw 2 dt 1 lc rgb "#2ca02c" pt 9 title "output_format=bf16, output_scale_mode=fused", \
+     '' index 3 using 1:2 with linespoints lw 2 dt 1 lc rgb "#9467bd" pt 11 title "output_format=bf16, output_scale_mode=after", \
+     '' index 4 using 1:2 with linespoints lw 2 dt 1 lc rgb "#ff7f0e" pt 13 title "output_format=e4m3, output_scale_mode=fused", \
+     '' index 5 using 1:2 with linespoints lw 2 dt 1 lc rgb "#17becf" pt 15 title "output_format=e4m3, output_scale_mode=after", \
+     '' index 6 using 1:2 with linespoints lw 2 dt 1 lc rgb "#8c564b" pt 7 title "output_format=e5m2, output_scale_mode=fused", \
+     '' index 7 using 1:2 with linespoints lw 2 dt 1 lc rgb "#e377c2" pt 5 title "output_format=e5m2, output_scale_mode=after"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,660 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,660 noenhanced
+}
+set output 'exp1_Zero_mean_data_K_256_median_relative_error_against_the_dropout_rate_p.png'
+replot
+unset output
