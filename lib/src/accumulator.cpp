@@ -162,6 +162,9 @@ void Accumulator::validate() const {
     if (u.out.precision > 51 || u.out.emax > 1000 || u.out.emin < -960)
       throw std::invalid_argument(fmt::format("fused unit: output format {} too wide", u.out.name));
     if (u.c_outside) check_dd_target(u.c_add_format, u.c_add_rounding, "fused c-add");
+    if (u.align_mode != Mode::rtz && u.align_mode != Mode::rne)
+      throw std::invalid_argument(fmt::format("fused unit: aligned terms are truncated (rtz) or rounded to "
+                                              "nearest (rne), not {}", mode_name(u.align_mode)));
     if (promote > 0 && promote % u.L != 0)
       throw std::invalid_argument(fmt::format("fused unit: promotion interval {} must be a "
                                               "multiple of L = {}", promote, u.L));
@@ -187,6 +190,12 @@ void Accumulator::validate() const {
   // scaled result): whenever it is set it must be exact to round into, with or without promotion.
   if (outer_format.precision >= 1) check_dd_target(outer_format, outer_rounding, "outer accumulator");
   if (output_format) check_dd_target(*output_format, output_rounding, "output");
+  if (c_format) {
+    check_dd_target(*c_format, c_rounding, "C conversion");
+    if (is_stochastic(c_rounding.mode))
+      throw std::invalid_argument("C conversion: stochastic rounding is not supported (C is converted once, "
+                                  "before the dot products)");
+  }
   if (!(std::isfinite(scale_a) && std::isfinite(scale_b) && std::isfinite(output_scale)))
     throw std::invalid_argument("scales must be finite");
 }
@@ -194,9 +203,12 @@ void Accumulator::validate() const {
 std::string Accumulator::describe() const {
   std::string s = fmt::format("a={} b={}", a_format.name, b_format.name);
   if (quantize) s += fmt::format(" quantise={}", mode_name(quantize->mode));
+  if (c_format) s += fmt::format(" c={}", rounding_text(*c_format, c_rounding));
   if (fused) {
     const FusedUnit& u = *fused;
     s += fmt::format(" fused(L={} F={} out={}", u.L, u.F, rounding_text(u.out, Rounding{u.out_mode}));
+    if (u.align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(u.align_mode));
+    if (u.normalized_products) s += " products=normalised";
     if (u.c_outside) s += fmt::format(" c-after={}", rounding_text(u.c_add_format, u.c_add_rounding));
     s += ")";
   } else {

@@ -33,6 +33,8 @@ FusedConsts make_fused_consts(const Accumulator& acc) {
   Rounding r{u.out_mode};
   r.sr_bits = u.out_sr_bits;
   k.out = make_round_params(u.out, r);
+  k.align_rne = u.align_mode == Mode::rne;
+  k.norm_products = u.normalized_products;
   return k;
 }
 

@@ -35,6 +35,7 @@ std::pair<double, double> split_pow2(int e) { return {p2(-(e / 2)), p2(-(e - e /
 TEST_CASE("probe vectors against every hardware model", "[probes]") {
   for (const ModelInfo& m : hardware_models()) {
     const Accumulator acc = probe_model(m);
+    if (acc.c_format) continue;  // fp16 accumulation: the closed forms below assume P >= 14; see the next case
     const FusedUnit& u = *acc.fused;
     const int P = u.out.precision, F = u.F, L = u.L;
     const int pin = acc.a_format.precision;
@@ -81,6 +82,53 @@ TEST_CASE("probe vectors against every hardware model", "[probes]") {
       CHECK(detected == L);
     }
   }
+}
+
+// The fp16-accumulating models (-acc16: steps rounded to fp16 with RNE, C read in fp16). Closed
+// forms in the unit's L and F, with 2^-11 = half an fp16 ulp at 1: a tie, so what lies below it
+// decides the rounding.
+TEST_CASE("probe vectors against the fp16-accumulating models", "[probes]") {
+  int models = 0;
+  for (const ModelInfo& m : hardware_models()) {
+    const Accumulator acc = probe_model(m);
+    if (!acc.c_format) continue;
+    ++models;
+    const FusedUnit& u = *acc.fused;
+    const int F = u.F, L = u.L;
+    INFO("model " << m.name << " (L=" << L << " F=" << F << ")");
+    REQUIRE(u.out.name == "fp16");
+    const auto [h1, h2] = split_pow2(11);
+    // Ties go to even: 1 + 2^-11 -> 1; (1 + 2^-10) + 2^-11 -> 1 + 2^-9.
+    CHECK(dot(acc, {h1}, {h2}, 1.0) == 1.0);
+    CHECK(dot(acc, {h1}, {h2}, 1.0 + p2(-10)) == 1.0 + p2(-9));
+    // Below the tie, a term 2^-F is kept (round up to 1 + 2^-10), 2^-(F+1) is truncated away
+    // (a tie again: 1): F shows through an fp16 result.
+    const auto [k1, k2] = split_pow2(F);
+    const auto [t1, t2] = split_pow2(F + 1);
+    CHECK(dot(acc, {h1, k1}, {h2, k2}, 1.0) == 1.0 + p2(-10));
+    CHECK(dot(acc, {h1, t1}, {h2, t2}, 1.0) == 1.0);
+    // C is read in fp16: C = 1 + 2^-11 (an fp32 value) becomes 1 (tie to even), so 1 + 2^-12
+    // rounds to 1; added in the unit unconverted it would give 1 + 2^-10.
+    const auto [q1, q2] = split_pow2(12);
+    CHECK(dot(acc, {q1}, {q2}, 1.0 + p2(-11)) == 1.0);
+    // Block size: the tie at index 0 and 2^-F at index k-1 round up together while they share a
+    // step; the first k where they do not (the tie resolved to 1 alone) is L + 1.
+    int detected = 0;
+    for (int k = 2; k <= 80 && detected == 0; ++k) {
+      std::vector<double> a(static_cast<std::size_t>(k), 0.0), b(static_cast<std::size_t>(k), 0.0);
+      a[0] = h1;
+      b[0] = h2;
+      a[static_cast<std::size_t>(k - 1)] = k1;
+      b[static_cast<std::size_t>(k - 1)] = k2;
+      if (dot(acc, a, b, 1.0) != 1.0 + p2(-10)) detected = k - 1;
+    }
+    CHECK(detected == L);
+    // fp16's range: 65504 + 16 is a tie between 65504 and 2^16 (which is beyond it): Inf; 65504
+    // + 8 rounds to 65504.
+    CHECK(dot(acc, {16}, {1}, 65504) == INFINITY);
+    CHECK(dot(acc, {8}, {1}, 65504) == 65504);
+  }
+  CHECK(models == 10);  // v100, a100, a2, ada, l40s, h100, h200, b200 fp16; ada fp8
 }
 
 TEST_CASE("special values of the fused unit (docs/references.md s.5)", "[probes]") {
