@@ -141,6 +141,7 @@ void check_emulable(const Accumulator& acc) {
                                 " is not emulated on the GPU (use --backend cpu)");
   };
   if (acc.quantize) no("quantising inside the GEMM");
+  if (acc.fused && acc.fused->pair_interleave) no("the interleaved-pairs schedule (FP8 with fp16 D)");
   if (acc.fused) return;
   if (acc.product_format) no("a product format");
   if (acc.order.kind != OrderKind::sequential) no("an order other than sequential");

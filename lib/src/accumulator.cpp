@@ -168,6 +168,10 @@ void Accumulator::validate() const {
     if (promote > 0 && promote % u.L != 0)
       throw std::invalid_argument(fmt::format("fused unit: promotion interval {} must be a "
                                               "multiple of L = {}", promote, u.L));
+    if (u.pair_interleave && (u.c_outside || u.L > 512 || (promote > 0 && promote % (2 * u.L) != 0)))
+      throw std::invalid_argument(fmt::format("fused unit: interleaved pairs run instructions of 2L = {} products "
+                                              "(L <= 512, C not after the products, promotion a multiple of 2L)",
+                                              2 * u.L));
     if (product_format)
       throw std::invalid_argument("fused unit: products are exact inside the unit; drop the "
                                   "product format");
@@ -209,6 +213,7 @@ std::string Accumulator::describe() const {
     s += fmt::format(" fused(L={} F={} out={}", u.L, u.F, rounding_text(u.out, Rounding{u.out_mode}));
     if (u.align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(u.align_mode));
     if (u.normalized_products) s += " products=normalised";
+    if (u.pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * u.L);
     if (u.c_outside) s += fmt::format(" c-after={}", rounding_text(u.c_add_format, u.c_add_rounding));
     s += ")";
   } else {

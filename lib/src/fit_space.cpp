@@ -35,6 +35,7 @@ std::string aligner_key(const Accumulator& acc) {
   std::string s;
   if (acc.fused->align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(acc.fused->align_mode));
   if (acc.fused->normalized_products) s += " products=normalised";
+  if (acc.fused->pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * acc.fused->L);
   return s;
 }
 
@@ -42,6 +43,13 @@ std::string aligner_key(const Accumulator& acc) {
 std::string c_read_key(const Accumulator& acc) {
   if (!acc.c_format) return "";
   return fmt::format(" C-read={}/{}", acc.c_format->name, mode_name(acc.c_rounding.mode));
+}
+
+// The format of a model's result before any output conversion.
+const Format& final_format(const Accumulator& acc) {
+  if (!acc.fused) return acc.acc_format;
+  if (acc.promote > 0) return acc.outer_format;
+  return acc.fused->c_outside ? acc.fused->c_add_format : acc.fused->out;
 }
 
 bool all_values_of(const std::vector<double>& d, const Format& f) {
@@ -200,6 +208,20 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
               add(c_read);
             }
             if (!space.c_entries) continue;
+            // FP8 mma.sync with fp16 D on the fp16 datapath: instructions of 2L products as two
+            // steps over interleaved pairs of k, C added into an fp16 sum after each instruction.
+            if (is_d_type && L % 2 == 0 && 2 * L <= K && K % (2 * L) == 0) {
+              for (Mode outer_mode : {Mode::rne, Mode::rtz}) {
+                Accumulator il = base;
+                il.fused->pair_interleave = true;
+                il.promote = 2 * L;
+                il.outer_format = out;
+                il.outer_rounding = Rounding{outer_mode};
+                il.c_format = out;
+                il.c_rounding = Rounding{Mode::rne};
+                add(il);
+              }
+            }
             Accumulator after = base;
             after.fused->c_outside = true;
             after.fused->c_add_format = fp32;
@@ -257,6 +279,7 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
       if (!all_values_of(data.d, f)) continue;
       for (Mode m : {Mode::rne, Mode::rtz})
         for (const FitModel& base : c) {
+          if (final_format(base.acc).name == f.name) continue;  // already a value of f: no conversion
           FitModel x = base;
           x.acc.output_format = f;
           x.acc.output_rounding = Rounding{m};

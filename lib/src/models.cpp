@@ -142,8 +142,24 @@ std::vector<ModelInfo> build() {
           half, 16, 25, "");
   add16("ada-fp8", "Ada_E4M3", "16 products + C per step (two steps per k32 instruction), 13 bits below max",
         f8, 16, 13, "and _E5M2");
-  // Not modelled: L40S FP8 with fp16 D (not recorded), and H100/H200/B200 FP8 with fp16 D (recorded;
-  // no unit of the fit space reproduces them: docs/check-and-fit.md).
+  // FP8 mma.sync with fp16 C/D on Hopper and Blackwell runs on the fp16 datapath: each k32
+  // instruction is two 16-product steps of the fp16 unit (F = 25, from zero) over interleaved pairs
+  // of k (0,1,4,5,... then 2,3,6,7,...), and C is added at the end with fp16 RNE ([KM25]
+  // Generic_BFMA_TC.m: "fp8 TC access via HMMA (fp16) TC where inter-leaved pattern is to be
+  // implemented and c is added at the end with RNE"); fitted to all 5000 rows of each recording.
+  for (const auto& [gpu, dir] : {std::pair{"h100", "H100"}, std::pair{"h200", "H200"}, std::pair{"b200", "B200"}}) {
+    add16(std::string(gpu) + "-fp8", std::string(dir) + "_E4M3",
+          "mma.sync k32 on the fp16 datapath: two 16-product steps over interleaved pairs of k, 25 bits below max",
+          f8, 16, 25, "and _E5M2");
+    ModelInfo& m = v.back();
+    m.acc.fused->pair_interleave = true;
+    m.acc.promote = 32;
+    m.acc.outer_format = fp16;
+    m.acc.outer_rounding = Rounding{Mode::rne};
+    m.c_note = "C is read in fp16 (rounded to nearest from fp32) and added after the instruction's two steps, "
+               "fp16 round-to-nearest";
+  }
+  // Not modelled: L40S FP8 with fp16 D (not recorded).
   return v;
 }
 

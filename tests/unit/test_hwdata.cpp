@@ -116,27 +116,22 @@ TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", 
 }
 
 // The fp16-D recordings (d_fp16.npy: mma with fp16 C and D, C converted from fp32 with RNE by the
-// recording harness): every one is reproduced by its GPU's -acc16 model, except the sets listed in
-// docs/check-and-fit.md as not modelled (H100/H200/B200 FP8 with fp16 D).
+// recording harness): every one is reproduced by its GPU's -acc16 model.
 TEST_CASE("fp16-accumulating models reproduce the recorded fp16 outputs bit for bit", "[hwdata]") {
   const fs::path root = test::shared_dir() / "hwdata";
   if (!fs::is_directory(root)) {
     test::skip_test_case("hwdata folder " + root.string() + " absent: no hardware comparison");
     return;
   }
-  int checked = 0, not_modelled = 0;
+  int checked = 0;
   for (const auto& entry : fs::directory_iterator(root)) {
     if (!entry.is_directory() || !fs::is_regular_file(entry.path() / "d_fp16.npy")) continue;
     const std::string name = entry.path().filename().string();
     const Folder f = split(name);
     const bool fp8 = f.fmt == "E4M3" || f.fmt == "E5M2";
     const std::string model = lower(f.gpu) + "-" + (fp8 ? "fp8" : f.fmt) + "-acc16";
-    if (!find_model(model)) {
-      INFO(name << ": no model " << model);
-      CHECK((fp8 && (f.gpu == "H100" || f.gpu == "H200" || f.gpu == "B200")));
-      ++not_modelled;
-      continue;
-    }
+    INFO(name << ": model " << model);
+    REQUIRE(find_model(model));
     const auto fmt = fp8 ? std::optional<Format>(parse_format(lower(f.fmt))) : std::nullopt;
     const Match m = run_folder(entry.path(), model_accumulator(model, fmt, fmt), false, "d_fp16.npy");
     INFO(name << " d_fp16 with " << model << ": " << m.match << "/" << m.rows << " rows match; first mismatch row "
@@ -144,8 +139,7 @@ TEST_CASE("fp16-accumulating models reproduce the recorded fp16 outputs bit for 
     CHECK(m.match == m.rows);
     ++checked;
   }
-  CHECK(checked == 10);  // V100, A100, A2, Ada, L40S, H100, H200, B200 fp16; Ada E4M3, E5M2
-  CHECK(not_modelled == 6);
+  CHECK(checked == 16);  // V100, A100, A2, Ada, L40S, H100, H200, B200 fp16; Ada, H100, H200, B200 FP8
 }
 
 // The comparison can tell parameters apart: one step away from the fitted model loses rows.

@@ -141,7 +141,8 @@ TEST_CASE("every named hardware model reproduces the shipped tensor-core outputs
       // H100/H200 FP8 were recorded with wgmma and C = 0 (the data's README): C is zero there.
       // With C = 0 the promote128 models give the same word: the one 32-product partial is added
       // to an fp32 zero exactly.
-      const bool c_zero = fp8 && (gpu == "h100" || gpu == "h200");
+      // Their fp16-D recordings (mma.sync) used the c file.
+      const bool c_zero = fp8 && !acc16 && (gpu == "h100" || gpu == "h200");
       std::string first_bad;
       const std::size_t match = matching_rows(data, acc, c_zero, first_bad);
       INFO(m.name << " on " << it->second.filename().string() << ": " << match << "/" << data.rows
@@ -169,6 +170,29 @@ TEST_CASE("the shipped subset rejects models one parameter away from the fitted 
     std::string first_bad;
     const std::size_t match = matching_rows(data, *acc, std::string(folder) == "H100_E4M3", first_bad);
     INFO(folder << " with " << acc->describe() << ": " << match << "/" << data.rows);
+    CHECK(match < data.rows);
+  }
+}
+
+// The fp16-D subsets tell the fp16-accumulating models' parts apart: each one changed loses rows.
+TEST_CASE("the d_fp16 subsets reject fp16-accumulating models one part away", "[hwdata_subset]") {
+  require_data_or_skip();
+  const Format e4m3 = parse_format("e4m3");
+  Accumulator c_unread = model_accumulator("h100-fp16-acc16");
+  c_unread.c_format.reset();  // C (fp32) enters the unit unconverted
+  Accumulator plain_halves = model_accumulator("h100-fp8-acc16", e4m3, e4m3);
+  plain_halves.fused->pair_interleave = false;  // k 0..15, then 16..31
+  Accumulator c_inside = model_accumulator("h100-fp8-acc16", e4m3, e4m3);
+  c_inside.promote = 0;  // C the first step's accumulator
+  Accumulator rtz = model_accumulator("ada-fp8-acc16", e4m3, e4m3);
+  rtz.fused->out_mode = Mode::rtz;
+  const std::vector<std::pair<const char*, Accumulator>> misses = {
+      {"H100_fp16", c_unread}, {"H100_E4M3", plain_halves}, {"H100_E4M3", c_inside}, {"Ada_E4M3", rtz}};
+  for (const auto& [folder, acc] : misses) {
+    const Rows data = load(subset_root() / folder, "d_fp16.npy");
+    std::string first_bad;
+    const std::size_t match = matching_rows(data, acc, false, first_bad);
+    INFO(folder << " d_fp16 with " << acc.describe() << ": " << match << "/" << data.rows);
     CHECK(match < data.rows);
   }
 }

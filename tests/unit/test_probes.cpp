@@ -91,7 +91,7 @@ TEST_CASE("probe vectors against the fp16-accumulating models", "[probes]") {
   int models = 0;
   for (const ModelInfo& m : hardware_models()) {
     const Accumulator acc = probe_model(m);
-    if (!acc.c_format) continue;
+    if (!acc.c_format || acc.fused->pair_interleave) continue;  // interleaved: the next case
     ++models;
     const FusedUnit& u = *acc.fused;
     const int F = u.F, L = u.L;
@@ -128,7 +128,60 @@ TEST_CASE("probe vectors against the fp16-accumulating models", "[probes]") {
     CHECK(dot(acc, {16}, {1}, 65504) == INFINITY);
     CHECK(dot(acc, {8}, {1}, 65504) == 65504);
   }
-  CHECK(models == 10);  // v100, a100, a2, ada, l40s, h100, h200, b200 fp16; ada fp8
+  CHECK(models == 9);  // v100, a100, a2, ada, l40s, h100, h200, b200 fp16; ada fp8
+}
+
+// FP8 with fp16 D on the fp16 datapath (h100/h200/b200-fp8-acc16): an instruction of 32 products is
+// two 16-product steps over interleaved pairs of k (k mod 4 in {0,1}, then {2,3}), each rounded to
+// fp16 (RNE), and C is added after them. Closed forms with 1 + 2^-11, a tie in fp16.
+TEST_CASE("probe vectors against the interleaved fp16-datapath FP8 models", "[probes]") {
+  int models = 0;
+  for (const ModelInfo& m : hardware_models()) {
+    if (!m.acc.fused || !m.acc.fused->pair_interleave) continue;
+    ++models;
+    const Accumulator acc = model_accumulator(m.name, parse_format("e5m2"), parse_format("e5m2"));
+    const int F = acc.fused->F;
+    INFO("model " << m.name << " (F=" << F << ")");
+    // 1 at k = 0, 2^-11 at k = j and a sticky 2^-18 at k = s: 1 + 2^-10 when all three share the
+    // first step (above the tie), else 1 (each step meets only the tie, or only the sticky).
+    auto three = [&](int j, int s) {
+      std::vector<double> a(32, 0.0), b(32, 0.0);
+      a[0] = b[0] = 1;
+      a[static_cast<std::size_t>(j)] = p2(-5);
+      b[static_cast<std::size_t>(j)] = p2(-6);
+      a[static_cast<std::size_t>(s)] = b[static_cast<std::size_t>(s)] = p2(-9);
+      return dot(acc, a, b, 0.0);
+    };
+    CHECK(three(1, 4) == 1 + p2(-10));
+    CHECK(three(29, 8) == 1 + p2(-10));
+    CHECK(three(2, 4) == 1.0);   // the tie in the second step
+    CHECK(three(1, 3) == 1.0);   // the sticky in the second step
+    CHECK(three(5, 30) == 1.0);
+    // C is added after the steps: 2^-11 and 2^-22 in one step give 2^-11 (the sticky is lost in
+    // the step's fp16 result: a tie to even), then C = 1 + 2^-11: a tie, 1. With C inside the
+    // step, 1 + 2^-11 + 2^-22 would round up.
+    {
+      std::vector<double> a(32, 0.0), b(32, 0.0);
+      a[0] = p2(-5);
+      b[0] = p2(-6);
+      a[1] = b[1] = p2(-11);
+      CHECK(dot(acc, a, b, 1.0) == 1.0);
+    }
+    // F inside a step: 1, 2^-11 and 2^-F kept (round up) or 2^-(F+1) truncated away (the tie).
+    auto with_small = [&](int e) {
+      std::vector<double> a(32, 0.0), b(32, 0.0);
+      a[0] = b[0] = 1;
+      a[1] = p2(-5);
+      b[1] = p2(-6);
+      const auto [s1, s2] = split_pow2(e);
+      a[4] = s1;
+      b[4] = s2;
+      return dot(acc, a, b, 0.0);
+    };
+    CHECK(with_small(F) == 1 + p2(-10));
+    CHECK(with_small(F + 1) == 1.0);
+  }
+  CHECK(models == 3);  // h100, h200, b200 fp8-acc16
 }
 
 TEST_CASE("special values of the fused unit (docs/references.md s.5)", "[probes]") {

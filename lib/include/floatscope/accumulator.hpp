@@ -67,6 +67,11 @@ struct FusedUnit {
   Mode out_mode = Mode::rtz;
   Mode align_mode = Mode::rtz;       // terms cut to 2^(E-F): rtz (truncated) or rne (rounded)
   bool normalized_products = false;  // product exponent floor(log2|ab|) instead of e(a) + e(b)
+  // FP8 mma.sync with fp16 C/D on the fp16 datapath (H100, H200, B200 d_fp16 recordings): each
+  // instruction of 2L products runs as two steps of L over interleaved pairs of k, first those with
+  // k mod 4 in {0, 1}, then {2, 3} (k counted within the instruction). C then enters at the end of
+  // the instruction: promotion every 2L into an fp16 outer sum (models.cpp, *-fp8-acc16).
+  bool pair_interleave = false;
   int out_sr_bits = 64;    // random bits of a stochastic out_mode (its seed: acc_rounding.seed)
   // B200 FP8: the step sums the L products only (c outside the alignment), rounds with out_mode,
   // then adds the running value with c_add (fp32 round-to-nearest on B200).
