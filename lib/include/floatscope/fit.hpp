@@ -76,7 +76,9 @@ struct FitSpace {
                                   // when every recorded result is a value of that format
   bool d_types = true;  // when every recorded result is an fp16 value: units whose steps round to
                         // fp16 (with its range), each also reading C in fp16 (rne), as an fp16-
-                        // accumulating instruction does; scalar fp16 accumulators reading C in fp16
+                        // accumulating instruction does; the interleaved fp16-datapath schedule of
+                        // FP8 mma.sync (FusedUnit::pair_interleave, C added after each instruction
+                        // of 2L in fp16); scalar fp16 accumulators reading C in fp16
   bool scalar = true;
   std::vector<std::string> scalar_formats{"fp16", "bf16", "fp32", "fp64"};
   std::vector<Mode> scalar_modes{Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
