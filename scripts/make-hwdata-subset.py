@@ -3,10 +3,11 @@
 
 Usage: scripts/make-hwdata-subset.py HWDATA_DIR [ROWS]
 
-HWDATA_DIR holds one folder per GPU and input format (GPU_FMT/a.npy, b.npy, c.npy, d_fp32.npy), as
+HWDATA_DIR holds one folder per GPU and input format (GPU_FMT/a.npy, b.npy, c.npy, d_fp32.npy and,
+where recorded, d_fp16.npy: the instruction run with fp16 C and D), as
 converted from Khattak & Mikaitis's MATLAB-tensor-core repository (see
 tests/data/hwdata-subset/README.md). The first ROWS (default 500) cases of every folder are copied
-unchanged (same dtype, same fp32 bit patterns); d_fp16.npy is not copied (no test reads it).
+unchanged (same dtype, same fp32 bit patterns), d_fp16.npy too where the folder has it.
 Plain Python, no NumPy: .npy version 1.0 headers are read and written directly.
 """
 import ast
@@ -16,6 +17,7 @@ import struct
 import sys
 
 FILES = ("a.npy", "b.npy", "c.npy", "d_fp32.npy")
+OPTIONAL_FILES = ("d_fp16.npy",)  # only some GPU x format sets were recorded with fp16 C and D
 
 
 def read_npy(path):
@@ -55,7 +57,8 @@ def main():
     folders = sorted(d for d in os.listdir(src) if os.path.isdir(os.path.join(src, d)))
     for folder in folders:
         os.makedirs(os.path.join(dst, folder), exist_ok=True)
-        for name in FILES:
+        present = [n for n in OPTIONAL_FILES if os.path.isfile(os.path.join(src, folder, n))]
+        for name in FILES + tuple(present):
             header, payload = read_npy(os.path.join(src, folder, name))
             shape = header["shape"]
             itemsize = int(header["descr"][2:])

@@ -21,7 +21,7 @@ namespace floatscope::cli {
 namespace {
 
 struct FitArgs {
-  std::string a, b, c, got, a_format, b_format, write_probes;
+  std::string a, b, c, got, a_format, b_format, write_probes, aligners = "auto";
   bool dot_rows = false, json = false, no_scalar = false, no_fused = false;
   std::size_t top = 1, show = 10, max_cases = 20000;
   int L_max = 64, F_min = 8, F_max = 40, threads = 0, K = 0;
@@ -142,6 +142,10 @@ int run_fit(const FitArgs& o) {
   space.F_max = o.F_max;
   space.scalar = !o.no_scalar;
   space.fused = !o.no_fused;
+  if (o.aligners == "standard") space.aligners = AlignerSearch::standard;
+  else if (o.aligners == "all") space.aligners = AlignerSearch::all;
+  else if (o.aligners == "auto") space.aligners = AlignerSearch::when_needed;
+  else throw UsageError("--aligners must be auto, standard or all, not '" + o.aligners + "'");
   const FitResult r = fit(data, space, o.top, o.threads);
   const std::string inputs = fmt::format("--a {} --b {}{}", o.a, o.b, o.c.empty() ? "" : " --c " + o.c);
   auto flags = [&](const FitModel& m) -> std::string {
@@ -159,7 +163,8 @@ int run_fit(const FitArgs& o) {
                               {"candidates", r.space_size}, {"output_formats", r.out_formats},
                               {"dot_products", r.evaluations}, {"completed", r.completed},
                               {"probes", r.probes}, {"seconds", r.seconds},
-                              {"full_matches", r.full_matches()}, {"models", models}};
+                              {"full_matches", r.full_matches()}, {"aligner_variants", r.aligner_variants},
+                              {"models", models}};
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("fit: {} cases, K={}, A {}{}, B {}{}\n", r.cases, data.K, a_fmt, o.a_format.empty() ? " (inferred)" : "",
@@ -174,6 +179,8 @@ int run_fit(const FitArgs& o) {
                r.evaluations, r.completed, r.seconds);
     fmt::print("probe cases (the cases that rejected candidates, latest first; 8 of {}): {}\n", r.probes.size(),
                probes.empty() ? "-" : probes);
+    if (r.aligner_variants && o.aligners == "auto")
+      fmt::print("no truncating unit fits: aligner variants searched too (terms rounded to nearest, normalised products)\n");
     if (r.full_matches() > 0)
       fmt::print("{} model(s) reproduce all {} cases bit for bit\n", r.full_matches(), r.cases);
     else
@@ -204,8 +211,9 @@ const Registrar reg_fit("fit", 36, [](CLI::App& app) -> std::function<int()> {
       "rtz/rne and its precision, C as the first step's accumulator / after each step's products /\n"
       "at the end, promotion every P of K with rne/rtz) and scalar accumulators (fp16 bf16 fp32\n"
       "fp64 x rne rna rtz rup rdn rto x sequential reverse pairwise), each also with D converted to\n"
-      "fp16/bf16 (rne, rtz) when the results are values of that format. Prints every model with one\n"
-      "of the --top best match counts and the `floatscope gemm` flags that run it.\n"
+      "fp16/bf16 (rne, rtz) when the results are values of that format; when they are fp16 values,\n"
+      "also fp16 accumulation (steps rounded to fp16, C read in fp16: the -acc16 models). Prints\n"
+      "every model with one of the --top best match counts and the `floatscope gemm` flags that run it.\n"
       "Exit 0 when some model reproduces every case, 1 when none does, 2 for bad input.\n"
       "Examples:\n"
       "  floatscope fit --a A.npy --b B.npy --got D.npy --a-format e4m3\n"
@@ -235,6 +243,10 @@ const Registrar reg_fit("fit", 36, [](CLI::App& app) -> std::function<int()> {
   add_strict_int(app, "--F-max", o->F_max, "largest F tried [default: 40]", 1, 48);
   app.add_flag("--no-scalar", o->no_scalar, "leave scalar accumulators out of the search");
   app.add_flag("--no-fused", o->no_fused, "leave block-FMA units out of the search");
+  app.add_option("--aligners", o->aligners,
+                 "aligner variants of the unit (terms rounded to nearest instead of truncated, normalised "
+                 "products): auto = searched when no truncating unit fits, all = always, standard = never "
+                 "[default: auto]");
   add_strict_int(app, "--threads", o->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);
   app.add_flag("--json", o->json, "print a JSON report instead of text");
   return [o] { return run_fit(*o); };

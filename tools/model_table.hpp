@@ -33,6 +33,10 @@ inline nlohmann::json models_json() {
       j["c_add_format"] = u.c_add_format.name;
       j["c_add_rounding"] = std::string(mode_name(u.c_add_rounding.mode));
     }
+    if (m.acc.c_format) {  // fp16-accumulating variants read C in D's type
+      j["c_format"] = m.acc.c_format->name;
+      j["c_rounding"] = std::string(mode_name(m.acc.c_rounding.mode));
+    }
     j["operand_rounding"] = m.acc.quantize ? std::string(mode_name(m.acc.quantize->mode)) : "none";
     out.push_back(std::move(j));
   }

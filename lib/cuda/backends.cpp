@@ -61,9 +61,10 @@ class MmaBackend final : public GpuBackend {
     if (!mma)
       throw std::invalid_argument(fmt::format("backend gpu-mma: no mma.sync takes {} x {} (fp16, bf16, tf32, e4m3/e5m2)",
                                               acc.a_format.name, acc.b_format.name));
-    if (acc.promote > 0 || acc.scale_a != 1.0 || acc.scale_b != 1.0 || acc.output_format || acc.quantize)
+    if (acc.promote > 0 || acc.scale_a != 1.0 || acc.scale_b != 1.0 || acc.output_format || acc.quantize ||
+        acc.c_format)
       throw std::invalid_argument("backend gpu-mma: runs the instruction chain only (no promotion, scales, output "
-                                  "conversion or quantisation in the model)");
+                                  "conversion, C conversion or quantisation in the model)");
     require_device("backend gpu-mma", mma->min_cc);
     BackendResult r;
     r.D = mma_gemm(*mma, 1, req.M, req.N, req.K, req.A, req.B, req.C0);

@@ -15,6 +15,7 @@
 #include "emulate.hpp"
 #include "floatscope/detail/accumulate_step.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/rounding.hpp"
 
 namespace floatscope::cuda {
 namespace {
@@ -150,6 +151,7 @@ void check_emulable(const Accumulator& acc) {
                                 " is not emulated on the GPU (use --backend cpu)");
   };
   if (acc.quantize) no("quantising inside the GEMM");
+  if (acc.fused && acc.fused->pair_interleave) no("the interleaved-pairs schedule (FP8 with fp16 D)");
   if (acc.fused) return;
   if (acc.product_format) no("a product format");
   if (acc.order.kind != OrderKind::sequential) no("an order other than sequential");
@@ -190,7 +192,10 @@ std::vector<double> emulate_on_device(const Accumulator& acc, int M, int N, int 
     for (int j = 0; j < N; ++j) bt[static_cast<std::size_t>(j) * K + k] = B[static_cast<std::size_t>(k) * N + j];
   const std::size_t mn = static_cast<std::size_t>(M) * N;
   const DeviceBuffer<double> da(a), db(bt), dd(mn);
-  const DeviceBuffer<double> dc(C0 ? std::vector<double>(C0, C0 + mn) : std::vector<double>{});
+  std::vector<double> c_host = C0 ? std::vector<double>(C0, C0 + mn) : std::vector<double>{};
+  if (acc.c_format)  // C read in D's type, converted once on the host as the CPU engine does
+    for (double& c : c_host) c = floatscope::round(c, *acc.c_format, acc.c_rounding);
+  const DeviceBuffer<double> dc(c_host);
   const unsigned threads = 128;
   const unsigned blocks = static_cast<unsigned>((mn + threads - 1) / threads);
   if (mn) emulate_kernel<<<blocks, threads>>>(m, da.get(), db.get(), C0 ? dc.get() : nullptr, dd.get(), M, N, K);

@@ -172,9 +172,16 @@ void Accumulator::validate() const {
     if (u.out.precision > 51 || u.out.emax > 1000 || u.out.emin < -960)
       throw std::invalid_argument(fmt::format("fused unit: output format {} too wide", u.out.name));
     if (u.c_outside) check_dd_target(u.c_add_format, u.c_add_rounding, "fused c-add");
+    if (u.align_mode != Mode::rtz && u.align_mode != Mode::rne)
+      throw std::invalid_argument(fmt::format("fused unit: aligned terms are truncated (rtz) or rounded to "
+                                              "nearest (rne), not {}", mode_name(u.align_mode)));
     if (promote > 0 && promote % u.L != 0)
       throw std::invalid_argument(fmt::format("fused unit: promotion interval {} must be a "
                                               "multiple of L = {}", promote, u.L));
+    if (u.pair_interleave && (u.c_outside || u.L > 512 || (promote > 0 && promote % (2 * u.L) != 0)))
+      throw std::invalid_argument(fmt::format("fused unit: interleaved pairs run instructions of 2L = {} products "
+                                              "(L <= 512, C not after the products, promotion a multiple of 2L)",
+                                              2 * u.L));
     if (product_format)
       throw std::invalid_argument("fused unit: products are exact inside the unit; drop the "
                                   "product format");
@@ -204,6 +211,12 @@ void Accumulator::validate() const {
         "output_scale_mode after: output format {} is wider than fp32 (the rescale after storing is an "
         "fp32 multiply); use fused",
         output_format->name));
+  if (c_format) {
+    check_dd_target(*c_format, c_rounding, "C conversion");
+    if (is_stochastic(c_rounding.mode))
+      throw std::invalid_argument("C conversion: stochastic rounding is not supported (C is converted once, "
+                                  "before the dot products)");
+  }
   if (!(std::isfinite(scale_a) && std::isfinite(scale_b) && std::isfinite(output_scale)))
     throw std::invalid_argument("scales must be finite");
 }
@@ -211,9 +224,13 @@ void Accumulator::validate() const {
 std::string Accumulator::describe() const {
   std::string s = fmt::format("a={} b={}", a_format.name, b_format.name);
   if (quantize) s += fmt::format(" quantise={}", mode_name(quantize->mode));
+  if (c_format) s += fmt::format(" c={}", rounding_text(*c_format, c_rounding));
   if (fused) {
     const FusedUnit& u = *fused;
     s += fmt::format(" fused(L={} F={} out={}", u.L, u.F, rounding_text(u.out, Rounding{u.out_mode}));
+    if (u.align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(u.align_mode));
+    if (u.normalized_products) s += " products=normalised";
+    if (u.pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * u.L);
     if (u.c_outside) s += fmt::format(" c-after={}", rounding_text(u.c_add_format, u.c_add_rounding));
     s += ")";
   } else {

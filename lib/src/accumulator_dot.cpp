@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "accumulator_engine.hpp"
+#include "floatscope/rounding.hpp"
 
 namespace floatscope::detail {
 
@@ -56,6 +57,7 @@ std::vector<int> DotEngine::permutation(std::uint64_t seed, int K) {
 double DotEngine::run(const double* a, const double* b, int K, double c, GemmEvents* ev,
                       std::uint64_t row, std::uint64_t col) const {
   DotCtx ctx{CounterRng(acc_.acc_rounding.seed, stream_of(row, col)), 0, ev};
+  if (acc_.c_format) c = floatscope::round(c, *acc_.c_format, acc_.c_rounding);
   const double v = acc_.fused ? run_fused(a, b, K, c, ctx) : run_scalar(a, b, K, c, ctx);
   const double y = finish(v, ctx);
   if (ev && std::isnan(y)) ++ev->nan_count;

@@ -184,18 +184,13 @@ std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<Fi
 
 }  // namespace
 
-FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int threads) {
-  const auto t0 = std::chrono::steady_clock::now();
-  if (keep < 1) throw std::invalid_argument("fit: keep must be at least 1");
-  check_threads(threads, "fit threads");
-  check_data(data, space);
-  FitResult res;
-  res.cases = data.size();
-  std::vector<FitModel> cands = fit_candidates(data, space, &res.out_formats);
-  res.space_size = cands.size();
+namespace {
+
+// Runs `cands` over the data (screening first when there are many cases) and returns the
+// completed candidates with their exact counts, best first; adds to res's counters.
+std::vector<FitModel> search_candidates(const DotCases& data, std::vector<FitModel> cands, std::size_t keep, int nt,
+                                        Probes& probes, FitResult& res) {
   const std::size_t n = data.size();
-  const int nt = threads > 0 ? threads : omp_default_threads();
-  Probes probes;
   std::vector<std::size_t> all_cases(n), which(cands.size());
   std::iota(all_cases.begin(), all_cases.end(), 0);
   std::iota(which.begin(), which.end(), 0);
@@ -220,16 +215,50 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
     res.screened = true;
   }
   const auto mism = search_stage(data, cands, which, all_cases, keep, nt, probes, res.evaluations);
+  std::vector<FitModel> models;
   for (std::size_t ci = 0; ci < cands.size(); ++ci) {
     if (mism[ci] == SIZE_MAX) continue;
     ++res.completed;
     FitModel m = std::move(cands[ci]);
     m.cases = n;
     m.matched = n - mism[ci];
-    res.models.push_back(std::move(m));
+    models.push_back(std::move(m));
   }
-  std::stable_sort(res.models.begin(), res.models.end(),
+  std::stable_sort(models.begin(), models.end(),
                    [](const FitModel& a, const FitModel& b) { return a.matched > b.matched; });
+  return models;
+}
+
+}  // namespace
+
+FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int threads) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (keep < 1) throw std::invalid_argument("fit: keep must be at least 1");
+  check_threads(threads, "fit threads");
+  check_data(data, space);
+  FitResult res;
+  res.cases = data.size();
+  std::vector<FitModel> cands = fit_candidates(data, space, &res.out_formats);
+  res.space_size = cands.size();
+  res.aligner_variants = space.aligners == AlignerSearch::all;
+  const int nt = threads > 0 ? threads : omp_default_threads();
+  Probes probes;
+  res.models = search_candidates(data, std::move(cands), keep, nt, probes, res);
+  if (space.aligners == AlignerSearch::when_needed && res.full_matches() == 0) {
+    // No standard unit reproduces the data: the aligner variants of every unit, then the best of both.
+    std::vector<FitModel> variants = aligner_variants(fit_candidates(data, space), data.K);
+    res.space_size += variants.size();
+    res.aligner_variants = true;
+    std::vector<FitModel> more = search_candidates(data, std::move(variants), keep, nt, probes, res);
+    res.models.insert(res.models.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    std::stable_sort(res.models.begin(), res.models.end(),
+                     [](const FitModel& a, const FitModel& b) { return a.matched > b.matched; });
+    // Keep the candidates with one of the keep lowest mismatch counts of both searches (ties included).
+    if (res.models.size() > keep) {
+      const std::size_t floor = res.models[keep - 1].matched;
+      while (!res.models.empty() && res.models.back().matched < floor) res.models.pop_back();
+    }
+  }
   res.probes = probes.snapshot();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;

@@ -29,6 +29,35 @@ std::string output_key(const Accumulator& acc) {
   return fmt::format(" output={}/{}x{}", acc.output_format->name, mode_name(acc.output_rounding.mode), acc.output_scale);
 }
 
+// The aligner variant of a unit (truncation of unnormalised products when empty).
+std::string aligner_key(const Accumulator& acc) {
+  if (!acc.fused) return "";
+  std::string s;
+  if (acc.fused->align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(acc.fused->align_mode));
+  if (acc.fused->normalized_products) s += " products=normalised";
+  if (acc.fused->pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * acc.fused->L);
+  return s;
+}
+
+// C read in D's type (fp16 accumulation): part of both the parameters and the label.
+std::string c_read_key(const Accumulator& acc) {
+  if (!acc.c_format) return "";
+  return fmt::format(" C-read={}/{}", acc.c_format->name, mode_name(acc.c_rounding.mode));
+}
+
+// The format of a model's result before any output conversion.
+const Format& final_format(const Accumulator& acc) {
+  if (!acc.fused) return acc.acc_format;
+  if (acc.promote > 0) return acc.outer_format;
+  return acc.fused->c_outside ? acc.fused->c_add_format : acc.fused->out;
+}
+
+bool all_values_of(const std::vector<double>& d, const Format& f) {
+  for (double v : d)
+    if (std::isfinite(v) && round(v, f) != v) return false;
+  return true;
+}
+
 // The parameters that decide a candidate's results on dot products of length K, as one string:
 // block sizes of K or more are one (a single step), promotion at K or beyond is "at the end".
 std::string parameter_key(const Accumulator& acc, int K) {
@@ -49,19 +78,20 @@ std::string parameter_key(const Accumulator& acc, int K) {
       c = fmt::format("outer({}/{}) promote={}", outer.name, mode_name(outer_mode),
                       promote >= K ? std::string("end") : std::to_string(promote));
     if (u.c_outside && acc.promote > 0) c += " c-add";  // both: a schedule of its own
-    return fmt::format("a={} b={} fused L={} F={} out={}/{} C={}{}", acc.a_format.name, acc.b_format.name,
-                       std::min(u.L, K), u.F, u.out.name, mode_name(u.out_mode), c, output_key(acc));
+    return fmt::format("a={} b={} fused L={} F={}{} out={}/{} C={}{}{}", acc.a_format.name, acc.b_format.name,
+                       std::min(u.L, K), u.F, aligner_key(acc), u.out.name, mode_name(u.out_mode), c, c_read_key(acc),
+                       output_key(acc));
   }
-  return fmt::format("a={} b={} scalar {}/{} {} products={} compensation={}{}", acc.a_format.name,
+  return fmt::format("a={} b={} scalar {}/{} {} products={} compensation={}{}{}", acc.a_format.name,
                      acc.b_format.name, acc.acc_format.name, mode_name(acc.acc_rounding.mode),
                      acc.order.describe(), acc.product_format ? acc.product_format->name : "exact",
-                     compensation_name(acc.compensation), output_key(acc));
+                     compensation_name(acc.compensation), c_read_key(acc), output_key(acc));
 }
 
 std::string fused_label(const Accumulator& acc, int K) {
   const FusedUnit& u = *acc.fused;
-  std::string s = fmt::format("block-fma L={} F={} out={}/{}", u.L >= K ? fmt::format("{} (whole K)", K) : std::to_string(u.L),
-                              u.F, u.out.name, mode_name(u.out_mode));
+  std::string s = fmt::format("block-fma L={} F={}{} out={}/{}", u.L >= K ? fmt::format("{} (whole K)", K) : std::to_string(u.L),
+                              u.F, aligner_key(acc), u.out.name, mode_name(u.out_mode));
   if (u.c_outside)
     s += fmt::format(" C=after-products ({}/{})", u.c_add_format.name, mode_name(u.c_add_rounding.mode));
   else if (acc.promote >= K)
@@ -70,7 +100,7 @@ std::string fused_label(const Accumulator& acc, int K) {
     s += fmt::format(" C=outer promote={} ({}/{})", acc.promote, acc.outer_format.name, mode_name(acc.outer_rounding.mode));
   else
     s += " C=first-step";
-  return s;
+  return s + c_read_key(acc);
 }
 
 // (parameter key, name) of every hardware model that takes these input formats.
@@ -122,12 +152,18 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
   // the FP8 units, fp32. A step result that is the final result (C in the first step, no
   // promotion) must be at least as fine as the grid seen; one added into an fp32 sum need not.
   std::vector<Format> outs;
+  // D types narrower than fp32 that hold every recorded result: a unit accumulating in one (fp16:
+  // mma ... .f16 with fp16 C and D) rounds each step to it, with its range and subnormals.
+  std::vector<Format> d_types;
+  const Format fp16 = parse_format("fp16");
+  if (space.d_types && all_values_of(data.d, fp16)) d_types.push_back(fp16);
   if (!beyond_fp32 && p_seen <= 24) {
     const int seen_m = std::max(p_seen, 2) - 1;
     if (seen_m < 23 && seen_m != 13) outs.push_back(make_format(fmt::format("e8m{}", seen_m), 8, seen_m, 127));
     outs.push_back(make_format("e8m13", 8, 13, 127));
     outs.push_back(fp32);
   }
+  outs.insert(outs.end(), d_types.begin(), d_types.end());
   if (out_formats)
     for (const auto& f : outs) out_formats->push_back(f.name);
 
@@ -162,7 +198,30 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
             u.out_mode = om;
             base.fused = u;
             if (out.precision >= p_seen) add(base);
+            // The instruction reads C in D's type: C rounded onto the unit's output format first.
+            const bool is_d_type = std::any_of(d_types.begin(), d_types.end(),
+                                               [&](const Format& f) { return f.name == out.name; });
+            if (is_d_type && out.precision >= p_seen) {
+              Accumulator c_read = base;
+              c_read.c_format = out;
+              c_read.c_rounding = Rounding{Mode::rne};
+              add(c_read);
+            }
             if (!space.c_entries) continue;
+            // FP8 mma.sync with fp16 D on the fp16 datapath: instructions of 2L products as two
+            // steps over interleaved pairs of k, C added into an fp16 sum after each instruction.
+            if (is_d_type && L % 2 == 0 && 2 * L <= K && K % (2 * L) == 0) {
+              for (Mode outer_mode : {Mode::rne, Mode::rtz}) {
+                Accumulator il = base;
+                il.fused->pair_interleave = true;
+                il.promote = 2 * L;
+                il.outer_format = out;
+                il.outer_rounding = Rounding{outer_mode};
+                il.c_format = out;
+                il.c_rounding = Rounding{Mode::rne};
+                add(il);
+              }
+            }
             Accumulator after = base;
             after.fused->c_outside = true;
             after.fused->c_add_format = fp32;
@@ -200,8 +259,15 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
           }
           FitModel fm;
           fm.label = fmt::format("scalar {}/{} {}", f.name, mode_name(m), order);
-          fm.acc = std::move(acc);
-          c.push_back(std::move(fm));
+          fm.acc = acc;
+          c.push_back(fm);
+          // An fp16 accumulator of an fp16-D instruction reads C in fp16 too.
+          if (std::any_of(d_types.begin(), d_types.end(), [&](const Format& d) { return d.name == f.name; })) {
+            fm.acc.c_format = f;
+            fm.acc.c_rounding = Rounding{Mode::rne};
+            fm.label += c_read_key(fm.acc);
+            c.push_back(std::move(fm));
+          }
         }
     }
   // A final conversion of D to a narrower format (an fp16/bf16 D): tried when every recorded
@@ -210,15 +276,10 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
     std::vector<FitModel> converted;
     for (const char* name : {"fp16", "bf16"}) {
       const Format f = parse_format(name);
-      bool all = true;
-      for (double v : data.d)
-        if (std::isfinite(v) && round(v, f) != v) {
-          all = false;
-          break;
-        }
-      if (!all) continue;
+      if (!all_values_of(data.d, f)) continue;
       for (Mode m : {Mode::rne, Mode::rtz})
         for (const FitModel& base : c) {
+          if (final_format(base.acc).name == f.name) continue;  // already a value of f: no conversion
           FitModel x = base;
           x.acc.output_format = f;
           x.acc.output_rounding = Rounding{m};
@@ -228,12 +289,32 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
     }
     c.insert(c.end(), std::make_move_iterator(converted.begin()), std::make_move_iterator(converted.end()));
   }
+  if (space.aligners == AlignerSearch::all) {
+    std::vector<FitModel> v = aligner_variants(c, K);
+    c.insert(c.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  }
   // Likely first: the parameters of known hardware units tighten the search's bound early.
   const auto keys = hardware_keys(space.a_format, space.b_format, K);
   std::stable_partition(c.begin(), c.end(), [&](const FitModel& m) {
     return !names_with_key(keys, parameter_key(m.acc, K)).empty();
   });
   return c;
+}
+
+std::vector<FitModel> aligner_variants(const std::vector<FitModel>& units, int K) {
+  std::vector<FitModel> out;
+  for (const auto& [align, norm] : {std::pair{Mode::rne, false}, std::pair{Mode::rtz, true}, std::pair{Mode::rne, true}})
+    for (const FitModel& m : units) {
+      if (!m.acc.fused) continue;
+      FitModel v = m;
+      v.acc.fused->align_mode = align;
+      v.acc.fused->normalized_products = norm;
+      v.label = fused_label(v.acc, K);
+      if (v.acc.output_format)
+        v.label += fmt::format(" output={}/{}", v.acc.output_format->name, mode_name(v.acc.output_rounding.mode));
+      out.push_back(std::move(v));
+    }
+  return out;
 }
 
 namespace {
@@ -245,7 +326,10 @@ std::string output_flags(const Accumulator& acc) {
 }  // namespace
 
 std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
-  if (acc.output_scale != 1.0) return std::nullopt;
+  // No custom flag reads C in another format (the named -acc16 models do: fit prints the model)
+  // or selects an aligner variant.
+  if (acc.output_scale != 1.0 || acc.c_format) return std::nullopt;
+  if (acc.fused && (acc.fused->align_mode != Mode::rtz || acc.fused->normalized_products)) return std::nullopt;
   std::string f = fmt::format("--a-format {} --b-format {}", acc.a_format.name, acc.b_format.name);
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;

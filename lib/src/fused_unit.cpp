@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "accumulator_engine.hpp"
 #include "floatscope/detail/accumulator_round.hpp"
@@ -33,6 +34,8 @@ FusedConsts make_fused_consts(const Accumulator& acc) {
   Rounding r{u.out_mode};
   r.sr_bits = u.out_sr_bits;
   k.out = make_round_params(u.out, r);
+  k.align_rne = u.align_mode == Mode::rne;
+  k.norm_products = u.normalized_products;
   return k;
 }
 
@@ -47,8 +50,33 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
   // Stochastic output rounding draws the dot product's next counter-based bits per step.
   const bool sr_out = is_stochastic(fu.out_mode);
   auto step_bits = [&] { return sr_out ? ctx.rng.bits(ctx.step++) : 0; };
+  // Interleaved pairs: each instruction of 2L products is two steps, over k mod 4 in {0, 1}, then
+  // in {2, 3} (k within the instruction); the gathered operands of one step.
+  std::vector<double> ga, gb;
+  if (fu.pair_interleave) {
+    ga.resize(static_cast<std::size_t>(L));
+    gb.resize(static_cast<std::size_t>(L));
+  }
+  auto interleaved = [&](int k0, int k1, double acc) {
+    for (int k = k0; k < k1; k += 2 * L) {
+      const int n = std::min(2 * L, k1 - k);
+      for (int half = 0; half < 2; ++half) {
+        int m = 0;
+        for (int j = 0; j < n; ++j)
+          if ((j / 2) % 2 == half) {
+            ga[static_cast<std::size_t>(m)] = a[k + j];
+            gb[static_cast<std::size_t>(m)] = b[k + j];
+            ++m;
+          }
+        acc = fused_step(fused_, ga.data(), gb.data(), m, acc, step_bits());
+        if (ctx.ev) ++ctx.ev->partials;
+      }
+    }
+    return acc;
+  };
   // One chain of steps over [k0, k1) starting from `start`.
   auto steps = [&](int k0, int k1, double start) {
+    if (fu.pair_interleave) return interleaved(k0, k1, start);
     double acc = start;
     for (int k = k0; k < k1; k += L) {
       const int n = std::min(L, k1 - k);

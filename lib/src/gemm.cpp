@@ -67,6 +67,14 @@ GemmResult emulate_gemm(const Accumulator& acc, int M, int N, int K, const doubl
   for (std::size_t j = 0; j < Ns; ++j)
     prepare(acc, acc.b_format, "B", bt.data() + j * Ks, K, 1, j, j, Ns);
 
+  // C read in D's type: converted once here, so the column kernels see the same C as engine.run.
+  std::vector<double> c_conv;
+  if (acc.c_format && C0) {
+    c_conv.assign(C0, C0 + Ms * Ns);
+    for (double& c : c_conv) c = round(c, *acc.c_format, acc.c_rounding);
+    C0 = c_conv.data();
+  }
+
   GemmResult res;
   res.C.assign(Ms * Ns, 0.0);
   const int nt = threads > 0 ? threads : omp_default_threads();

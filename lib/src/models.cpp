@@ -116,6 +116,50 @@ std::vector<ModelInfo> build() {
   b.acc.fused->c_add_format = fp32;
   b.acc.fused->c_add_rounding = Rounding{Mode::rne};
   b.c_note = "C is added after each 32-product sum, fp32 round-to-nearest (not inside the alignment)";
+
+  // fp16 accumulation (mma ... .f16 with fp16 C and D): the same unit, but each step rounds to
+  // fp16 with round-to-nearest-even, and C is read in fp16 (the caller's fp32 C converted with RNE).
+  // [KM25] GEMM.m / *TC.m with outformat fp16; fitted to the recorded d_fp16 outputs.
+  const Format fp16 = parse_format("fp16");
+  auto add16 = [&](const std::string& base, const std::string& dir, const std::string& what,
+                   const std::vector<std::string>& in, int L, int F, const std::string& extra) {
+    ModelInfo m = fused_model(base + "-acc16", what + "; fp16 accumulation: each step RNE to fp16",
+                              km + dir + " d_fp16" + (extra.empty() ? "" : "; " + extra), in, L, F, fp16);
+    m.acc.fused->out_mode = Mode::rne;
+    m.acc.acc_rounding = Rounding{Mode::rne};
+    m.acc.c_format = fp16;
+    m.acc.c_rounding = Rounding{Mode::rne};
+    m.c_note = "C is read in fp16 (rounded to nearest from fp32), then is the first step's accumulator";
+    v.push_back(std::move(m));
+  };
+  add16("v100-fp16", "V100_fp16", "Volta HMMA: 4 products + C per step, 23 bits below max", half, 4, 23, "");
+  for (const auto& [gpu, dir] : {std::pair{"a100", "A100"}, std::pair{"a2", "A2"}, std::pair{"ada", "Ada"},
+                                 std::pair{"l40s", "L40S"}})
+    add16(std::string(gpu) + "-fp16", std::string(dir) + "_fp16", "8 products + C per step, 24 bits below max",
+          half, 8, 24, "");
+  for (const auto& [gpu, dir] : {std::pair{"h100", "H100"}, std::pair{"h200", "H200"}, std::pair{"b200", "B200"}})
+    add16(std::string(gpu) + "-fp16", std::string(dir) + "_fp16", "16 products + C per step, 25 bits below max",
+          half, 16, 25, "");
+  add16("ada-fp8", "Ada_E4M3", "16 products + C per step (two steps per k32 instruction), 13 bits below max",
+        f8, 16, 13, "and _E5M2");
+  // FP8 mma.sync with fp16 C/D on Hopper and Blackwell runs on the fp16 datapath: each k32
+  // instruction is two 16-product steps of the fp16 unit (F = 25, from zero) over interleaved pairs
+  // of k (0,1,4,5,... then 2,3,6,7,...), and C is added at the end with fp16 RNE ([KM25]
+  // Generic_BFMA_TC.m: "fp8 TC access via HMMA (fp16) TC where inter-leaved pattern is to be
+  // implemented and c is added at the end with RNE"); fitted to all 5000 rows of each recording.
+  for (const auto& [gpu, dir] : {std::pair{"h100", "H100"}, std::pair{"h200", "H200"}, std::pair{"b200", "B200"}}) {
+    add16(std::string(gpu) + "-fp8", std::string(dir) + "_E4M3",
+          "mma.sync k32 on the fp16 datapath: two 16-product steps over interleaved pairs of k, 25 bits below max",
+          f8, 16, 25, "and _E5M2");
+    ModelInfo& m = v.back();
+    m.acc.fused->pair_interleave = true;
+    m.acc.promote = 32;
+    m.acc.outer_format = fp16;
+    m.acc.outer_rounding = Rounding{Mode::rne};
+    m.c_note = "C is read in fp16 (rounded to nearest from fp32) and added after the instruction's two steps, "
+               "fp16 round-to-nearest";
+  }
+  // Not modelled: L40S FP8 with fp16 D (not recorded).
   return v;
 }
 

@@ -109,6 +109,27 @@ TEST_CASE("fit: a GEMM of a named model is refit, and the printed flags reproduc
   CHECK(replayed >= 1);
 }
 
+TEST_CASE("fit: fp16-D recordings name the fp16-accumulating models", "[cli_fit]") {
+  const fs::path root = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset";
+  // FP8 mma.sync with fp16 C and D on H100: the interleaved fp16-datapath schedule (docs/references.md s.5).
+  const fs::path dir = root / "H100_E4M3";
+  REQUIRE(fs::is_regular_file(dir / "d_fp16.npy"));
+  const ProcResult r = run_cli({"fit", "--dot-rows", "--a", (dir / "a.npy").string(), "--b", (dir / "b.npy").string(),
+                                "--c", (dir / "c.npy").string(), "--got", (dir / "d_fp16.npy").string(),
+                                "--a-format", "e4m3", "--show", "100"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "fit: 500 cases, K=32, A e4m3, B e4m3\n"));
+  CHECK(has(r.out, "block-fma L=16 F=25 interleaved-pairs/32 out=fp16/rne C=at-end (fp16/rne) C-read=fp16/rne  = "
+                   "model h100-fp8-acc16, h200-fp8-acc16, b200-fp8-acc16"));
+  CHECK(!has(r.out, "aligner variants searched"));
+  // --aligners takes auto, standard or all.
+  const ProcResult bad = run_cli({"fit", "--dot-rows", "--a", (dir / "a.npy").string(), "--b", (dir / "b.npy").string(),
+                                  "--got", (dir / "d_fp16.npy").string(), "--aligners", "round"});
+  CHECK(bad.exit_code == 2);
+  CHECK(has(bad.err, "--aligners"));
+}
+
 TEST_CASE("fit: bad input is exit 2 with a message", "[cli_fit]") {
   const auto A = e4m3_values(4 * 8, 3);
   const std::string a = scratch("A4.npy").string(), d = scratch("D4.npy").string();

@@ -47,13 +47,14 @@ struct Match {
   double got = 0, want = 0;
 };
 
-// Runs acc on every row of one folder: one dot product of length K plus C per row.
-Match run_folder(const fs::path& dir, const Accumulator& acc, bool c_zero) {
+// Runs acc on every row of one folder: one dot product of length K plus C per row, against the
+// recorded d_file (d_fp32.npy, or d_fp16.npy: the instruction with fp16 C and D).
+Match run_folder(const fs::path& dir, const Accumulator& acc, bool c_zero, const char* d_file = "d_fp32.npy") {
   const NpyArray A = read_npy((dir / "a.npy").string());
   const auto a = npy_to_u32(A);
   const auto b = npy_to_u32(read_npy((dir / "b.npy").string()));
   const auto c = npy_to_u32(read_npy((dir / "c.npy").string()));
-  const auto d = npy_to_u32(read_npy((dir / "d_fp32.npy").string()));
+  const auto d = npy_to_u32(read_npy((dir / d_file).string()));
   const std::size_t rows = A.rows(), K = A.cols();
   REQUIRE(a.size() == rows * K);
   REQUIRE(b.size() == rows * K);
@@ -112,6 +113,33 @@ TEST_CASE("hardware models reproduce recorded tensor-core outputs bit for bit", 
     CHECK(match == rows);
   }
   CHECK(folders >= 31);
+}
+
+// The fp16-D recordings (d_fp16.npy: mma with fp16 C and D, C converted from fp32 with RNE by the
+// recording harness): every one is reproduced by its GPU's -acc16 model.
+TEST_CASE("fp16-accumulating models reproduce the recorded fp16 outputs bit for bit", "[hwdata]") {
+  const fs::path root = test::shared_dir() / "hwdata";
+  if (!fs::is_directory(root)) {
+    test::skip_test_case("hwdata folder " + root.string() + " absent: no hardware comparison");
+    return;
+  }
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (!entry.is_directory() || !fs::is_regular_file(entry.path() / "d_fp16.npy")) continue;
+    const std::string name = entry.path().filename().string();
+    const Folder f = split(name);
+    const bool fp8 = f.fmt == "E4M3" || f.fmt == "E5M2";
+    const std::string model = lower(f.gpu) + "-" + (fp8 ? "fp8" : f.fmt) + "-acc16";
+    INFO(name << ": model " << model);
+    REQUIRE(find_model(model));
+    const auto fmt = fp8 ? std::optional<Format>(parse_format(lower(f.fmt))) : std::nullopt;
+    const Match m = run_folder(entry.path(), model_accumulator(model, fmt, fmt), false, "d_fp16.npy");
+    INFO(name << " d_fp16 with " << model << ": " << m.match << "/" << m.rows << " rows match; first mismatch row "
+              << m.first_bad << " model " << m.got << " hardware " << m.want);
+    CHECK(m.match == m.rows);
+    ++checked;
+  }
+  CHECK(checked == 16);  // V100, A100, A2, Ada, L40S, H100, H200, B200 fp16; Ada, H100, H200, B200 FP8
 }
 
 // The comparison can tell parameters apart: one step away from the fitted model loses rows.

@@ -47,7 +47,8 @@ struct Rows {
   std::vector<std::uint32_t> a, b, c, d;
 };
 
-Rows load(const fs::path& dir) {
+// d_file: "d_fp32.npy", or "d_fp16.npy" (the instruction with fp16 C and D, where recorded).
+Rows load(const fs::path& dir, const char* d_file = "d_fp32.npy") {
   Rows r;
   const NpyArray A = read_npy((dir / "a.npy").string());
   r.rows = A.rows();
@@ -55,7 +56,7 @@ Rows load(const fs::path& dir) {
   r.a = npy_to_u32(A);
   r.b = npy_to_u32(read_npy((dir / "b.npy").string()));
   r.c = npy_to_u32(read_npy((dir / "c.npy").string()));
-  r.d = npy_to_u32(read_npy((dir / "d_fp32.npy").string()));
+  r.d = npy_to_u32(read_npy((dir / d_file).string()));
   REQUIRE(r.a.size() == r.rows * r.K);
   REQUIRE(r.b.size() == r.rows * r.K);
   REQUIRE(r.c.size() == r.rows);
@@ -118,10 +119,13 @@ TEST_CASE("every named hardware model reproduces the shipped tensor-core outputs
   const auto all = folders();
   std::size_t sets = 0, rows_checked = 0;
   for (const ModelInfo& m : hardware_models()) {
-    // "h100-fp8-promote128" -> GPU h100, input kind fp8: the E4M3 and E5M2 sets.
+    // "h100-fp8-promote128" -> GPU h100, input kind fp8: the E4M3 and E5M2 sets. An fp16-
+    // accumulating "-acc16" model is checked on the d_fp16 recordings of its set.
     const auto dash = m.name.find('-');
     const std::string gpu = m.name.substr(0, dash);
     std::string kind = m.name.substr(dash + 1);
+    const bool acc16 = kind.size() > 6 && kind.substr(kind.size() - 6) == "-acc16";
+    if (acc16) kind.resize(kind.size() - 6);
     const bool fp8 = kind.rfind("fp8", 0) == 0;
     const std::vector<std::string> fmts = fp8 ? std::vector<std::string>{"e4m3", "e5m2"}
                                               : std::vector<std::string>{kind};
@@ -129,14 +133,16 @@ TEST_CASE("every named hardware model reproduces the shipped tensor-core outputs
     for (const auto& fmt_name : fmts) {
       const auto it = all.find({gpu, fmt_name});
       if (it == all.end()) continue;
-      const Rows data = load(it->second);
+      if (acc16 && !fs::is_regular_file(it->second / "d_fp16.npy")) continue;
+      const Rows data = load(it->second, acc16 ? "d_fp16.npy" : "d_fp32.npy");
       REQUIRE(data.rows >= kMinRows);
       const auto f = fp8 ? std::optional<Format>(parse_format(fmt_name)) : std::nullopt;
       const Accumulator acc = model_accumulator(m.name, f, f);
       // H100/H200 FP8 were recorded with wgmma and C = 0 (the data's README): C is zero there.
       // With C = 0 the promote128 models give the same word: the one 32-product partial is added
       // to an fp32 zero exactly.
-      const bool c_zero = fp8 && (gpu == "h100" || gpu == "h200");
+      // Their fp16-D recordings (mma.sync) used the c file.
+      const bool c_zero = fp8 && !acc16 && (gpu == "h100" || gpu == "h200");
       std::string first_bad;
       const std::size_t match = matching_rows(data, acc, c_zero, first_bad);
       INFO(m.name << " on " << it->second.filename().string() << ": " << match << "/" << data.rows
@@ -164,6 +170,29 @@ TEST_CASE("the shipped subset rejects models one parameter away from the fitted 
     std::string first_bad;
     const std::size_t match = matching_rows(data, *acc, std::string(folder) == "H100_E4M3", first_bad);
     INFO(folder << " with " << acc->describe() << ": " << match << "/" << data.rows);
+    CHECK(match < data.rows);
+  }
+}
+
+// The fp16-D subsets tell the fp16-accumulating models' parts apart: each one changed loses rows.
+TEST_CASE("the d_fp16 subsets reject fp16-accumulating models one part away", "[hwdata_subset]") {
+  require_data_or_skip();
+  const Format e4m3 = parse_format("e4m3");
+  Accumulator c_unread = model_accumulator("h100-fp16-acc16");
+  c_unread.c_format.reset();  // C (fp32) enters the unit unconverted
+  Accumulator plain_halves = model_accumulator("h100-fp8-acc16", e4m3, e4m3);
+  plain_halves.fused->pair_interleave = false;  // k 0..15, then 16..31
+  Accumulator c_inside = model_accumulator("h100-fp8-acc16", e4m3, e4m3);
+  c_inside.promote = 0;  // C the first step's accumulator
+  Accumulator rtz = model_accumulator("ada-fp8-acc16", e4m3, e4m3);
+  rtz.fused->out_mode = Mode::rtz;
+  const std::vector<std::pair<const char*, Accumulator>> misses = {
+      {"H100_fp16", c_unread}, {"H100_E4M3", plain_halves}, {"H100_E4M3", c_inside}, {"Ada_E4M3", rtz}};
+  for (const auto& [folder, acc] : misses) {
+    const Rows data = load(subset_root() / folder, "d_fp16.npy");
+    std::string first_bad;
+    const std::size_t match = matching_rows(data, acc, false, first_bad);
+    INFO(folder << " d_fp16 with " << acc.describe() << ": " << match << "/" << data.rows);
     CHECK(match < data.rows);
   }
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
@@ -107,4 +108,34 @@ TEST_CASE("an Accumulator with unset formats is rejected by name", "[models]") {
   acc = make_scalar_accumulator(parse_format("fp32"), parse_format("fp32"));
   acc.a_format = parse_format("fp64");  // fp64 x fp32 products are not exact doubles
   CHECK_THROWS_WITH(acc.validate(), Catch::Contains("product format"));
+}
+
+// The fp16-accumulating models read C in fp16: a GEMM (whose column kernels get C converted once)
+// and the per-output dot product agree, and C's bits below fp16 never reach the result. The
+// oracle for C's conversion is fp16's grid: C = 1 + 2^-11 + (i+1) 2^-20, above the tie, rounds to 1 + 2^-10.
+TEST_CASE("fp16-accumulating models read C in fp16, in GEMMs and dot products alike", "[models]") {
+  const int M = 3, N = 4, K = 64;
+  std::vector<double> A(static_cast<std::size_t>(M) * K), B(static_cast<std::size_t>(K) * N),
+      C(static_cast<std::size_t>(M) * N);
+  for (std::size_t i = 0; i < A.size(); ++i) A[i] = std::ldexp(static_cast<double>(i % 7) - 3, -4);
+  for (std::size_t i = 0; i < B.size(); ++i) B[i] = std::ldexp(static_cast<double>(i % 5) - 2, -3);
+  for (std::size_t i = 0; i < C.size(); ++i) C[i] = 1 + std::ldexp(1.0, -11) + std::ldexp(static_cast<double>(i + 1), -20);
+  const Format e4m3 = parse_format("e4m3");
+  for (const char* name : {"h100-fp16-acc16", "ada-fp8-acc16", "h100-fp8-acc16"}) {
+    INFO(name);
+    const bool fp8 = std::string(name).find("fp8") != std::string::npos;
+    const Accumulator acc = fp8 ? model_accumulator(name, e4m3, e4m3) : model_accumulator(name);
+    REQUIRE(acc.c_format);
+    const GemmResult g = emulate_gemm(acc, M, N, K, A.data(), B.data(), C.data(), 1);
+    std::vector<double> col(static_cast<std::size_t>(K));
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) {
+        for (int k = 0; k < K; ++k) col[static_cast<std::size_t>(k)] = B[static_cast<std::size_t>(k) * N + j];
+        const double c = C[static_cast<std::size_t>(i) * N + j];
+        const double d = emulate_dot(acc, &A[static_cast<std::size_t>(i) * K], col.data(), K, c);
+        CHECK(g.C[static_cast<std::size_t>(i) * N + j] == d);
+        // The same with C already on fp16's grid: identical.
+        CHECK(emulate_dot(acc, &A[static_cast<std::size_t>(i) * K], col.data(), K, 1 + std::ldexp(1.0, -10)) == d);
+      }
+  }
 }

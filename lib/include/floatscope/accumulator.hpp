@@ -8,6 +8,7 @@
 //             compensated (Kahan, Neumaier) -- or the fused block-FMA unit of docs/references.md s.5
 //             (L products per step, F fraction bits kept below the step's largest exponent,
 //             truncation toward zero, one rounding per step);
+//   C         the initial value, optionally rounded onto a format first (C read in D's type);
 //   promotion every `promote` elements of K the partial sum is added into an outer accumulator;
 //   scales    FP8 scale_a*scale_b applied after accumulation, as cuBLASLt does;
 //   output    a final conversion to a format (optionally multiplied by output_scale first, or
@@ -57,12 +58,21 @@ Compensation parse_compensation(std::string_view text);  // "none", "kahan", "ne
 
 // The fused block-FMA step of docs/references.md s.5: L exact products (not renormalised) plus the
 // running value c; E = largest exponent among nonzero terms; every term truncated toward zero to
-// a multiple of 2^(E-F); exact sum; one rounding to `out` with `out_mode`.
+// a multiple of 2^(E-F); exact sum; one rounding to `out` with `out_mode`. Two variants that no
+// measured NVIDIA unit uses but a fit must be able to tell apart: terms rounded to nearest (even)
+// instead of truncated, and products normalised before E is taken.
 struct FusedUnit {
   int L = 16;
   int F = 25;
   Format out;              // step result format (fp32, or e8m13 for H100 FP8)
   Mode out_mode = Mode::rtz;
+  Mode align_mode = Mode::rtz;       // terms cut to 2^(E-F): rtz (truncated) or rne (rounded)
+  bool normalized_products = false;  // product exponent floor(log2|ab|) instead of e(a) + e(b)
+  // FP8 mma.sync with fp16 C/D on the fp16 datapath (H100, H200, B200 d_fp16 recordings): each
+  // instruction of 2L products runs as two steps of L over interleaved pairs of k, first those with
+  // k mod 4 in {0, 1}, then {2, 3} (k counted within the instruction). C then enters at the end of
+  // the instruction: promotion every 2L into an fp16 outer sum (models.cpp, *-fp8-acc16).
+  bool pair_interleave = false;
   int out_sr_bits = 64;    // random bits of a stochastic out_mode (its seed: acc_rounding.seed)
   // B200 FP8: the step sums the L products only (c outside the alignment), rounds with out_mode,
   // then adds the running value with c_add (fp32 round-to-nearest on B200).
@@ -103,6 +113,12 @@ struct Accumulator {
   Rounding reduce_rounding;
 
   std::optional<FusedUnit> fused;  // set: the block-FMA unit replaces products + scalar sum
+
+  // Set: C is rounded onto c_format before anything else, as an instruction whose C operand has
+  // D's type reads it (mma ... .f16.f16 with fp16 accumulation: the fp32 C of a recording becomes
+  // fp16 with round-to-nearest; Khattak & Mikaitis, GEMM.m). Deterministic modes only.
+  std::optional<Format> c_format;
+  Rounding c_rounding;
 
   int promote = 0;  // >0: every `promote` elements of K the partial is added into the outer sum
   Format outer_format;

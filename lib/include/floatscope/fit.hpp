@@ -7,7 +7,8 @@
 // step's accumulator, added after each step's products, or at the end; promotion into an outer
 // fp32 accumulator every P of K with its rounding) and the scalar accumulators (format x mode x
 // order, exact products); each also with a final conversion of D to fp16 or bf16 when the
-// recorded results are values of that format. fit() finds every candidate whose mismatch count is among the `keep`
+// recorded results are values of that format; and when they are fp16 values, fp16 accumulation:
+// steps rounded to fp16 and C read in fp16 (Accumulator::c_format). fit() finds every candidate whose mismatch count is among the `keep`
 // lowest, exactly, without evaluating every candidate on every case:
 //   - a cheap filter first: the finest grid the recorded outputs use fixes the output precisions
 //     worth trying;
@@ -49,6 +50,13 @@ struct DotCases {
 DotCases dot_cases_from_gemm(int M, int N, int K, const double* A, const double* B, const double* C,
                              const double* D, std::size_t max_cases);
 
+// The aligner variants of the unit (terms rounded to nearest instead of truncated; products
+// normalised before alignment): no measured NVIDIA unit uses them, and on data where the aligner
+// drops no bit (FP8 products with F >= 24) every variant fits as well as the truncating unit, so
+// searching them always multiplies the full fits to check. when_needed: only when no candidate of
+// the standard space reproduces every case.
+enum class AlignerSearch : std::uint8_t { standard, when_needed, all };
+
 enum class CEntry : std::uint8_t {
   first_step,      // C is the accumulator of the first step, inside its alignment
   after_products,  // each step sums its products only; the running value is added after (fp32 RNE)
@@ -66,10 +74,16 @@ struct FitSpace {
   bool promotion = true;      // try promotion intervals P < K (powers of two from 16, multiples of L), outer rne and rtz
   bool output_conversion = true;  // also each model with D converted to fp16 or bf16 (rne, rtz)
                                   // when every recorded result is a value of that format
+  bool d_types = true;  // when every recorded result is an fp16 value: units whose steps round to
+                        // fp16 (with its range), each also reading C in fp16 (rne), as an fp16-
+                        // accumulating instruction does; the interleaved fp16-datapath schedule of
+                        // FP8 mma.sync (FusedUnit::pair_interleave, C added after each instruction
+                        // of 2L in fp16); scalar fp16 accumulators reading C in fp16
   bool scalar = true;
   std::vector<std::string> scalar_formats{"fp16", "bf16", "fp32", "fp64"};
   std::vector<Mode> scalar_modes{Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
   std::vector<std::string> scalar_orders{"sequential", "reverse", "pairwise"};
+  AlignerSearch aligners = AlignerSearch::when_needed;
 };
 
 // The parameters of a candidate, as fit reports them.
@@ -87,6 +101,7 @@ struct FitResult {
   std::size_t evaluations = 0;       // dot products evaluated in all
   std::size_t completed = 0;         // candidates run on every case (not dropped early)
   bool screened = false;             // the data were screened on 256 cases first (more than 256 cases)
+  bool aligner_variants = false;     // the aligner variants were searched (AlignerSearch)
   std::vector<std::size_t> probes;   // the case indices that rejected candidates, most useful first
   std::vector<std::string> out_formats;  // output precisions the cheap filter kept
   std::vector<FitModel> models;      // the best candidates, most matches first
@@ -94,9 +109,14 @@ struct FitResult {
   std::size_t full_matches() const;  // models reproducing every case
 };
 
-// The candidates of the space for these data (after the cheap filter), likely ones first.
+// The candidates of the space for these data (after the cheap filter), likely ones first; with
+// space.aligners == all, also the aligner variants of every unit.
 std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space,
                                      std::vector<std::string>* out_formats = nullptr);
+
+// The aligner variants of the block-FMA candidates among `units`: each with terms rounded to
+// nearest even, with normalised products, and with both (scalar candidates have none).
+std::vector<FitModel> aligner_variants(const std::vector<FitModel>& units, int K);
 
 // Targeted probe inputs for a unit that can be run (docs/references.md s.5, after Fasi et al.):
 // dot products of length K with A in a, B in b, C an fp32 value, built so that one parameter of

@@ -465,7 +465,9 @@ bool GemmKernel(const DotEngine& engine, int M, int N, int K, const double* a, c
     const bool mode_ok = fu.out_mode == Mode::rtz || fu.out_mode == Mode::rne;
     // pow2_of needs the scale exponents F - E within [-1022, 1023].
     const bool range_ok = engine.fused_consts().out_emin >= -900;
-    if (!promote_ok || !cadd_ok || !mode_ok || !range_ok || !fp_add_plain(engine.fused_consts().out) ||
+    // The column kernel truncates unnormalised terms; the other aligners run in fused_unit.cpp.
+    const bool aligner_ok = fu.align_mode == Mode::rtz && !fu.normalized_products && !fu.pair_interleave;
+    if (!promote_ok || !cadd_ok || !mode_ok || !range_ok || !aligner_ok || !fp_add_plain(engine.fused_consts().out) ||
         (fu.c_outside && acc.promote > 0))
       return false;
     if (!all_finite(a, Ms * Ks) || !all_finite(bt, Ns * Ks) || (C0 && !all_finite(C0, Ms * Ns)))

@@ -39,6 +39,8 @@ struct FusedConsts {
   double overflow_limit = 0;  // 2^(emax+1) of the output format: exact sums beyond give Inf
   Mode out_mode = Mode::rtz;
   RoundParams out{};
+  bool align_rne = false;      // FusedUnit::align_mode == rne: terms rounded, not truncated
+  bool norm_products = false;  // FusedUnit::normalized_products
 };
 
 FLOATSCOPE_HD inline int fused_exp_of(double x, int emin) {
@@ -79,7 +81,8 @@ FLOATSCOPE_HD inline double fused_step_t(const FusedConsts& u, const double* a, 
       continue;
     }
     if (x != 0 && y != 0) {
-      const int e = fused_exp_of(x, u.a_emin) + fused_exp_of(y, u.b_emin);
+      // The product's exponent: of the unnormalised significand product (in [1, 4)), or of its value.
+      const int e = u.norm_products ? std::ilogb(x * y) : fused_exp_of(x, u.a_emin) + fused_exp_of(y, u.b_emin);
       E = e > E ? e : E;
     }
   }
@@ -94,8 +97,16 @@ FLOATSCOPE_HD inline double fused_step_t(const FusedConsts& u, const double* a, 
 
   const int shift = u.F - E;  // |shift| <= 48 + 254 + 960 (validate bounds the formats)
   const double up = std::ldexp(1.0, shift), down = std::ldexp(1.0, -shift);
-  std::uint64_t S = fused_term<L>(c, up);
-  for (int i = 0; i < n; ++i) S += fused_term<L>(a[i] * b[i], up);
+  std::uint64_t S = 0;
+  if (u.align_rne) {
+    // Round-to-nearest-even aligner (the default FP environment's nearbyint): |term| <= 2^(F+2)+1.
+    auto term = [&](double x) { return static_cast<std::uint64_t>(static_cast<std::int64_t>(std::nearbyint(x * up))); };
+    S = term(c);
+    for (int i = 0; i < n; ++i) S += term(a[i] * b[i]);
+  } else {
+    S = fused_term<L>(c, up);
+    for (int i = 0; i < n; ++i) S += fused_term<L>(a[i] * b[i], up);
+  }
   double hi, lo;
   constexpr bool kRandom = M == Mode::sr || M == Mode::sr_equal;
   constexpr Mode D = kRandom ? Mode::rtz : M;  // stochastic: hi + lo rounded below
