@@ -2,7 +2,7 @@
 // float32's and the deterministic modes, the float32-lane path must give the bits and events of
 // the scalar kernel (which test_round_oracle holds to MPFR), and of the MPFR oracle itself, on every
 // SIMD level this machine has: 10^6 random inputs for bf16, fp16, e4m3 and e5m2 (10^5 for the
-// other grids), every float32 class (random bit patterns, the format's binades with exact ties,
+// other grids, MXINT8 included), every float32 class (random bit patterns, the format's binades with exact ties,
 // float32 subnormals, the target's subnormal range, max finite and the values just past it,
 // overflow with and without saturation, zeros, infinities, NaNs with payloads).
 #include <catch2/catch.hpp>
@@ -87,7 +87,7 @@ constexpr Grid kGrids[] = {
     {"bf16", 1000000}, {"fp16", 1000000}, {"e4m3", 1000000}, {"e5m2", 1000000},
     {"tf32", 100000},  {"e4m3fnuz", 100000}, {"e5m2fnuz", 100000}, {"e3m2", 100000},
     {"e2m3", 100000},  {"e2m1", 100000},  {"e8m22", 100000}, {"e3m4:subnormals=off", 100000},
-    {"e5m7:specials=fnuz,bias=16", 100000}, {"e6m9", 100000},
+    {"e5m7:specials=fnuz,bias=16", 100000}, {"e6m9", 100000}, {"int8", 100000},
 };
 
 constexpr Mode kDeterministic[] = {Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
