@@ -1,10 +1,11 @@
 // round_array(float) on float32 lanes (floatscope/detail/round_f32.hpp): for the grids inside
 // float32's and the deterministic modes, the float32-lane path must give the bits and events of
-// the scalar kernel (which test_round_oracle holds to MPFR), and of the MPFR oracle itself, on every
-// SIMD level this machine has: 10^6 random inputs for bf16, fp16, e4m3 and e5m2 (10^5 for the
-// other grids, MXINT8 included), every float32 class (random bit patterns, the format's binades with exact ties,
-// float32 subnormals, the target's subnormal range, max finite and the values just past it,
-// overflow with and without saturation, zeros, infinities, NaNs with payloads).
+// the scalar kernel (which test_round_oracle holds to MPFR), and of the MPFR oracle itself, on
+// every SIMD level this machine has: 10^6 random inputs for bf16, fp16, e4m3 and e5m2 (10^5 for
+// the other grids, MXINT8 included), every float32 class (random bit patterns, the format's
+// binades with exact ties, float32 subnormals, the target's subnormal range, max finite and the
+// values just past it, overflow with and without saturation, zeros, infinities, NaNs with
+// payloads).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
