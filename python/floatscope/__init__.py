@@ -96,6 +96,15 @@ def _rounding_args(rounding, saturate, seed, sr_bits, threads):
     return rounding, bool(saturate), int(seed), int(sr_bits), int(threads)
 
 
+def _new_result(a: np.ndarray) -> np.ndarray:
+    """An uninitialised array like a (float32/float64, C order). Large ones come from the module's
+    result pool: memory that earlier results gave back, so the kernel need not zero fresh pages
+    for every call (docs/python.md, "Speed"); the array owns it like any other."""
+    if a.nbytes < _core.pooled_min_bytes:
+        return np.empty_like(a, order="C")
+    return (_core.pooled_empty_f32 if a.dtype == np.float32 else _core.pooled_empty_f64)(list(a.shape))
+
+
 def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: int = 0,
           sr_bits: int = 64, threads: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     """Rounds every value of x once onto `format`'s grid; returns an array of x's dtype and shape
@@ -132,7 +141,7 @@ def round(x, format: str, rounding: str = "rne", saturate: bool = False, seed: i
         out[...] = r16
         return out
     if out is None:
-        out = np.empty_like(a)
+        out = _new_result(a)
     flat_in, flat_out = a.reshape(-1), out.reshape(-1)
     if a.dtype == np.float32:
         _core.round_f32(flat_in, flat_out, format, *args)

@@ -3,6 +3,7 @@
 // stochastic-rounding index i, as line i+1 of `floatscope round` does, so the bits match the CLI.
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <chrono>
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "floatscope/format.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/rounding.hpp"
+#include "result_pool.hpp"
 
 namespace nb = nanobind;
 
@@ -193,6 +195,21 @@ double time_round_f32(In<float> x, Out<float> out, const std::string& format, co
   return best;
 }
 
+// An uninitialised C-order array of this shape in memory of the result pool (result_pool.hpp):
+// the block goes back to the pool when NumPy frees the array.
+template <class T>
+nb::ndarray<nb::numpy, T, nb::c_contig> pooled_empty(const std::vector<std::size_t>& shape) {
+  std::size_t n = 1;
+  for (std::size_t s : shape) n *= s;
+  auto* block = new ResultPool::Block(ResultPool::instance().acquire(std::max<std::size_t>(n, 1) * sizeof(T)));
+  nb::capsule owner(block, [](void* p) noexcept {
+    auto* b = static_cast<ResultPool::Block*>(p);
+    ResultPool::instance().release(*b);
+    delete b;
+  });
+  return nb::ndarray<nb::numpy, T, nb::c_contig>(block->data, shape.size(), shape.data(), owner);
+}
+
 }  // namespace
 
 void bind_round(nb::module_& m) {
@@ -213,6 +230,11 @@ void bind_round(nb::module_& m) {
   m.def("decode", &decode_into<std::uint16_t, float>, nb::arg("codes").noconvert(), nb::arg("out").noconvert(), nb::arg("format"));
   m.def("decode", &decode_into<std::uint16_t, double>, nb::arg("codes").noconvert(), nb::arg("out").noconvert(), nb::arg("format"));
   m.def("decodes_to_float32", &decodes_to_float32, nb::arg("format"));
+  m.def("pooled_empty_f32", &pooled_empty<float>, nb::arg("shape"));
+  m.def("pooled_empty_f64", &pooled_empty<double>, nb::arg("shape"));
+  m.attr("pooled_min_bytes") = ResultPool::kMinBytes;
+  m.def("pool_cached_bytes", [] { return ResultPool::instance().cached_bytes(); });
+  m.def("pool_clear", [] { return ResultPool::instance().clear(); });
   m.def("time_round_f32", &time_round_f32, nb::arg("x").noconvert(), nb::arg("out").noconvert(), nb::arg("format"),
         nb::arg("rounding"), nb::arg("repeats"), nb::arg("threads"));
 }

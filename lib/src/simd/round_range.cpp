@@ -14,6 +14,7 @@
 
 #include "floatscope/detail/round_simd.hpp"
 #include "simd/lanes_hwy.h"
+#include "simd/round_f32_hwy.h"
 
 // Elements past the last whole vector, and whole ranges at the scalar level: the core on scalar
 // lanes with the same random bits (CounterRng::bits(first + i) from its key).
@@ -120,22 +121,88 @@ void range_path(const T* in, T* out, std::size_t n, const RoundParams& p, const 
   range_signs<M, CorePath::integer>(in, out, n, p, e, key, first, stream, c);
 }
 
+// float32 in and out on float32 lanes (round_f32_hwy.h): 16 values per AVX-512 vector and no
+// widening. Whole vectors only; the rest goes through range_path (the same bits).
+template <Mode M, int kSigns>
+void range_f32_lanes(const float* in, float* out, std::size_t n, const F32Params& q, const RangeContext& ctx,
+                     std::uint64_t first, bool stream, EventCounts& c) {
+  using L = F32Lanes;
+  const std::size_t N = L::lanes();
+  const F32Consts k(q);
+  detail::LaneCounts<ScalarLanes> totals;
+  // Per-lane uint32 counters are summed every kFlush elements, long before one could wrap.
+  constexpr std::size_t kFlush = std::size_t{1} << 26;
+  std::size_t i = 0;
+  while (i + N <= n) {
+    const std::size_t stop = std::min(n - (n - i) % N, i + kFlush);
+    F32Counts cnt;
+    for (; i < stop; i += N) {
+      hwy::Prefetch(in + i + 32 * N);
+      const L::V x = hn::LoadU(L::D(), reinterpret_cast<const std::uint32_t*>(in + i));
+      const L::V y = round_core_f32<M, kSigns>(x, k);
+      if (stream) {
+        hn::Stream(L::as_f(y), L::DF(), out + i);
+      } else {
+        hn::StoreU(L::as_f(y), L::DF(), out + i);
+      }
+      count_events_f32(x, y, k, cnt);
+    }
+    totals.nan_input += lane_total(cnt.nan_input);
+    totals.differ += lane_total(cnt.differ);
+    totals.overflow += lane_total(cnt.overflow);
+    totals.below_normal += lane_total(cnt.below_normal);
+    totals.zero_out += lane_total(cnt.zero_out);
+    totals.zero_in += lane_total(cnt.zero_in);
+  }
+  if (stream) hwy::FlushStream();
+  add_counts(c, totals, ctx.events);
+  if (i < n) range_path<M>(in + i, out + i, n - i, ctx.round, ctx.events, ctx.rng.key(), first + i, false, c);
+}
+
+// Whether round_range_t takes the float32 lanes for this mode (a compile-time mode, so that the
+// stochastic instantiations do not compile the path at all).
+template <Mode M>
+bool range_f32(const float* in, float* out, std::size_t n, const RangeContext& ctx, std::uint64_t first,
+               bool stream, EventCounts& c) {
+  if constexpr (M == Mode::sr || M == Mode::sr_equal) {
+    return false;
+  } else {
+    if (!float32_lanes_apply(ctx.round, M)) return false;
+    const F32Params q = make_f32_params(ctx.round, ctx.events);
+    if (ctx.round.signs == kSignsPlain) {
+      range_f32_lanes<M, kSignsPlain>(in, out, n, q, ctx, first, stream, c);
+    } else {
+      range_f32_lanes<M, kSignsNoNegZero>(in, out, n, q, ctx, first, stream, c);
+    }
+    return true;
+  }
+}
+template <Mode M>
+bool range_f32(const double*, double*, std::size_t, const RangeContext&, std::uint64_t, bool, EventCounts&) {
+  return false;
+}
+
 template <class T>
 void round_range_t(Mode m, const T* in, T* out, std::size_t n, const RangeContext& ctx,
                    std::uint64_t first, EventCounts& c) {
   const std::uint64_t key = ctx.rng.key();
   with_mode(m, [&](auto mc) {
     constexpr Mode M = decltype(mc)::value;
+    const auto path = [&](const T* i, T* o, std::size_t len, std::uint64_t at, bool stream) {
+      if (range_f32<M>(i, o, len, ctx, at, stream, c)) return;
+      range_path<M>(i, o, len, ctx.round, ctx.events, key, at, stream, c);
+    };
     // Streaming stores need an aligned address: round the head up to it with ordinary stores.
     const auto addr = reinterpret_cast<std::uintptr_t>(out);
-    const std::size_t align = HwyLanes::lanes() * sizeof(T);
+    // (one whole vector: the float32 lanes store full vectors of floats.)
+    const std::size_t align = HwyLanes::lanes() * sizeof(std::uint64_t);
     if (!ctx.stream_stores || addr % sizeof(T) != 0) {
-      range_path<M>(in, out, n, ctx.round, ctx.events, key, first, false, c);
+      path(in, out, n, first, false);
       return;
     }
     const std::size_t head = std::min(n, ((align - addr % align) % align) / sizeof(T));
-    range_path<M>(in, out, head, ctx.round, ctx.events, key, first, false, c);
-    range_path<M>(in + head, out + head, n - head, ctx.round, ctx.events, key, first + head, true, c);
+    path(in, out, head, first, false);
+    path(in + head, out + head, n - head, first + head, true);
   });
 }
 
