@@ -542,7 +542,11 @@ void declared_figure(const Table& t, const FigureSpec& f, std::size_t number, Wr
   std::vector<std::pair<std::string, std::vector<const std::vector<std::string>*>>> groups;
   std::map<std::string, std::size_t> at;
   for (const auto* r : rows) {
-    const std::string lab = label(t, *r, f.series);
+    // "scheme=mxfp4, scale_rule=rceil": empty cells (a key that does not apply to the row) left out.
+    std::string lab;
+    for (const auto& k : f.series)
+      if (const std::string& v = t.str(*r, k); !v.empty()) lab += (lab.empty() ? "" : ", ") + k + "=" + v;
+    if (lab.empty()) lab = "all";
     auto [it, fresh] = at.emplace(lab, groups.size());
     if (fresh) groups.push_back({lab, {}});
     groups[it->second].second.push_back(r);

@@ -11,9 +11,9 @@ set format y "%.0e"
 set xlabel "K"
 set ylabel "normwise relative error"
 set key below left Left reverse maxcols 1
-plot 'exp1_Normwise_error_quantisation_included_against_K_normal_activations.dat' index 0 using 1:2 with linespoints lw 2 dt 1 lc rgb "#1f77b4" pt 7 title "scheme=bitnet-a8+bitnet-w1.58, a_format=fp32, reference_of=original", \
-     '' index 1 using 1:2 with linespoints lw 2 dt 1 lc rgb "#d62728" pt 5 title "scheme=bitnet-a8+bitnet-w1.58, a_format=fp32, reference_of=quantised", \
-     '' index 2 using 1:2 with linespoints lw 2 dt 1 lc rgb "#2ca02c" pt 9 title "scheme=bitnet-a8, a_format=fp32, reference_of=original", \
+plot 'exp1_Normwise_error_quantisation_included_against_K_normal_activations.dat' index 0 using 1:2 with linespoints lw 2 dt 1 lc rgb "#1f77b4" pt 7 title "scheme=bitnet-a8+bitnet-w1.58, a_format=e1m6:bias=-5,specials=none, reference_of=original", \
+     '' index 1 using 1:2 with linespoints lw 2 dt 1 lc rgb "#d62728" pt 5 title "scheme=bitnet-a8+bitnet-w1.58, a_format=e1m6:bias=-5,specials=none, reference_of=quantised", \
+     '' index 2 using 1:2 with linespoints lw 2 dt 1 lc rgb "#2ca02c" pt 9 title "scheme=bitnet-a8, a_format=e1m6:bias=-5,specials=none, reference_of=original", \
      '' index 3 using 1:2 with linespoints lw 2 dt 1 lc rgb "#9467bd" pt 11 title "scheme=fp8-tensor, a_format=e4m3, reference_of=original", \
      '' index 4 using 1:2 with linespoints lw 2 dt 1 lc rgb "#ff7f0e" pt 13 title "scheme=fp8-row, a_format=e4m3, reference_of=original", \
      '' index 5 using 1:2 with linespoints lw 2 dt 1 lc rgb "#17becf" pt 15 title "scheme=none, a_format=bf16, reference_of=original"

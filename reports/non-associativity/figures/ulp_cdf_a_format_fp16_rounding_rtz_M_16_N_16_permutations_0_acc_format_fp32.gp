@@ -1,0 +1,28 @@
+# floatscope report figure: Largest ulp error per row for a_format=fp16, rounding=rtz, M=16, N=16, permutations=0, acc_format=fp32: CDF over all K and repeats
+# Data: ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.gp
+set terminal svg size 900,580 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.svg'
+set title "Largest ulp error per row for a_format=fp16, rounding=rtz, M=16, N=16, permutations=0, acc_format=fp32: CDF over all K and repeats"
+set grid
+set logscale x 2
+set xrange [2**7:2**18]
+set format x "2^%L"
+set xtics 2**1
+set xlabel "largest error of a row, in ulps of the output format (log scale; rows with 0 ulps not shown)"
+set ylabel "fraction of rows (CDF)"
+set yrange [0:1.02]
+set key below left Left reverse maxcols 1
+plot 'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.dat' index 0 using 1:2 with steps lw 2 lc rgb "#1f77b4" pt 7 title "order=sequential, block_fma=4,24", \
+     'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.dat' index 1 using 1:2 with steps lw 2 lc rgb "#d62728" pt 5 title "order=sequential, block_fma=8,24", \
+     'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.dat' index 2 using 1:2 with steps lw 2 lc rgb "#2ca02c" pt 9 title "order=sequential, block_fma=16,24", \
+     'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.dat' index 3 using 1:2 with steps lw 2 lc rgb "#9467bd" pt 11 title "order=sequential, block_fma=32,24"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,580 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,580 noenhanced
+}
+set output 'ulp_cdf_a_format_fp16_rounding_rtz_M_16_N_16_permutations_0_acc_format_fp32.png'
+replot
+unset output

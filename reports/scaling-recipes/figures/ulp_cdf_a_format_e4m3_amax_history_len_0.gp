@@ -1,0 +1,29 @@
+# floatscope report figure: Largest ulp error per row for a_format=e4m3, amax_history_len=0: CDF over all K and repeats
+# Data: ulp_cdf_a_format_e4m3_amax_history_len_0.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot ulp_cdf_a_format_e4m3_amax_history_len_0.gp
+set terminal svg size 900,600 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'ulp_cdf_a_format_e4m3_amax_history_len_0.svg'
+set title "Largest ulp error per row for a_format=e4m3, amax_history_len=0: CDF over all K and repeats"
+set grid
+set logscale x 2
+set xrange [2**28:2**37]
+set format x "2^%L"
+set xtics 2**1
+set xlabel "largest error of a row, in ulps of the output format (log scale; rows with 0 ulps not shown)"
+set ylabel "fraction of rows (CDF)"
+set yrange [0:1.02]
+set key below left Left reverse maxcols 1
+plot 'ulp_cdf_a_format_e4m3_amax_history_len_0.dat' index 0 using 1:2 with steps lw 2 lc rgb "#1f77b4" pt 7 title "scheme=fp8-tensor, scale_rule=, outlier_growth=1", \
+     'ulp_cdf_a_format_e4m3_amax_history_len_0.dat' index 1 using 1:2 with steps lw 2 lc rgb "#d62728" pt 5 title "scheme=fp8-row, scale_rule=, outlier_growth=1", \
+     'ulp_cdf_a_format_e4m3_amax_history_len_0.dat' index 2 using 1:2 with steps lw 2 lc rgb "#2ca02c" pt 9 title "scheme=fp8-tile1x128+fp8-block128x128, scale_rule=, outlier_growth=1", \
+     'ulp_cdf_a_format_e4m3_amax_history_len_0.dat' index 3 using 1:2 with steps lw 2 lc rgb "#9467bd" pt 11 title "scheme=mxfp8-e4m3, scale_rule=floor, outlier_growth=1", \
+     'ulp_cdf_a_format_e4m3_amax_history_len_0.dat' index 4 using 1:2 with steps lw 2 lc rgb "#ff7f0e" pt 13 title "scheme=mxfp8-e4m3, scale_rule=rceil, outlier_growth=1"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,600 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,600 noenhanced
+}
+set output 'ulp_cdf_a_format_e4m3_amax_history_len_0.png'
+replot
+unset output

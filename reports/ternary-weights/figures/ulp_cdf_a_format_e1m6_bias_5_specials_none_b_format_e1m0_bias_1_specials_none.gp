@@ -1,0 +1,26 @@
+# floatscope report figure: Largest ulp error per row for a_format=e1m6:bias=-5,specials=none, b_format=e1m0:bias=1,specials=none: CDF over all K and repeats
+# Data: ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.dat (blocks separated by two blank lines; columns described there).
+# Redraw after editing: cd figures && gnuplot ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.gp
+set terminal svg size 900,540 dynamic noenhanced font "sans,12" background rgb "white"
+set output 'ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.svg'
+set title "Largest ulp error per row for a_format=e1m6:bias=-5,specials=none, b_format=e1m0:bias=1,specials=none: CDF over all K and repeats"
+set grid
+set logscale x 2
+set xrange [2**0:2**42]
+set format x "2^%L"
+set xtics 2**4
+set xlabel "largest error of a row, in ulps of the output format (log scale; rows with 0 ulps not shown)"
+set ylabel "fraction of rows (CDF)"
+set yrange [0:1.02]
+set key below left Left reverse maxcols 1
+plot 'ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.dat' index 0 using 1:2 with steps lw 2 lc rgb "#1f77b4" pt 7 title "fp32/rne acc, scheme=bitnet-a8+bitnet-w1.58, reference_of=original", \
+     'ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.dat' index 1 using 1:2 with steps lw 2 lc rgb "#d62728" pt 5 title "fp32/rne acc, scheme=bitnet-a8+bitnet-w1.58, reference_of=quantised"
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 900,540 noenhanced font "sans,11" background rgb "white"
+} else {
+  set terminal png size 900,540 noenhanced
+}
+set output 'ulp_cdf_a_format_e1m6_bias_5_specials_none_b_format_e1m0_bias_1_specials_none.png'
+replot
+unset output
