@@ -67,19 +67,21 @@ bool same_parameters(const Accumulator& fit, const Accumulator& model, int K, bo
                                fit.outer_format.name == model.outer_format.name));
 }
 
+// The full recorded sets when ../shared is present, else the shipped subset; ("", "") after
+// marking the test case skipped when neither exists.
+std::pair<fs::path, std::string> hwdata_root() {
+  if (fs::path full = test::shared_dir() / "hwdata"; fs::is_directory(full)) return {full, "full sets"};
+  if (fs::path subset = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset"; fs::is_directory(subset))
+    return {subset, "shipped subset"};
+  test::skip_test_case("no hwdata (neither " + (test::shared_dir() / "hwdata").string() + " nor the subset)");
+  return {};
+}
+
 }  // namespace
 
 TEST_CASE("fit recovers the named model of every recorded tensor-core set", "[fit_hwdata]") {
-  fs::path root = test::shared_dir() / "hwdata";
-  std::string which = "full sets";
-  if (!fs::is_directory(root)) {
-    root = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset";
-    which = "shipped subset";
-  }
-  if (!fs::is_directory(root)) {
-    test::skip_test_case("no hwdata (neither " + (test::shared_dir() / "hwdata").string() + " nor the subset)");
-    return;
-  }
+  const auto [root, which] = hwdata_root();
+  if (root.empty()) return;
   int sets = 0;
   double seconds = 0, slowest = 0;
   for (const auto& entry : fs::directory_iterator(root)) {
@@ -125,16 +127,8 @@ TEST_CASE("fit recovers the named model of every recorded tensor-core set", "[fi
 // fp16 with RNE, C read in fp16; for FP8 on H100/H200/B200 the interleaved fp16-datapath schedule)
 // with the -acc16 model's parameters among the fits, and reproduces every row.
 TEST_CASE("fit recovers fp16 accumulation from every recorded fp16-D set", "[fit_hwdata]") {
-  fs::path root = test::shared_dir() / "hwdata";
-  std::string which = "full sets";
-  if (!fs::is_directory(root)) {
-    root = fs::path(FLOATSCOPE_SOURCE_DIR) / "tests" / "data" / "hwdata-subset";
-    which = "shipped subset";
-  }
-  if (!fs::is_directory(root)) {
-    test::skip_test_case("no hwdata (neither " + (test::shared_dir() / "hwdata").string() + " nor the subset)");
-    return;
-  }
+  const auto [root, which] = hwdata_root();
+  if (root.empty()) return;
   int sets = 0;
   double seconds = 0, slowest = 0;
   for (const auto& entry : fs::directory_iterator(root)) {
