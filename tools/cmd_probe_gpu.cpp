@@ -19,6 +19,7 @@ namespace {
 struct ProbeArgs {
   std::uint64_t steps = 100000;
   std::uint64_t seed = 1;
+  std::uint64_t fit_cases = 2000;
   std::string only;
   bool json = false;
 };
@@ -33,7 +34,11 @@ nlohmann::json probe_json(const ProbeFindings& f) {
           {"subnormal_inputs", f.subnormal_inputs}, {"subnormal_c", f.subnormal_c},
           {"carries_kept", f.carries_kept}, {"nan_propagates", f.nan_propagates},
           {"model", f.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.model)}, {"same_parameters", f.also},
-          {"steps_compared", f.steps_compared}, {"steps_agreeing", f.steps_agreeing}, {"raw", f.raw}};
+          {"steps_compared", f.steps_compared}, {"steps_agreeing", f.steps_agreeing},
+          {"fit", f.fitted ? nlohmann::json{{"cases", f.fit_cases}, {"full_matches", f.fit_full_matches},
+                                            {"best", f.fit_models}}
+                           : nlohmann::json(nullptr)},
+          {"raw", f.raw}};
 }
 #endif
 
@@ -43,6 +48,7 @@ int run_probe_gpu(const ProbeArgs& a) {
   ProbeOptions opt;
   opt.random_steps = a.steps;
   opt.seed = a.seed;
+  opt.fit_random_cases = static_cast<std::size_t>(a.fit_cases);
   nlohmann::json all = nlohmann::json::array();
   if (!a.json) fmt::print("device: {}\n\n", cuda::device_description());
   int probed = 0;
@@ -65,10 +71,14 @@ int run_probe_gpu(const ProbeArgs& a) {
 const Registrar reg_probe_gpu("probe-gpu", 75, [](CLI::App& app) -> std::function<int()> {
   app.description("Probe the tensor cores of CUDA device 0 one mma instruction at a time (docs/references.md s.5): "
                   "products exact?, block size L, fraction bits F, roundings, how C enters; then the matching "
-                  "CPU model bit for bit on random steps. Exit 3 without a CUDA device");
+                  "CPU model bit for bit on random steps, and `fit`'s search on recorded steps. Exit 3 without a "
+                  "CUDA device");
   auto a = std::make_shared<ProbeArgs>();
   add_strict_int(app, "--steps", a->steps, "random steps compared with the matching model [default: 100000]", 0, UINT64_MAX);
   add_strict_int(app, "--seed", a->seed, "seed of the random steps [default: 1]", 0, UINT64_MAX);
+  add_strict_int(app, "--fit-cases", a->fit_cases,
+                 "random steps recorded for `fit` (with its targeted probe cases; 0 = no fit) [default: 2000]", 0,
+                 1000000);
   app.add_option("--instruction", a->only, "probe only instructions whose name contains this text (e.g. e4m3)");
   app.add_flag("--json", a->json, "print one JSON object");
   return [a] { return run_probe_gpu(*a); };

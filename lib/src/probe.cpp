@@ -16,6 +16,8 @@
 //      after the products it is not; then c = 1 plus 0.75 ulp tells the rounding of that addition.
 #include "floatscope/probe.hpp"
 
+#include "floatscope/fit.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -139,6 +141,47 @@ std::string text(const Measured& m, const char* unit = "") {
 }
 
 }  // namespace
+
+// Random bit patterns of the instruction's formats, a pure function of (seed, index): the random
+// steps of compare_with_model and of the fit.
+struct RandomPatterns {
+  CounterRng rng;
+  double operator()(const Format& fmt, std::uint64_t i) const {
+    const std::uint64_t mask = fmt.width >= 64 ? ~0ULL : (1ULL << fmt.width) - 1;
+    return decode(rng.bits(i) & mask, fmt);
+  }
+};
+
+// The same search `floatscope fit` runs, on steps recorded from the instruction: fit.hpp's targeted
+// probe cases, then random steps, each run through the unit to record its result.
+void fit_instruction(const InstructionUnderTest& u, const ProbeOptions& options, ProbeFindings& f) {
+  FitSpace space;
+  space.a_format = u.a_format;
+  space.b_format = u.b_format;
+  DotCases data = probe_cases(u.a_format, u.b_format, u.k, space);
+  const std::size_t k = static_cast<std::size_t>(u.k), probes = data.size(), n = probes + options.fit_random_cases;
+  const RandomPatterns pattern{CounterRng(options.seed, 0xf17ca5e5)};
+  data.a.resize(n * k);
+  data.b.resize(n * k);
+  data.c.resize(n);
+  data.d.resize(n);
+  std::uint64_t index = 0;
+  for (std::size_t i = probes * k; i < n * k; ++i) {
+    data.a[i] = pattern(u.a_format, index++);
+    data.b[i] = pattern(u.b_format, index++);
+  }
+  for (std::size_t i = probes; i < n; ++i) data.c[i] = pattern(u.c_format, index++);
+  u.run(data.a.data(), data.b.data(), data.c.data(), data.d.data(), n);
+  const FitResult r = fit(data, space, 5);
+  f.fitted = true;
+  f.fit_cases = r.cases;
+  f.fit_full_matches = r.full_matches();
+  f.fit_models.clear();
+  for (const FitModel& m : r.models) {
+    const std::string same = same_hardware_model(m.acc, u.k);
+    f.fit_models.push_back(fmt::format("{} ({}/{}){}", m.label, m.matched, m.cases, same.empty() ? "" : " = model " + same));
+  }
+}
 
 ProbeFindings probe_instruction(const InstructionUnderTest& u, const ProbeOptions& options) {
   if (u.k < 1 || !u.run) throw std::invalid_argument("probe_instruction: an instruction needs k >= 1 and a step function");
@@ -311,6 +354,7 @@ ProbeFindings probe_instruction(const InstructionUnderTest& u, const ProbeOption
   }
   if (!f.model.empty() && options.random_steps > 0)
     compare_with_model(u, f.model, options.random_steps, options.seed, f);
+  if (options.fit_random_cases > 0) fit_instruction(u, options, f);
   return f;
 }
 
@@ -318,11 +362,7 @@ void compare_with_model(const InstructionUnderTest& u, const std::string& model,
                         std::uint64_t seed, ProbeFindings& out) {
   const Accumulator acc = model_accumulator(model, u.a_format, u.b_format, 0);
   const std::size_t k = static_cast<std::size_t>(u.k);
-  const CounterRng rng(seed, 0x9e0be);
-  auto pattern = [&](const Format& fmt, std::uint64_t i) {
-    const std::uint64_t mask = fmt.width >= 64 ? ~0ULL : (1ULL << fmt.width) - 1;
-    return decode(rng.bits(i) & mask, fmt);
-  };
+  const RandomPatterns pattern{CounterRng(seed, 0x9e0be)};
   constexpr std::size_t kBatch = 8192;
   std::uint64_t index = 0;
   out.steps_compared = out.steps_agreeing = 0;
@@ -368,6 +408,11 @@ std::string describe_findings(const ProbeFindings& f) {
     line("model", f.model + also);
     line("agreement", fmt::format("{}/{} random steps bit for bit ({:.4f}%)", f.steps_agreeing, f.steps_compared,
                                   100 * f.agreement()));
+  }
+  if (f.fitted) {
+    line("fit", fmt::format("{} candidate(s) of the fit space reproduce all {} recorded steps (probe cases and random)",
+                            f.fit_full_matches, f.fit_cases));
+    for (const auto& m : f.fit_models) s += "    " + m + "\n";
   }
   for (const auto& r : f.raw) s += "    " + r + "\n";
   return s;

@@ -3,11 +3,13 @@
 // from docs/references.md s.5's table, not taken from the models: the probes must recover
 // L, F, the result precision and the roundings of each row from outputs alone.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <string>
 
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
+#include "floatscope/fit.hpp"
 #include "floatscope/probe.hpp"
 
 using namespace floatscope;
@@ -64,6 +66,7 @@ TEST_CASE("probes recover docs/references.md s.5's table from CPU models as blac
     INFO(r.model << " " << r.format);
     ProbeOptions opt;
     opt.random_steps = 2000;
+    opt.fit_random_cases = 0;  // the fit has its own test case below
     const ProbeFindings f = probe_instruction(model_instruction(r.model, r.format, 64), opt);
     INFO(describe_findings(f));
     CHECK(f.products_exact);
@@ -92,6 +95,7 @@ TEST_CASE("one instruction shorter than the unit's step: L is a lower bound", "[
   // H100 fp16 through mma m16n8k16: 16 products, one step; the probe says L >= 16 (no split).
   ProbeOptions opt;
   opt.random_steps = 500;
+  opt.fit_random_cases = 0;
   const ProbeFindings f = probe_instruction(model_instruction("h100-fp16", "fp16", 16), opt);
   INFO(describe_findings(f));
   CHECK(f.L.measured);
@@ -112,6 +116,7 @@ TEST_CASE("a unit no named model describes: the probe reports what it measured",
   acc.fused->out_mode = Mode::rne;
   ProbeOptions opt;
   opt.random_steps = 500;
+  opt.fit_random_cases = 1000;
   const ProbeFindings f = probe_instruction(cpu_instruction(acc, 32, "custom unit"), opt);
   INFO(describe_findings(f));
   CHECK(f.L.value == 8);
@@ -119,6 +124,17 @@ TEST_CASE("a unit no named model describes: the probe reports what it measured",
   CHECK(f.model.empty());
   CHECK(f.steps_compared == 0);
   CHECK(describe_findings(f).find("no known model fits") != std::string::npos);
+  // The fit space is wider than the named models: it finds the unit's parameters itself.
+  REQUIRE(f.fitted);
+  CHECK(f.fit_full_matches >= 1);
+  REQUIRE(!f.fit_models.empty());
+  // (Its sums never need more than F + 3 bits, so fp32 rne and rtz outputs tie on these steps: the
+  // fit lists every candidate the data cannot tell apart, the unit's own among them.)
+  bool own = false;
+  for (const auto& m : f.fit_models)
+    own |= m.find(fmt::format("L=8 F=20 out=fp32/rne C=first-step ({0}/{0})", f.fit_cases)) != std::string::npos;
+  CHECK(own);
+  opt.fit_random_cases = 0;
 
   // Plain fp32 round-to-nearest accumulation, one product at a time (a CUDA-core FMA chain).
   const Accumulator fma = make_scalar_accumulator(parse_format("fp16"), parse_format("fp32"));
@@ -137,4 +153,33 @@ TEST_CASE("agreement counts the steps where a wrong model differs", "[probe]") {
   CHECK(f.steps_agreeing > 0);
   CHECK_THROWS_AS(compare_with_model(model_instruction("a100-fp16", "fp16", 16), "h100-fp8", 10, 7, f),
                   std::invalid_argument);
+}
+
+TEST_CASE("probe runs fit on the steps it records: the named model's parameters reproduce them all", "[probe]") {
+  // The same search `floatscope fit` runs, on probe cases and random steps recorded from the
+  // black box; the best candidate reproduces every step and has the named model's parameters.
+  struct Case {
+    const char* model;
+    const char* format;
+    int k;
+  };
+  for (const Case& c : {Case{"a100-fp16", "fp16", 32}, Case{"h100-bf16", "bf16", 32}, Case{"h100-fp8", "e4m3", 64},
+                        Case{"b200-fp8", "e4m3", 32}}) {
+    ProbeOptions opt;
+    opt.random_steps = 0;
+    opt.fit_random_cases = 1500;
+    const ProbeFindings f = probe_instruction(model_instruction(c.model, c.format, c.k), opt);
+    INFO(c.model << " " << c.format << "\n" << describe_findings(f));
+    REQUIRE(f.fitted);
+    CHECK(f.fit_cases > 1500);  // the targeted probe cases come first
+    CHECK(f.fit_full_matches >= 1);
+    REQUIRE(!f.fit_models.empty());
+    const Format fmt = parse_format(c.format);
+    const std::string same = same_hardware_model(model_accumulator(c.model, fmt, fmt, 0), c.k);
+    REQUIRE(!same.empty());
+    bool named = false;
+    for (const auto& m : f.fit_models)
+      named |= m.find(fmt::format("({0}/{0}) = model {1}", f.fit_cases, same)) != std::string::npos;
+    CHECK(named);
+  }
 }

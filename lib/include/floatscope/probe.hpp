@@ -38,6 +38,10 @@ struct ProbeOptions {
   // Named models to consider (empty: every hardware model whose input formats include the
   // instruction's formats).
   std::vector<std::string> candidates;
+  // > 0: also run `fit` (fit.hpp: the whole space of block-FMA units and scalar accumulators, not
+  // only the named models) on the unit: the targeted probe cases of fit.hpp's probe_cases plus this
+  // many random steps, all recorded from the instruction. 0 = skip the fit.
+  std::size_t fit_random_cases = 2000;
 };
 
 // What a probe measured, and whether it could be measured at all.
@@ -64,6 +68,12 @@ struct ProbeFindings {
 
   std::string model;                 // the named model with the measured parameters; "" when none fits
   std::vector<std::string> also;     // other models with the same parameters
+  // The fit on recorded steps (ProbeOptions::fit_random_cases > 0): cases used, how many candidates
+  // reproduce every one, and the best candidates as "label (matched/cases) [= model NAME]".
+  bool fitted = false;
+  std::size_t fit_cases = 0;
+  std::size_t fit_full_matches = 0;
+  std::vector<std::string> fit_models;
   std::uint64_t steps_compared = 0;  // random steps run through the black box and the model
   std::uint64_t steps_agreeing = 0;  // ... with the same bits (any NaN equals any NaN)
   double agreement() const {
