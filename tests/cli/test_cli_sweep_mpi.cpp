@@ -20,11 +20,14 @@
 #include "floatscope/sweep.hpp"
 #include "run_process.hpp"
 #include "scratch.hpp"
+#include "sweep_dir.hpp"
 #include "skip.hpp"
 
 namespace fs = std::filesystem;
 using floatscope::sweep::csv_columns;
 using floatscope::sweep::read_csv_file;
+using floatscope::test::meta_of;
+using floatscope::test::rows_of;
 using floatscope::test::slurp;
 
 namespace {
@@ -47,16 +50,6 @@ std::vector<std::string> mpirun(int ranks, const std::vector<std::string>& sweep
   return a;
 }
 
-// Rows without the timing column, in file order (a complete results.csv is in grid order).
-std::vector<std::vector<std::string>> rows_of(const fs::path& d) {
-  auto t = read_csv_file(d / "results.csv");
-  REQUIRE(t.header == csv_columns());
-  const auto sec = static_cast<std::ptrdiff_t>(std::find(t.header.begin(), t.header.end(), "seconds") - t.header.begin());
-  for (auto& r : t.rows) r.erase(r.begin() + sec);
-  return t.rows;
-}
-
-nlohmann::json meta_of(const fs::path& d) { return nlohmann::json::parse(slurp(d / "meta.json")); }
 
 std::vector<std::string> concat_args(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());

@@ -11,26 +11,19 @@
 #include "floatscope/sweep.hpp"
 #include "run_process.hpp"
 #include "scratch.hpp"
+#include "sweep_dir.hpp"
 
 namespace fs = std::filesystem;
 using floatscope::sweep::csv_columns;
 using floatscope::sweep::read_csv_file;
+using floatscope::test::meta_of;
+using floatscope::test::rows_of;
 using floatscope::test::slurp;
 
 namespace {
 
 fs::path dir(const std::string& name) { return floatscope::test::scratch_root("cli_sweep_shard") / name; }
 
-// Rows without the timing column, in file order (a complete results.csv is in grid order).
-std::vector<std::vector<std::string>> rows_of(const fs::path& d) {
-  auto t = read_csv_file(d / "results.csv");
-  REQUIRE(t.header == csv_columns());
-  const auto sec = static_cast<std::ptrdiff_t>(std::find(t.header.begin(), t.header.end(), "seconds") - t.header.begin());
-  for (auto& r : t.rows) r.erase(r.begin() + sec);
-  return t.rows;
-}
-
-nlohmann::json meta_of(const fs::path& d) { return nlohmann::json::parse(slurp(d / "meta.json")); }
 
 // Costs ~1000x apart (K from 16 to 16384). In grid order K varies fastest but for the repeat
 // (index = 12 * format + 2 * K's position + repeat), so counting (index mod 4) puts all four
