@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/sweep.hpp"
+#include "floatscope/sweep_toml.hpp"
 #include "report_claims.hpp"
 #include "report_data.hpp"
 #include "report_figures.hpp"
@@ -252,11 +253,8 @@ void check_rows(const fs::path& csv, const sweep::CsvTable& raw, const Table& t,
 ReportSpec read_spec(const fs::path& dir, const Table& t) {
   const fs::path config = dir / "config.toml";
   if (!fs::exists(config)) return {};
-  std::ifstream in(config, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
   try {
-    ReportSpec spec = parse_report_spec(ss.str(), config.string());
+    ReportSpec spec = parse_report_spec(sweep::read_config_text(config.string()), config.string());
     check_report_columns(spec, t.header);
     return spec;
   } catch (const std::invalid_argument& e) {
@@ -424,11 +422,8 @@ int write_index(const std::string& root_text, bool quiet) {
     const nlohmann::json meta = fs::exists(d / "meta.json") ? read_meta(d) : nlohmann::json::object();
     ReportSpec spec;
     if (fs::exists(d / "config.toml")) {
-      std::ifstream in(d / "config.toml", std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
       try {
-        spec = parse_report_spec(ss.str(), (d / "config.toml").string());
+        spec = parse_report_spec(sweep::read_config_text((d / "config.toml").string()), (d / "config.toml").string());
       } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
       }

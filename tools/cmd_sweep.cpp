@@ -99,9 +99,12 @@ std::string config_text(const SweepArgs& a, bool flags_alone) {
   return flags_alone ? std::string() : std::string(default_sweep_toml());
 }
 
-sweep::SweepConfig build_config(const SweepArgs& a) {
+// The sweep's config from the file, the built-in default or the flags, with the flags applied;
+// *text gets the TOML it came from ("" for flags alone), which the sweep keeps beside its results.
+sweep::SweepConfig build_config(const SweepArgs& a, std::string* text_out) {
   sweep::SweepConfig config;
   const std::string text = config_text(a, flags_only(a));
+  *text_out = text;
   const std::string source = a.config_path.empty() ? "<built-in default sweep>" : a.config_path;
   if (!text.empty()) {
     config = sweep::parse_sweep_toml(text, source);
@@ -202,7 +205,8 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
                  k.dimension ? "" : " (one value for the whole sweep)");
     return kExitOk;
   }
-  const sweep::SweepConfig config = build_config(a);
+  std::string config_toml;
+  const sweep::SweepConfig config = build_config(a, &config_toml);
   const auto shard = sweep::Shard::parse(a.shard);
   check_threads(a.threads, "--threads");
   const std::string fp = sweep::fingerprint(config);
@@ -312,7 +316,7 @@ int run_sweep(SweepArgs& a, const LaunchPlace& place) {
   else meta.erase("left_out_unavailable");
   if (a.reduced) meta["reduced"] = true;
   // The config beside its results: `floatscope report DIR` reads its [report] table from there.
-  if (const std::string text = config_text(a, flags_only(a)); !text.empty()) write_text_file(dir / "config.toml", text);
+  if (!config_toml.empty()) write_text_file(dir / "config.toml", config_toml);
   else std::filesystem::remove(dir / "config.toml");
   if (mpi) meta["mpi_ranks"] = place.size;
   else meta.erase("mpi_ranks");

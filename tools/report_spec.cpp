@@ -76,12 +76,9 @@ class Fields {
       bad(key, "expected a string or an array of strings");
     return out;
   }
-  Expr expr(std::string_view key, bool required) const {
+  Expr expr(std::string_view key) const {  // a required expression
     auto t = text(key);
-    if (!t) {
-      if (required) bad(key, "missing");
-      return Expr::parse("0");
-    }
+    if (!t) bad(key, "missing");
     try {
       return Expr::parse(*t);
     } catch (const std::invalid_argument& e) {
@@ -127,7 +124,7 @@ class Fields {
     return f;
   }
   Measurement measurement(std::string_view metric_key) const {
-    return Measurement{filter("where"), expr(metric_key, true), stat("stat", "median")};
+    return Measurement{filter("where"), expr(metric_key), stat("stat", "median")};
   }
 
  private:
@@ -181,7 +178,7 @@ FigureSpec read_figure(const toml::table& t, std::string_view source) {
   FigureSpec fig;
   fig.title = f.text("title").value_or("");
   if (fig.title.empty()) f.bad("title", "missing");
-  fig.x = f.expr("x", true);
+  fig.x = f.expr("x");
   for (const auto& y : f.texts("y")) {
     try {
       fig.y.push_back(Expr::parse(y));
