@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace floatscope {
 namespace {
@@ -131,6 +132,61 @@ OutputScaleMode parse_output_scale_mode(std::string_view text) {
   throw std::invalid_argument(fmt::format("output_scale_mode: unknown mode '{}' (accepted: fused, after)", text));
 }
 
+std::string_view subnormals_name(const UnitSpecials& s) {
+  if (s.flush_inputs && s.flush_results) return "flush";
+  if (s.flush_inputs) return "flush-inputs";
+  return s.flush_results ? "flush-results" : "keep";
+}
+
+void parse_subnormals(std::string_view text, UnitSpecials& s) {
+  const std::pair<std::string_view, std::pair<bool, bool>> forms[] = {
+      {"keep", {false, false}}, {"flush-inputs", {true, false}}, {"flush-results", {false, true}}, {"flush", {true, true}}};
+  for (const auto& [name, flags] : forms)
+    if (iequals(text, name)) {
+      s.flush_inputs = flags.first;
+      s.flush_results = flags.second;
+      return;
+    }
+  throw std::invalid_argument(fmt::format(
+      "subnormals: unknown rule '{}' (accepted: keep, flush-inputs, flush-results, flush)", text));
+}
+
+std::string_view unit_overflow_name(UnitOverflow o) {
+  switch (o) {
+    case UnitOverflow::ieee: return "ieee";
+    case UnitOverflow::saturate: return "saturate";
+    default: return "exact-sum";
+  }
+}
+
+UnitOverflow parse_unit_overflow(std::string_view text) {
+  for (UnitOverflow o : {UnitOverflow::exact_sum, UnitOverflow::ieee, UnitOverflow::saturate})
+    if (iequals(text, unit_overflow_name(o))) return o;
+  throw std::invalid_argument(
+      fmt::format("unit_overflow: unknown rule '{}' (accepted: exact-sum, ieee, saturate)", text));
+}
+
+std::string_view zero_sign_name(ZeroSign z) { return z == ZeroSign::ieee ? "ieee" : "positive"; }
+
+ZeroSign parse_zero_sign(std::string_view text) {
+  if (iequals(text, "positive")) return ZeroSign::positive;
+  if (iequals(text, "ieee")) return ZeroSign::ieee;
+  throw std::invalid_argument(fmt::format("zero_sign: unknown rule '{}' (accepted: positive, ieee)", text));
+}
+
+std::string UnitSpecials::describe() const {
+  std::string s;
+  auto add = [&](const std::string& part) {
+    if (!s.empty()) s += ' ';
+    s += part;
+  };
+  if (flush_inputs || flush_results)
+    add(fmt::format("subnormals={}", subnormals_name(*this)));
+  if (overflow != UnitOverflow::exact_sum) add(fmt::format("overflow={}", unit_overflow_name(overflow)));
+  if (zero_sign != ZeroSign::positive) add(fmt::format("zero={}", zero_sign_name(zero_sign)));
+  return s;
+}
+
 void Accumulator::validate() const {
   // A default Format has no derived constants; naming the unset part beats emulating garbage.
   auto need = [](const Format& f, const char* what) {
@@ -232,6 +288,7 @@ std::string Accumulator::describe() const {
     if (u.normalized_products) s += " products=normalised";
     if (u.pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * u.L);
     if (u.c_outside) s += fmt::format(" c-after={}", rounding_text(u.c_add_format, u.c_add_rounding));
+    if (!u.specials.is_default()) s += fmt::format(" {}", u.specials.describe());
     s += ")";
   } else {
     s += product_format ? fmt::format(" products={}", rounding_text(*product_format, product_rounding))

@@ -29,13 +29,22 @@ FusedConsts make_fused_consts(const Accumulator& acc) {
   k.a_emin = acc.a_format.emin;
   k.b_emin = acc.b_format.emin;
   k.out_emin = u.out.emin;
-  k.overflow_limit = std::ldexp(1.0, u.out.emax + 1);
+  const UnitSpecials& sp = u.specials;
+  k.overflow_limit = sp.overflow == UnitOverflow::exact_sum ? std::ldexp(1.0, u.out.emax + 1)
+                                                             : std::numeric_limits<double>::infinity();
   k.out_mode = u.out_mode;
   Rounding r{u.out_mode};
   r.sr_bits = u.out_sr_bits;
+  if (sp.overflow == UnitOverflow::saturate) r.overflow = Overflow::saturate;
   k.out = make_round_params(u.out, r);
   k.align_rne = u.align_mode == Mode::rne;
   k.norm_products = u.normalized_products;
+  k.flush_inputs = sp.flush_inputs;
+  k.flush_results = sp.flush_results;
+  k.zero_ieee = sp.zero_sign == ZeroSign::ieee;
+  k.a_min_normal = std::ldexp(1.0, acc.a_format.emin);
+  k.b_min_normal = std::ldexp(1.0, acc.b_format.emin);
+  k.out_min_normal = std::ldexp(1.0, u.out.emin);
   return k;
 }
 

@@ -56,6 +56,51 @@ enum class Compensation : std::uint8_t { none, kahan, neumaier };
 std::string_view compensation_name(Compensation c);
 Compensation parse_compensation(std::string_view text);  // "none", "kahan", "neumaier"
 
+// What the fused unit does at the ends of its range (special-value rules). The defaults are the
+// measured NVIDIA rules (docs/references.md s.5); the others describe units that flush
+// subnormals (Intel AMX-BF16 and AVX512-BF16 document DAZ inputs and FTZ results; AMD MI200
+// matrix cores flush fp16/bf16 subnormals) or follow IEEE 754 at overflow and for zero signs.
+// `floatscope fit` searches them.
+enum class UnitOverflow : std::uint8_t {
+  exact_sum,  // a step gives +-Inf only when its exact sum reaches 2^(emax+1) of the output
+              // format, under every mode (round-toward-zero too); below that the mode rounds
+              // (rtz: the largest finite value). NVIDIA.
+  ieee,       // IEEE 754 overflow of the rounded sum: rtz never gives Inf (largest finite value),
+              // rne gives Inf from max + half an ulp, rup/rdn by direction
+  saturate,   // a finite exact sum never gives Inf: beyond the range it is +-max (Inf inputs still
+              // give Inf, NaN inputs NaN)
+};
+enum class ZeroSign : std::uint8_t {
+  positive,  // an exact zero sum (cancellation, or only zero terms) is +0 (NVIDIA)
+  ieee,      // IEEE 754 sum of zeros: -0 when every term is -0, or under rdn when one is or
+             // the terms cancel; +0 otherwise
+};
+struct UnitSpecials {
+  bool flush_inputs = false;   // subnormal A and B elements are read as zeros of their sign (DAZ);
+                               // C and the running value are not
+  bool flush_results = false;  // a step result whose rounded magnitude is below the output format's
+                               // smallest normal becomes a zero of its sign (FTZ, after rounding)
+  UnitOverflow overflow = UnitOverflow::exact_sum;
+  ZeroSign zero_sign = ZeroSign::positive;
+  bool is_default() const {
+    return !flush_inputs && !flush_results && overflow == UnitOverflow::exact_sum && zero_sign == ZeroSign::positive;
+  }
+  // "" for the defaults, else the non-default rules: "flush=inputs,results overflow=saturate zero=ieee".
+  std::string describe() const;
+  friend bool operator==(const UnitSpecials&, const UnitSpecials&) = default;
+};
+// Names as the command line and sweep keys take them (case-insensitive); parse_* throw
+// std::invalid_argument naming the text and the accepted values.
+//   subnormals: keep, flush-inputs, flush-results, flush (both)
+//   unit overflow: exact-sum, ieee, saturate
+//   zero sign: positive, ieee
+std::string_view subnormals_name(const UnitSpecials& s);
+void parse_subnormals(std::string_view text, UnitSpecials& s);
+std::string_view unit_overflow_name(UnitOverflow o);
+UnitOverflow parse_unit_overflow(std::string_view text);
+std::string_view zero_sign_name(ZeroSign z);
+ZeroSign parse_zero_sign(std::string_view text);
+
 // The fused block-FMA step of docs/references.md s.5: L exact products (not renormalised) plus the
 // running value c; E = largest exponent among nonzero terms; every term truncated toward zero to
 // a multiple of 2^(E-F); exact sum; one rounding to `out` with `out_mode`. Two variants that no
@@ -79,6 +124,7 @@ struct FusedUnit {
   bool c_outside = false;
   Format c_add_format;
   Rounding c_add_rounding;
+  UnitSpecials specials;  // special-value rules (defaults: NVIDIA's)
 };
 
 // Where output_scale enters the output conversion.

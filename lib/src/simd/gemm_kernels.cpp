@@ -467,6 +467,8 @@ bool GemmKernel(const DotEngine& engine, int M, int N, int K, const double* a, c
     const bool range_ok = engine.fused_consts().out_emin >= -900;
     // The column kernel truncates unnormalised terms; the other aligners run in fused_unit.cpp.
     const bool aligner_ok = fu.align_mode == Mode::rtz && !fu.normalized_products && !fu.pair_interleave;
+    // Special-value rules other than NVIDIA's run in fused_unit.cpp too.
+    if (!fu.specials.is_default()) return false;
     if (!promote_ok || !cadd_ok || !mode_ok || !range_ok || !aligner_ok || !fp_add_plain(engine.fused_consts().out) ||
         (fu.c_outside && acc.promote > 0))
       return false;
