@@ -1,5 +1,5 @@
 // --block-fma L,F (ExperimentSpec::block_fma): the fused block-FMA unit without a named model.
-// Oracle: an MPFR re-execution written here from docs/references.md s.5 (exact products, E = largest
+// Oracle: an MPFR re-execution (tests/support/fused_oracle.hpp) written from docs/references.md s.5 (exact products, E = largest
 // exponent among the nonzero terms with products not renormalised and subnormals at the format's
 // minimum exponent, every term truncated toward zero to a multiple of 2^(E-F), exact sum, one
 // rounding to the output format; sums at or beyond 2^(emax+1) give Inf, a zero sum gives +0).
@@ -19,112 +19,15 @@
 #include "floatscope/format.hpp"
 #include "floatscope/random.hpp"
 #include "floatscope/rounding.hpp"
+#include "fused_oracle.hpp"
 #include "mpfr_oracle.hpp"
 
 using namespace floatscope;
 
 namespace {
 
-// floor(log2|x|), at least the format's emin (subnormals use the minimum exponent).
-long exp_of(double x, int emin) {
-  int e;
-  std::frexp(x, &e);  // |x| = m 2^e, m in [0.5, 1)
-  return std::max<long>(e - 1, emin);
-}
-
-struct Unit {
-  int L, F;
-  Format in_a, in_b, out;
-  Mode mode;
-  int promote;  // 0 = none; else an fp32 RNE outer accumulator every `promote` of K
-  std::uint64_t seed = 0, stream = 0;  // stochastic output rounding: CounterRng(seed, stream)
-};
-
-// Stochastic rounding of the exact sum with 64 random bits R (docs/references.md, stochastic
-// rounding): t = the truncation, u = the next grid value away from zero; the dropped fraction
-// f = (|x| - |t|) / (|u| - |t|) rounds up exactly when floor(f 2^64) + R carries out of 64 bits.
-double sr_oracle(mpfr_srcptr x, const Format& out, std::uint64_t R) {
-  const double t = oracle::oracle_round_mpfr(x, out, Mode::rtz, Overflow::spec);
-  const double u = oracle::oracle_round_mpfr(x, out, mpfr_signbit(x) ? Mode::rdn : Mode::rup, Overflow::spec);
-  if (t == u) return t;
-  mpfr_t f, d;
-  mpfr_inits2(600, f, d, static_cast<mpfr_ptr>(nullptr));
-  mpfr_abs(f, x, MPFR_RNDN);
-  mpfr_sub_d(f, f, std::fabs(t), MPFR_RNDN);                   // exact at 600 bits
-  mpfr_set_d(d, std::fabs(u) - std::fabs(t), MPFR_RNDN);       // one ulp: exact in double
-  mpfr_div(f, f, d, MPFR_RNDZ);
-  mpfr_mul_2si(f, f, 64, MPFR_RNDN);
-  mpfr_floor(f, f);
-  mpfr_set_ui(d, static_cast<unsigned long>(R >> 32), MPFR_RNDN);  // R, exactly
-  mpfr_mul_2si(d, d, 32, MPFR_RNDN);
-  mpfr_add_ui(d, d, static_cast<unsigned long>(R & 0xffffffffULL), MPFR_RNDN);
-  mpfr_add(f, f, d, MPFR_RNDN);
-  const bool up = mpfr_cmp_ui_2exp(f, 1, 64) >= 0;
-  mpfr_clears(f, d, static_cast<mpfr_ptr>(nullptr));
-  return up ? u : t;
-}
-
-// One step over n finite products plus c (all values finite here).
-double step_oracle(const Unit& u, const double* a, const double* b, int n, double c,
-                   std::uint64_t R = 0) {
-  long E = LONG_MIN;
-  for (int i = 0; i < n; ++i)
-    if (a[i] != 0 && b[i] != 0) E = std::max(E, exp_of(a[i], u.in_a.emin) + exp_of(b[i], u.in_b.emin));
-  if (c != 0) E = std::max(E, exp_of(c, u.out.emin));
-  if (E == LONG_MIN) return 0.0;
-  mpfr_t sum, t;
-  mpfr_inits2(512, sum, t, static_cast<mpfr_ptr>(nullptr));
-  mpfr_set_zero(sum, 1);
-  for (int i = -1; i < n; ++i) {
-    if (i < 0) {
-      mpfr_set_d(t, c, MPFR_RNDN);
-    } else {
-      mpfr_set_d(t, a[i], MPFR_RNDN);
-      mpfr_mul_d(t, t, b[i], MPFR_RNDN);  // exact at 512 bits
-    }
-    mpfr_mul_2si(t, t, u.F - E, MPFR_RNDN);
-    mpfr_trunc(t, t);  // toward zero to a multiple of 2^(E-F)
-    mpfr_mul_2si(t, t, E - u.F, MPFR_RNDN);
-    mpfr_add(sum, sum, t, MPFR_RNDN);  // exact
-  }
-  double r;
-  if (mpfr_zero_p(sum)) {
-    r = 0.0;  // +0
-  } else if (mpfr_cmp_ui_2exp(sum, 1, u.out.emax + 1) >= 0) {
-    r = INFINITY;
-  } else if (mpfr_cmp_si_2exp(sum, -1, u.out.emax + 1) <= 0) {
-    r = -INFINITY;
-  } else if (u.mode == Mode::sr) {
-    r = sr_oracle(sum, u.out, R);
-  } else {
-    r = oracle::oracle_round_mpfr(sum, u.out, u.mode, Overflow::spec);
-  }
-  mpfr_clears(sum, t, static_cast<mpfr_ptr>(nullptr));
-  return r;
-}
-
-double dot_oracle(const Unit& u, const double* a, const double* b, int K) {
-  const CounterRng rng(u.seed, u.stream);
-  std::uint64_t step = 0;  // one random word per step, in order
-  auto steps = [&](int k0, int k1, double c) {
-    for (int k = k0; k < k1; k += u.L)
-      c = step_oracle(u, a + k, b + k, std::min(u.L, k1 - k), c, rng.bits(step++));
-    return c;
-  };
-  if (u.promote == 0) return steps(0, K, 0.0);
-  const Format fp32 = parse_format("fp32");
-  double outer = 0.0;
-  for (int k0 = 0; k0 < K; k0 += u.promote) {
-    const double part = steps(k0, std::min(K, k0 + u.promote), 0.0);
-    mpfr_t t;
-    mpfr_init2(t, 2200);
-    mpfr_set_d(t, outer, MPFR_RNDN);
-    mpfr_add_d(t, t, part, MPFR_RNDN);  // exact at 2200 bits
-    outer = mpfr_zero_p(t) ? 0.0 : oracle::oracle_round_mpfr(t, fp32, Mode::rne, Overflow::spec);
-    mpfr_clear(t);
-  }
-  return outer;
-}
+using fused_oracle::dot_oracle;
+using fused_oracle::Unit;
 
 std::vector<double> grid_values(const Format& f, std::size_t n, int lo_exp, int hi_exp, std::uint64_t seed) {
   std::mt19937_64 g(seed);
