@@ -21,7 +21,7 @@ namespace floatscope::cli {
 namespace {
 
 struct FitArgs {
-  std::string a, b, c, got, a_format, b_format, write_probes, aligners = "auto";
+  std::string a, b, c, got, a_format, b_format, write_probes, aligners = "auto", specials = "auto";
   bool dot_rows = false, json = false, no_scalar = false, no_fused = false;
   std::size_t top = 1, show = 10, max_cases = 20000;
   int L_max = 64, F_min = 8, F_max = 40, threads = 0, K = 0;
@@ -94,6 +94,19 @@ DotCases load_cases(const FitArgs& o, std::string& a_fmt, std::string& b_fmt) {
                              A.v.data(), B.v.data(), o.c.empty() ? nullptr : C.v.data(), D.v.data(), o.max_cases);
 }
 
+// "subnormal inputs flush (12 cases), overflow exact-sum or ieee or saturate (no case), ...":
+// each rule's options that fit as well as the model's own, and how many cases the rule met.
+std::string rules_text(const std::vector<RuleFinding>& rules) {
+  std::string s;
+  for (const auto& f : rules) {
+    std::string opts;
+    for (const auto& o : f.options) opts += (opts.empty() ? "" : " or ") + o;
+    s += fmt::format("{}{} {} ({})", s.empty() ? "" : ", ", f.rule, opts,
+                     f.cases == 0 ? std::string("no case") : fmt::format("{} case{}", f.cases, f.cases == 1 ? "" : "s"));
+  }
+  return s;
+}
+
 // --write-probes DIR: the targeted probe cases (probe_cases) as DIR/a.npy, b.npy (n x K) and
 // c.npy (n) in float32, for the user to run on a unit (D[i] = row i of A . row i of B + C[i]).
 int write_probes(const FitArgs& o) {
@@ -146,6 +159,10 @@ int run_fit(const FitArgs& o) {
   else if (o.aligners == "all") space.aligners = AlignerSearch::all;
   else if (o.aligners == "auto") space.aligners = AlignerSearch::when_needed;
   else throw UsageError("--aligners must be auto, standard or all, not '" + o.aligners + "'");
+  if (o.specials == "standard") space.specials = SpecialsSearch::standard;
+  else if (o.specials == "all") space.specials = SpecialsSearch::all;
+  else if (o.specials == "auto") space.specials = SpecialsSearch::when_needed;
+  else throw UsageError("--specials must be auto, standard or all, not '" + o.specials + "'");
   const FitResult r = fit(data, space, o.top, o.threads);
   const std::string inputs = fmt::format("--a {} --b {}{}", o.a, o.b, o.c.empty() ? "" : " --c " + o.c);
   auto flags = [&](const FitModel& m) -> std::string {
@@ -155,15 +172,20 @@ int run_fit(const FitArgs& o) {
   };
   if (o.json) {
     nlohmann::json models = nlohmann::json::array();
-    for (const auto& m : r.models)
+    for (const auto& m : r.models) {
+      nlohmann::json rules = nlohmann::json::array();
+      for (const auto& f : m.rules) rules.push_back({{"rule", f.rule}, {"options", f.options}, {"cases", f.cases}});
       models.push_back({{"model", m.label}, {"matched", m.matched}, {"match_rate", m.match_rate()},
                         {"same_as", same_hardware_model(m.acc, data.K)}, {"gemm", flags(m)},
-                        {"accumulator", m.acc.describe()}});
+                        {"accumulator", m.acc.describe()}, {"special_value_rules", rules}});
+    }
     const nlohmann::json j = {{"cases", r.cases}, {"K", data.K}, {"a_format", a_fmt}, {"b_format", b_fmt},
                               {"candidates", r.space_size}, {"output_formats", r.out_formats},
                               {"dot_products", r.evaluations}, {"completed", r.completed},
                               {"probes", r.probes}, {"seconds", r.seconds},
                               {"full_matches", r.full_matches()}, {"aligner_variants", r.aligner_variants},
+                              {"special_variants", r.special_variants},
+                              {"refine_dot_products", r.refine_evaluations},
                               {"models", models}};
     fmt::print("{}\n", j.dump(2));
   } else {
@@ -181,6 +203,8 @@ int run_fit(const FitArgs& o) {
                probes.empty() ? "-" : probes);
     if (r.aligner_variants && o.aligners == "auto")
       fmt::print("no truncating unit fits: aligner variants searched too (terms rounded to nearest, normalised products)\n");
+    if (r.special_variants && o.specials == "auto")
+      fmt::print("no unit fits under NVIDIA's special-value rules: every unit searched under the other rule sets too\n");
     if (r.full_matches() > 0)
       fmt::print("{} model(s) reproduce all {} cases bit for bit\n", r.full_matches(), r.cases);
     else
@@ -191,6 +215,7 @@ int run_fit(const FitArgs& o) {
       const std::string same = same_hardware_model(m.acc, data.K);
       fmt::print("  {:>8}  {}{}\n", fmt::format("{:.4g}%", 100 * m.match_rate()), m.label,
                  same.empty() ? "" : "  = model " + same);
+      if (!m.rules.empty()) fmt::print("            special values: {}\n", rules_text(m.rules));
       const std::string f = flags(m);
       if (!f.empty())
         fmt::print("            {}\n", f);
@@ -247,6 +272,11 @@ const Registrar reg_fit("fit", 36, [](CLI::App& app) -> std::function<int()> {
                  "aligner variants of the unit (terms rounded to nearest instead of truncated, normalised "
                  "products): auto = searched when no truncating unit fits, all = always, standard = never "
                  "[default: auto]");
+  app.add_option("--specials", o->specials,
+                 "special-value rules of the unit (subnormal inputs/results kept or flushed, exact-sum/ieee/"
+                 "saturating overflow, positive/ieee zero signs): auto = each model found refined over every "
+                 "rule set, and every unit searched under them when no model fits; all = that search always; "
+                 "standard = NVIDIA's rules only [default: auto]");
   add_strict_int(app, "--threads", o->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);
   app.add_flag("--json", o->json, "print a JSON report instead of text");
   return [o] { return run_fit(*o); };

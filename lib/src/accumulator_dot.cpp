@@ -64,6 +64,13 @@ double DotEngine::run(const double* a, const double* b, int K, double c, GemmEve
   return y;
 }
 
+double DotEngine::run_traced(const double* a, const double* b, int K, double c, std::uint8_t& triggers) const {
+  DotCtx ctx{CounterRng(acc_.acc_rounding.seed, stream_of(0, 0)), 0, nullptr, &triggers};
+  if (acc_.c_format) c = floatscope::round(c, *acc_.c_format, acc_.c_rounding);
+  const double v = acc_.fused ? run_fused(a, b, K, c, ctx) : run_scalar(a, b, K, c, ctx);
+  return finish(v, ctx);
+}
+
 // Sequential chain start + t0 + t1 + ... in r, compensated as configured.
 double DotEngine::chain(const double* t, int n, double start, DotCtx& ctx, const Rounder& r) const {
   double s = start;

@@ -2,6 +2,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -120,9 +121,15 @@ namespace {
 // One branch-and-bound pass: every candidate in `which` runs on `cases` (probe cases first) until
 // its mismatches exceed the keep-th lowest count of the candidates completed so far. Returns the
 // mismatch count of each completed candidate (SIZE_MAX for the dropped ones).
+// traces (when given, one per candidate): for each completed candidate whose unit has NVIDIA's
+// special-value rules, one byte per case: the RuleTrigger bits its steps met, | kWrong when it
+// missed the case (refine_specials reads them instead of running the case again).
+constexpr std::uint8_t kWrong = 0x80;
+
 std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<FitModel>& cands,
                                       const std::vector<std::size_t>& which, const std::vector<std::size_t>& cases,
-                                      std::size_t keep, int nt, Probes& probes, std::size_t& evaluations) {
+                                      std::size_t keep, int nt, Probes& probes, std::size_t& evaluations,
+                                      std::vector<std::vector<std::uint8_t>>* traces = nullptr) {
   const std::size_t n = data.size(), K = static_cast<std::size_t>(data.K);
   std::vector<std::size_t> mism(cands.size(), SIZE_MAX);
   Bound bound(keep, cases.size());
@@ -134,6 +141,7 @@ std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<Fi
   {
     std::vector<std::uint32_t> seen(n, 0);  // stamp: case already run for this candidate
     std::uint32_t stamp = 0;
+    std::vector<std::uint8_t> trace;
     std::size_t evals = 0;
 #pragma omp for schedule(dynamic, 4)
     for (std::size_t w = 0; w < which.size(); ++w) {
@@ -141,14 +149,20 @@ std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<Fi
       const std::size_t ci = which[w];
       try {
         const detail::DotEngine engine(cands[ci].acc);
+        const bool traced = traces && cands[ci].acc.fused && cands[ci].acc.fused->specials.is_default();
+        if (traced) trace.assign(n, 0);
         ++stamp;
         std::size_t wrong = 0;
         bool rejected = false;
         auto run = [&](std::size_t i) {
           seen[i] = stamp;
           ++evals;
-          const double y = engine.run(&data.a[i * K], &data.b[i * K], data.K, data.c[i], nullptr, 0, 0);
+          const double* a = &data.a[i * K];
+          const double* b = &data.b[i * K];
+          const double y = traced ? engine.run_traced(a, b, data.K, data.c[i], trace[i])
+                                  : engine.run(a, b, data.K, data.c[i], nullptr, 0, 0);
           if (fit_same(y, data.d[i])) return;
+          if (traced) trace[i] |= kWrong;
           if (++wrong > bound.value()) {
             rejected = true;
             probes.rejected_by(i);
@@ -163,6 +177,7 @@ std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<Fi
         if (!rejected) {
           mism[ci] = wrong;
           bound.completed(wrong);
+          if (traced) (*traces)[ci] = trace;
         }
       } catch (...) {  // an exception must not leave the parallel region: rethrown below
         std::lock_guard<std::mutex> lock(error_mutex);
@@ -186,10 +201,16 @@ std::vector<std::size_t> search_stage(const DotCases& data, const std::vector<Fi
 
 namespace {
 
+// A completed candidate and, for units with NVIDIA's rules, its trace over every case.
+struct Found {
+  FitModel model;
+  std::vector<std::uint8_t> trace;
+};
+
 // Runs `cands` over the data (screening first when there are many cases) and returns the
 // completed candidates with their exact counts, best first; adds to res's counters.
-std::vector<FitModel> search_candidates(const DotCases& data, std::vector<FitModel> cands, std::size_t keep, int nt,
-                                        Probes& probes, FitResult& res) {
+std::vector<Found> search_candidates(const DotCases& data, std::vector<FitModel> cands, std::size_t keep, int nt,
+                                     Probes& probes, FitResult& res) {
   const std::size_t n = data.size();
   std::vector<std::size_t> all_cases(n), which(cands.size());
   std::iota(all_cases.begin(), all_cases.end(), 0);
@@ -214,19 +235,160 @@ std::vector<FitModel> search_candidates(const DotCases& data, std::vector<FitMod
     std::sort(which.begin(), which.end());  // likely candidates first again
     res.screened = true;
   }
-  const auto mism = search_stage(data, cands, which, all_cases, keep, nt, probes, res.evaluations);
-  std::vector<FitModel> models;
+  std::vector<std::vector<std::uint8_t>> traces(cands.size());
+  const auto mism = search_stage(data, cands, which, all_cases, keep, nt, probes, res.evaluations, &traces);
+  std::vector<Found> models;
   for (std::size_t ci = 0; ci < cands.size(); ++ci) {
     if (mism[ci] == SIZE_MAX) continue;
     ++res.completed;
-    FitModel m = std::move(cands[ci]);
-    m.cases = n;
-    m.matched = n - mism[ci];
-    models.push_back(std::move(m));
+    Found f{std::move(cands[ci]), std::move(traces[ci])};
+    f.model.cases = n;
+    f.model.matched = n - mism[ci];
+    models.push_back(std::move(f));
   }
   std::stable_sort(models.begin(), models.end(),
-                   [](const FitModel& a, const FitModel& b) { return a.matched > b.matched; });
+                   [](const Found& a, const Found& b) { return a.model.matched > b.model.matched; });
   return models;
+}
+
+// Appends `more` to `all`, best first, and keeps the candidates with one of the keep lowest
+// mismatch counts (ties included).
+void merge_best(std::vector<Found>& all, std::vector<Found> more, std::size_t keep) {
+  all.insert(all.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Found& a, const Found& b) { return a.model.matched > b.model.matched; });
+  if (all.size() > keep) {
+    const std::size_t floor = all[keep - 1].model.matched;
+    while (!all.empty() && all.back().model.matched < floor) all.pop_back();
+  }
+}
+
+// Index of a rule set in the 2 x 2 x 3 x 2 grid of UnitSpecials.
+std::size_t rule_index(const UnitSpecials& r) {
+  return ((static_cast<std::size_t>(r.flush_inputs) * 2 + r.flush_results) * 3 + static_cast<std::size_t>(r.overflow)) *
+             2 + static_cast<std::size_t>(r.zero_sign);
+}
+
+// The RuleTrigger bits under which a rule set can differ from NVIDIA's.
+std::uint8_t changed_triggers(const UnitSpecials& r) {
+  std::uint8_t t = 0;
+  if (r.flush_inputs) t |= detail::kTriggerSubnormalInput;
+  if (r.flush_results) t |= detail::kTriggerSubnormalResult;
+  if (r.overflow != UnitOverflow::exact_sum) t |= detail::kTriggerOverflow;
+  if (r.zero_sign != ZeroSign::positive) t |= detail::kTriggerZero;
+  return t;
+}
+
+// The findings of one rule: the options of `best` with this rule changed that keep the best count.
+template <class Opt, class Set>
+RuleFinding finding(const char* rule, const UnitSpecials& best, const std::vector<std::size_t>& count,
+                    std::initializer_list<std::pair<Opt, const char*>> options, Set set, std::size_t cases) {
+  RuleFinding f{rule, {}, cases};
+  const std::size_t want = count[rule_index(best)];
+  for (bool own : {true, false})
+    for (const auto& [value, name] : options) {
+      UnitSpecials r = best;
+      set(r, value);
+      if ((r == best) == own && count[rule_index(r)] == want) f.options.push_back(name);
+    }
+  return f;
+}
+
+// Refines one block-FMA model over every special-value rule set (fit.hpp SpecialsSearch): the
+// unit with NVIDIA's rules runs every case once (or its trace from the search is used), recording
+// the rules each case met; each other rule set runs only on the cases where one of its changed
+// rules met a step, and keeps NVIDIA's result everywhere else. The model takes the best set
+// (NVIDIA's on a tie, else the one changing fewest rules) and its findings per rule.
+void refine_specials(const DotCases& data, Found& f, std::size_t& evaluations) {
+  FitModel& m = f.model;
+  if (!m.acc.fused) return;
+  const std::size_t n = data.size(), K = static_cast<std::size_t>(data.K);
+  Accumulator base = m.acc;
+  base.fused->specials = UnitSpecials{};
+  if (f.trace.size() != n) {  // a trace is always of the unit under NVIDIA's rules
+    const detail::DotEngine engine(base);
+    f.trace.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!fit_same(engine.run_traced(&data.a[i * K], &data.b[i * K], data.K, data.c[i], f.trace[i]), data.d[i]))
+        f.trace[i] |= kWrong;
+    evaluations += n;
+  }
+  std::size_t base_wrong = 0;
+  std::array<std::size_t, 4> met{};  // cases per RuleTrigger bit
+  for (std::uint8_t t : f.trace) {
+    base_wrong += (t & kWrong) != 0;
+    for (int bit = 0; bit < 4; ++bit) met[bit] += (t >> bit) & 1;
+  }
+  // count: mismatches of each rule set; SIZE_MAX once it is certain to be above the best so far
+  // (its count so far, less the base's misses still ahead that it might fix, exceeds the best).
+  std::vector<std::size_t> count(24, SIZE_MAX);
+  UnitSpecials best{};
+  count[rule_index(best)] = base_wrong;
+  for (const UnitSpecials& r : special_rule_sets()) {  // NVIDIA's first, then fewest changes first
+    const std::uint8_t changed = changed_triggers(r);
+    if (changed == 0) continue;
+    Accumulator v = base;
+    v.fused->specials = r;
+    const detail::DotEngine engine(v);
+    std::size_t fixable = 0;  // base misses among the cases this set runs
+    for (std::uint8_t t : f.trace) fixable += (t & changed) && (t & kWrong);
+    std::size_t wrong = base_wrong;
+    bool worse = false;
+    for (std::size_t i = 0; i < n && !worse; ++i) {
+      if (!(f.trace[i] & changed)) continue;
+      if (f.trace[i] & kWrong) {
+        --wrong;
+        --fixable;
+      }
+      wrong += !fit_same(engine.run(&data.a[i * K], &data.b[i * K], data.K, data.c[i], nullptr, 0, 0), data.d[i]);
+      ++evaluations;
+      worse = wrong - fixable > count[rule_index(best)];
+    }
+    if (worse) continue;
+    count[rule_index(r)] = wrong;
+    if (wrong < count[rule_index(best)]) best = r;
+  }
+  m.acc.fused->specials = best;
+  m.matched = n - count[rule_index(best)];
+  m.label = fit_label(m.acc, data.K);
+  m.rules = {
+      finding("subnormal inputs", best, count, {std::pair{false, "keep"}, std::pair{true, "flush"}},
+              [](UnitSpecials& r, bool v) { r.flush_inputs = v; }, met[0]),
+      finding("subnormal results", best, count, {std::pair{false, "keep"}, std::pair{true, "flush"}},
+              [](UnitSpecials& r, bool v) { r.flush_results = v; }, met[1]),
+      finding("overflow", best, count,
+              {std::pair{UnitOverflow::exact_sum, "exact-sum"}, std::pair{UnitOverflow::ieee, "ieee"},
+               std::pair{UnitOverflow::saturate, "saturate"}},
+              [](UnitSpecials& r, UnitOverflow v) { r.overflow = v; }, met[2]),
+      finding("zero sign", best, count, {std::pair{ZeroSign::positive, "positive"}, std::pair{ZeroSign::ieee, "ieee"}},
+              [](UnitSpecials& r, ZeroSign v) { r.zero_sign = v; }, met[3]),
+  };
+}
+
+// The rule sets other than NVIDIA's that these data can tell from it: flushing inputs only when
+// some input is subnormal, the other overflow rules only when some case's terms could sum to
+// the largest output format's range (|c| + sum |a b|, doubled for the roundings of the steps).
+std::vector<UnitSpecials> telling_rule_sets(const DotCases& data, const FitSpace& space,
+                                            const std::vector<std::string>& out_formats) {
+  const std::size_t K = static_cast<std::size_t>(data.K);
+  bool subnormal_input = false;
+  for (const auto& [v, f] : {std::pair{&data.a, &space.a_format}, std::pair{&data.b, &space.b_format}}) {
+    const double min_normal = std::ldexp(1.0, f->emin);
+    for (double x : *v) subnormal_input = subnormal_input || (x != 0 && std::fabs(x) < min_normal);
+  }
+  double smallest_max = INFINITY;
+  for (const auto& name : out_formats) smallest_max = std::min(smallest_max, parse_format(name).max_finite);
+  bool can_overflow = false;
+  for (std::size_t i = 0; i < data.size() && !can_overflow; ++i) {
+    double s = std::fabs(data.c[i]);
+    for (std::size_t k = 0; k < K; ++k) s += std::fabs(data.a[i * K + k] * data.b[i * K + k]);
+    can_overflow = !(2 * s < smallest_max);  // NaN and Inf included
+  }
+  std::vector<UnitSpecials> sets;
+  for (const UnitSpecials& r : special_rule_sets())
+    if ((subnormal_input || !r.flush_inputs) && (can_overflow || r.overflow == UnitOverflow::exact_sum))
+      sets.push_back(r);
+  return sets;
 }
 
 }  // namespace
@@ -243,22 +405,44 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   res.aligner_variants = space.aligners == AlignerSearch::all;
   const int nt = threads > 0 ? threads : omp_default_threads();
   Probes probes;
-  res.models = search_candidates(data, std::move(cands), keep, nt, probes, res);
-  if (space.aligners == AlignerSearch::when_needed && res.full_matches() == 0) {
+  std::vector<Found> found = search_candidates(data, std::move(cands), keep, nt, probes, res);
+  auto full_matches = [&] {
+    return std::count_if(found.begin(), found.end(), [&](const Found& f) { return f.model.matched == res.cases; });
+  };
+  if (space.aligners == AlignerSearch::when_needed && full_matches() == 0) {
     // No standard unit reproduces the data: the aligner variants of every unit, then the best of both.
     std::vector<FitModel> variants = aligner_variants(fit_candidates(data, space), data.K);
     res.space_size += variants.size();
     res.aligner_variants = true;
-    std::vector<FitModel> more = search_candidates(data, std::move(variants), keep, nt, probes, res);
-    res.models.insert(res.models.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-    std::stable_sort(res.models.begin(), res.models.end(),
-                     [](const FitModel& a, const FitModel& b) { return a.matched > b.matched; });
-    // Keep the candidates with one of the keep lowest mismatch counts of both searches (ties included).
-    if (res.models.size() > keep) {
-      const std::size_t floor = res.models[keep - 1].matched;
-      while (!res.models.empty() && res.models.back().matched < floor) res.models.pop_back();
+    merge_best(found, search_candidates(data, std::move(variants), keep, nt, probes, res), keep);
+  }
+  auto refine_all = [&] {
+    std::size_t evals = 0;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : evals)
+    for (std::size_t i = 0; i < found.size(); ++i) refine_specials(data, found[i], evals);
+    res.refine_evaluations += evals;
+    // A unit found under other rules and the same unit refined to them are one model.
+    std::vector<Found> unique;
+    for (Found& f : found)
+      if (std::none_of(unique.begin(), unique.end(), [&](const Found& u) { return u.model.label == f.model.label; }))
+        unique.push_back(std::move(f));
+    found = std::move(unique);
+    merge_best(found, {}, keep);
+  };
+  if (space.specials != SpecialsSearch::standard) refine_all();
+  if (space.specials == SpecialsSearch::all || (space.specials == SpecialsSearch::when_needed && full_matches() == 0)) {
+    // No unit reproduces the data under NVIDIA's rules or a refinement of them: every unit under
+    // every rule set the data can tell apart.
+    const auto sets = telling_rule_sets(data, space, res.out_formats);
+    if (sets.size() > 1) {
+      std::vector<FitModel> variants = special_variants(fit_candidates(data, space), sets, data.K);
+      res.space_size += variants.size();
+      res.special_variants = true;
+      merge_best(found, search_candidates(data, std::move(variants), keep, nt, probes, res), keep);
+      refine_all();
     }
   }
+  for (Found& f : found) res.models.push_back(std::move(f.model));
   res.probes = probes.snapshot();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;

@@ -36,6 +36,7 @@ std::string aligner_key(const Accumulator& acc) {
   if (acc.fused->align_mode != Mode::rtz) s += fmt::format(" align={}", mode_name(acc.fused->align_mode));
   if (acc.fused->normalized_products) s += " products=normalised";
   if (acc.fused->pair_interleave) s += fmt::format(" interleaved-pairs/{}", 2 * acc.fused->L);
+  if (!acc.fused->specials.is_default()) s += fmt::format(" {}", acc.fused->specials.describe());
   return s;
 }
 
@@ -301,6 +302,15 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
   return c;
 }
 
+std::string fit_label(const Accumulator& acc, int K) {
+  std::string s = acc.fused ? fused_label(acc, K)
+                            : fmt::format("scalar {}/{} {}{}", acc.acc_format.name, mode_name(acc.acc_rounding.mode),
+                                          acc.order.describe(), c_read_key(acc));
+  if (acc.output_format)
+    s += fmt::format(" output={}/{}", acc.output_format->name, mode_name(acc.output_rounding.mode));
+  return s;
+}
+
 std::vector<FitModel> aligner_variants(const std::vector<FitModel>& units, int K) {
   std::vector<FitModel> out;
   for (const auto& [align, norm] : {std::pair{Mode::rne, false}, std::pair{Mode::rtz, true}, std::pair{Mode::rne, true}})
@@ -309,11 +319,46 @@ std::vector<FitModel> aligner_variants(const std::vector<FitModel>& units, int K
       FitModel v = m;
       v.acc.fused->align_mode = align;
       v.acc.fused->normalized_products = norm;
-      v.label = fused_label(v.acc, K);
-      if (v.acc.output_format)
-        v.label += fmt::format(" output={}/{}", v.acc.output_format->name, mode_name(v.acc.output_rounding.mode));
+      v.label = fit_label(v.acc, K);
       out.push_back(std::move(v));
     }
+  return out;
+}
+
+std::vector<UnitSpecials> special_rule_sets() {
+  std::vector<UnitSpecials> sets;
+  for (int f = 0; f < 4; ++f)
+    for (UnitOverflow o : {UnitOverflow::exact_sum, UnitOverflow::ieee, UnitOverflow::saturate})
+      for (ZeroSign z : {ZeroSign::positive, ZeroSign::ieee}) {
+        UnitSpecials s;
+        s.flush_inputs = (f & 1) != 0;
+        s.flush_results = (f & 2) != 0;
+        s.overflow = o;
+        s.zero_sign = z;
+        sets.push_back(s);
+      }
+  auto changes = [](const UnitSpecials& s) {
+    return int{s.flush_inputs} + int{s.flush_results} + int{s.overflow != UnitOverflow::exact_sum} +
+           int{s.zero_sign != ZeroSign::positive};
+  };
+  std::stable_sort(sets.begin(), sets.end(),
+                   [&](const UnitSpecials& x, const UnitSpecials& y) { return changes(x) < changes(y); });
+  return sets;
+}
+
+std::vector<FitModel> special_variants(const std::vector<FitModel>& units, const std::vector<UnitSpecials>& sets,
+                                       int K) {
+  std::vector<FitModel> out;
+  for (const UnitSpecials& sp : sets) {
+    if (sp.is_default()) continue;
+    for (const FitModel& m : units) {
+      if (!m.acc.fused) continue;
+      FitModel v = m;
+      v.acc.fused->specials = sp;
+      v.label = fit_label(v.acc, K);
+      out.push_back(std::move(v));
+    }
+  }
   return out;
 }
 

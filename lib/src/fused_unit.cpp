@@ -19,6 +19,20 @@ inline bool all_finite(const double* a, const double* b, int n) {
   return true;
 }
 
+// The RuleTrigger bits of one step with result r under the default rules.
+std::uint8_t step_triggers(const FusedConsts& u, const double* a, const double* b, int n, double r) {
+  std::uint8_t t = 0;
+  for (int i = 0; i < n; ++i)
+    if ((a[i] != 0 && std::fabs(a[i]) < u.a_min_normal) || (b[i] != 0 && std::fabs(b[i]) < u.b_min_normal)) {
+      t |= kTriggerSubnormalInput;
+      break;
+    }
+  if (r == 0) t |= kTriggerZero;
+  else if (std::isinf(r)) t |= kTriggerOverflow;
+  else if (std::fabs(r) < u.out_min_normal) t |= kTriggerSubnormalResult;
+  return t;
+}
+
 }  // namespace
 
 FusedConsts make_fused_consts(const Accumulator& acc) {
@@ -59,6 +73,12 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
   // Stochastic output rounding draws the dot product's next counter-based bits per step.
   const bool sr_out = is_stochastic(fu.out_mode);
   auto step_bits = [&] { return sr_out ? ctx.rng.bits(ctx.step++) : 0; };
+  // One step; when traced, the special-value rules it meets (RuleTrigger).
+  auto fused = [&](const double* x, const double* y, int n, double c0, std::uint64_t bits) {
+    const double r = fused_step(fused_, x, y, n, c0, bits);
+    if (ctx.triggers) *ctx.triggers |= step_triggers(fused_, x, y, n, r);
+    return r;
+  };
   // Interleaved pairs: each instruction of 2L products is two steps, over k mod 4 in {0, 1}, then
   // in {2, 3} (k within the instruction); the gathered operands of one step.
   std::vector<double> ga, gb;
@@ -77,7 +97,7 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
             gb[static_cast<std::size_t>(m)] = b[k + j];
             ++m;
           }
-        acc = fused_step(fused_, ga.data(), gb.data(), m, acc, step_bits());
+        acc = fused(ga.data(), gb.data(), m, acc, step_bits());
         if (ctx.ev) ++ctx.ev->partials;
       }
     }
@@ -90,11 +110,11 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
     for (int k = k0; k < k1; k += L) {
       const int n = std::min(L, k1 - k);
       if (fu.c_outside) {
-        const double s = fused_step(fused_, a + k, b + k, n, 0.0, step_bits());
+        const double s = fused(a + k, b + k, n, 0.0, step_bits());
         acc = ctx.add(c_add_, acc, s, true);
       } else {
         const double before = acc;
-        acc = fused_step(fused_, a + k, b + k, n, acc, step_bits());
+        acc = fused(a + k, b + k, n, acc, step_bits());
         if (ctx.ev) {
           ++ctx.ev->partials;
           // An overflow of the sum itself: an Inf or NaN among the step's terms is not one.

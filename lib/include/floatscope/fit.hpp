@@ -57,6 +57,27 @@ DotCases dot_cases_from_gemm(int M, int N, int K, const double* A, const double*
 // the standard space reproduces every case.
 enum class AlignerSearch : std::uint8_t { standard, when_needed, all };
 
+// The special-value rules of the units (accumulator.hpp UnitSpecials: subnormal inputs and
+// results kept or flushed, exact-sum / IEEE / saturating overflow, positive or IEEE zero signs).
+// Random recorded data rarely meet them, so they are not multiplied into the space: every unit
+// fit returns is refined over all 24 rule sets on the cases where a rule can change its result
+// (the cases whose steps, under NVIDIA's rules, met a subnormal input, a subnormal, infinite or
+// zero result: elsewhere every rule set gives the same bits), and the model takes the best set,
+// NVIDIA's when it ties. when_needed: if then no model reproduces every case, every unit of the
+// space is searched under every rule set the data can tell from NVIDIA's (flushing inputs only
+// when an input is subnormal, the overflow rules only when a sum can reach the output's range).
+// all: that search always; standard: NVIDIA's rules only, no refinement.
+using SpecialsSearch = AlignerSearch;
+
+// What the data say about one special-value rule of a fitted unit.
+struct RuleFinding {
+  std::string rule;                  // "subnormal inputs", "subnormal results", "overflow", "zero sign"
+  std::vector<std::string> options;  // the options that reproduce as many cases as the model does
+                                     // (the model's own first): more than one = not determined
+  std::size_t cases = 0;             // cases where the rule met a step under NVIDIA's rules (0: the
+                                     // data cannot show it)
+};
+
 enum class CEntry : std::uint8_t {
   first_step,      // C is the accumulator of the first step, inside its alignment
   after_products,  // each step sums its products only; the running value is added after (fp32 RNE)
@@ -84,6 +105,7 @@ struct FitSpace {
   std::vector<Mode> scalar_modes{Mode::rne, Mode::rna, Mode::rtz, Mode::rup, Mode::rdn, Mode::rto};
   std::vector<std::string> scalar_orders{"sequential", "reverse", "pairwise"};
   AlignerSearch aligners = AlignerSearch::when_needed;
+  SpecialsSearch specials = SpecialsSearch::when_needed;
 };
 
 // The parameters of a candidate, as fit reports them.
@@ -92,6 +114,7 @@ struct FitModel {
   std::string label;          // "block-fma L=16 F=25 out=fp32/rtz C=first-step", "scalar fp32/rne sequential"
   std::size_t matched = 0;    // cases reproduced bit for bit
   std::size_t cases = 0;
+  std::vector<RuleFinding> rules;  // block-FMA units after refinement (SpecialsSearch): one per rule
   double match_rate() const { return cases ? static_cast<double>(matched) / static_cast<double>(cases) : 0; }
 };
 
@@ -102,6 +125,8 @@ struct FitResult {
   std::size_t completed = 0;         // candidates run on every case (not dropped early)
   bool screened = false;             // the data were screened on 256 cases first (more than 256 cases)
   bool aligner_variants = false;     // the aligner variants were searched (AlignerSearch)
+  bool special_variants = false;     // every unit was searched under other special-value rules too
+  std::size_t refine_evaluations = 0;  // dot products the refinement over the rule sets ran
   std::vector<std::size_t> probes;   // the case indices that rejected candidates, most useful first
   std::vector<std::string> out_formats;  // output precisions the cheap filter kept
   std::vector<FitModel> models;      // the best candidates, most matches first
@@ -117,6 +142,16 @@ std::vector<FitModel> fit_candidates(const DotCases& data, const FitSpace& space
 // The aligner variants of the block-FMA candidates among `units`: each with terms rounded to
 // nearest even, with normalised products, and with both (scalar candidates have none).
 std::vector<FitModel> aligner_variants(const std::vector<FitModel>& units, int K);
+
+// The 24 special-value rule sets, NVIDIA's first, then those changing one rule, two, ...
+std::vector<UnitSpecials> special_rule_sets();
+
+// The block-FMA candidates among `units` under each rule set of `sets` other than NVIDIA's.
+std::vector<FitModel> special_variants(const std::vector<FitModel>& units, const std::vector<UnitSpecials>& sets,
+                                       int K);
+
+// A candidate's label (as fit_candidates writes it) after its parameters changed.
+std::string fit_label(const Accumulator& acc, int K);
 
 // Targeted probe inputs for a unit that can be run (docs/references.md s.5, after Fasi et al.):
 // dot products of length K with A in a, B in b, C an fp32 value, built so that one parameter of
