@@ -37,6 +37,7 @@ class Builder {
     t_ = std::min(a.emax + b.emax, 24);
   }
   int t() const { return t_; }
+  int K() const { return K_; }
   // One case; terms are (position, exponent, mantissa, sign); false when the formats cannot form one.
   using Term = std::tuple<int, int, double, double>;
   bool add(double c, const std::vector<Term>& terms) {
@@ -54,6 +55,20 @@ class Builder {
     d_.d.push_back(std::numeric_limits<double>::quiet_NaN());
     return true;
   }
+  // One case from values: (position, a, b) with any values of the formats (subnormals, zeros).
+  void add_values(double c, const std::vector<std::tuple<int, double, double>>& terms) {
+    for (const auto& term : terms)
+      if (std::get<0>(term) >= K_) return;
+    const std::size_t base = d_.a.size();
+    d_.a.resize(base + static_cast<std::size_t>(K_), 0.0);
+    d_.b.resize(base + static_cast<std::size_t>(K_), 0.0);
+    for (const auto& [pos, x, y] : terms) {
+      d_.a[base + static_cast<std::size_t>(pos)] = x;
+      d_.b[base + static_cast<std::size_t>(pos)] = y;
+    }
+    d_.c.push_back(c);
+    d_.d.push_back(std::numeric_limits<double>::quiet_NaN());
+  }
   DotCases take() {
     d_.K = K_;
     return std::move(d_);
@@ -65,6 +80,40 @@ class Builder {
   int t_ = 0;
   DotCases d_;
 };
+
+// The special-value rules (UnitSpecials), for the output formats fp32/e8m13 and fp16 (steps of
+// fp16 accumulation): a lone subnormal input times 1 (kept or read as zero), a product just below
+// the output's smallest normal (kept or flushed), two products of 1.5 * 2^emax (an exact sum
+// beyond the range: Inf under NVIDIA's rule, the largest value under IEEE rtz or saturation), C =
+// the largest value plus half its ulp (a tie that rne takes to Inf unless the unit saturates),
+// products of zeros with C = -0 (-0 under IEEE's rule, +0 under NVIDIA's). Cases the input
+// formats cannot form are left out.
+void special_value_probes(Builder& pb, const Format& a, const Format& b, double sign) {
+  const Format one_of[] = {a, b};
+  for (int side = 0; side < 2; ++side) {
+    const Format &f = one_of[side], &other = one_of[1 - side];
+    if (!f.subnormals) continue;
+    // Times 1, and times a power of two that lifts the product into the outputs' normal range
+    // (so that flushing results does not hide it).
+    for (double m : {1.0, std::ldexp(1.0, std::min(other.emax, 20))})
+      for (double x : {f.min_subnormal, std::ldexp(1.0, f.emin) - f.min_subnormal}) {
+        const double v = sign * x;
+        pb.add_values(0.0, {side == 0 ? std::tuple{0, v, m} : std::tuple{0, m, v}});
+      }
+  }
+  const struct { int emin, emax, precision; double max; } outs[] = {{-126, 127, 24, 0x1.fffffep127}, {-14, 15, 11, 65504.0}};
+  for (const auto& o : outs) {
+    pb.add(0.0, {{0, o.emin - 3, 1.5, sign}});
+    pb.add(0.0, {{0, o.emin - 1, 1.0, sign}, {1, o.emin - 2, 1.5, sign}});
+    pb.add(0.0, {{0, o.emax, 1.5, sign}, {1, o.emax, 1.5, sign}});
+    pb.add(sign * o.max, {{0, o.emax - o.precision, 1.0, sign}});
+  }
+  // Zero terms: -0 * 1 everywhere (a -0 in a, or 1 * -0), C = -0; and a cancellation to zero.
+  std::vector<std::tuple<int, double, double>> zeros;
+  for (int k = 0; k < pb.K(); ++k) zeros.emplace_back(k, sign > 0 ? -0.0 : 1.0, sign > 0 ? 1.0 : -0.0);
+  pb.add_values(-0.0, zeros);
+  pb.add_values(-0.0, {{0, 1.0, sign * 1.0}, {1, -1.0, sign * 1.0}});
+}
 
 }  // namespace
 
@@ -131,6 +180,7 @@ DotCases probe_cases(const Format& a, const Format& b, int K, const FitSpace& sp
     // Promotion: the cancelling partner in a later interval of 16, 32, 64 ... of K.
     for (int P = 16; P < K; P *= 2)
       for (int s : {12, 24}) pb.add(sign * big, {{0, t - s, 1.5, sign}, {P, t, 1.0, -sign}});
+    special_value_probes(pb, a, b, sign);
   }
   return pb.take();
 }

@@ -409,13 +409,6 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   auto full_matches = [&] {
     return std::count_if(found.begin(), found.end(), [&](const Found& f) { return f.model.matched == res.cases; });
   };
-  if (space.aligners == AlignerSearch::when_needed && full_matches() == 0) {
-    // No standard unit reproduces the data: the aligner variants of every unit, then the best of both.
-    std::vector<FitModel> variants = aligner_variants(fit_candidates(data, space), data.K);
-    res.space_size += variants.size();
-    res.aligner_variants = true;
-    merge_best(found, search_candidates(data, std::move(variants), keep, nt, probes, res), keep);
-  }
   auto refine_all = [&] {
     std::size_t evals = 0;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : evals)
@@ -429,7 +422,16 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
     found = std::move(unique);
     merge_best(found, {}, keep);
   };
-  if (space.specials != SpecialsSearch::standard) refine_all();
+  const bool refine = space.specials != SpecialsSearch::standard;
+  if (refine) refine_all();
+  if (space.aligners == AlignerSearch::when_needed && full_matches() == 0) {
+    // No standard unit reproduces the data: the aligner variants of every unit, then the best of both.
+    std::vector<FitModel> variants = aligner_variants(fit_candidates(data, space), data.K);
+    res.space_size += variants.size();
+    res.aligner_variants = true;
+    merge_best(found, search_candidates(data, std::move(variants), keep, nt, probes, res), keep);
+    if (refine) refine_all();
+  }
   if (space.specials == SpecialsSearch::all || (space.specials == SpecialsSearch::when_needed && full_matches() == 0)) {
     // No unit reproduces the data under NVIDIA's rules or a refinement of them: every unit under
     // every rule set the data can tell apart.

@@ -15,6 +15,7 @@
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/rounding.hpp"
+#include "fused_oracle.hpp"
 
 using namespace floatscope;
 
@@ -72,5 +73,44 @@ TEST_CASE("probe cases identify every distinct hardware unit", "[fit_probes]") {
     std::cout << name << " " << fmt << ": " << probes << " probes, " << r.space_size << " candidates, "
               << r.evaluations << " dot products, " << r.seconds << " s, fit: "
               << (r.models.empty() ? "-" : r.models.front().label) << "\n";
+  }
+}
+
+TEST_CASE("probe cases determine the special-value rules", "[fit_probes][special]") {
+  // An AMX-like unit (bf16 pairs rounded to nearest into fp32, flushing subnormal inputs and
+  // results, saturating, IEEE zero signs) plays the device through the MPFR re-execution of
+  // tests/support/fused_oracle.hpp; then a unit with NVIDIA's rules (a100-bf16's parameters).
+  const int K = 64;
+  const Format bf16 = parse_format("bf16"), fp32 = parse_format("fp32");
+  FitSpace space;
+  space.a_format = space.b_format = bf16;
+  space.scalar = false;
+  space.L_max = 16;
+  space.F_min = 20;
+  space.F_max = 28;
+  for (bool nvidia : {false, true}) {
+    fused_oracle::Unit device{nvidia ? 8 : 2, 24, bf16, bf16, fp32, nvidia ? Mode::rtz : Mode::rne, 0};
+    if (!nvidia) {
+      device.specials.flush_inputs = device.specials.flush_results = true;
+      device.specials.overflow = UnitOverflow::saturate;
+      device.specials.zero_sign = ZeroSign::ieee;
+    }
+    DotCases d = probe_cases(bf16, bf16, K, space);
+    for (std::size_t c = 0; c < d.size(); ++c)
+      d.d[c] = fused_oracle::dot_oracle(device, &d.a[c * K], &d.b[c * K], K, d.c[c]);
+    const FitResult r = fit(d, space, 1);
+    REQUIRE(r.full_matches() >= 1);
+    for (const FitModel& m : r.models) {
+      INFO((nvidia ? "NVIDIA rules: " : "AMX-like: ") << m.label);
+      REQUIRE(m.acc.fused);
+      CHECK(m.acc.fused->L == device.L);
+      CHECK(m.acc.fused->specials == device.specials);
+      REQUIRE(m.rules.size() == 4);
+      for (const RuleFinding& f : m.rules) {
+        INFO(f.rule);
+        CHECK(f.options.size() == 1);  // determined
+        CHECK(f.cases > 0);
+      }
+    }
   }
 }
