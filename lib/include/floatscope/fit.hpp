@@ -8,8 +8,9 @@
 // fp32 accumulator every P of K with its rounding) and the scalar accumulators (format x mode x
 // order, exact products); each also with a final conversion of D to fp16 or bf16 when the
 // recorded results are values of that format; and when they are fp16 values, fp16 accumulation:
-// steps rounded to fp16 and C read in fp16 (Accumulator::c_format). fit() finds every candidate whose mismatch count is among the `keep`
-// lowest, exactly, without evaluating every candidate on every case:
+// steps rounded to fp16 and C read in fp16 (Accumulator::c_format); and the special-value rules of
+// the units (SpecialsSearch, by refinement). fit() finds every candidate whose mismatch count is
+// among the `keep` lowest, exactly, without evaluating every candidate on every case:
 //   - a cheap filter first: the finest grid the recorded outputs use fixes the output precisions
 //     worth trying;
 //   - probe cases: a candidate is first run on the cases that rejected earlier candidates (the
