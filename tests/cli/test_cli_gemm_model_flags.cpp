@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "floatscope/fit.hpp"
+#include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "run_process.hpp"
@@ -347,5 +348,86 @@ TEST_CASE("gemm / check gemm: bad model flags are exit 2 naming the flag, with n
     INFO(ck.err);
     CHECK(ck.exit_code == 2);
     CHECK(has(ck.err, c.want));
+  }
+}
+
+TEST_CASE("gemm: every model fit can find has flags, and they run that model's arithmetic", "[cli_gemm_model_flags]") {
+  // The search space of E4M3 data whose results are fp16 and bf16 values (small integers), so
+  // that it holds every kind of candidate: units with each C entry, promotion and outer rounding,
+  // fp16 steps reading C in fp16, interleaved pairs, the aligner variants, scalar accumulators, and
+  // each with D converted to fp16 or bf16.
+  const int K = 64;
+  const floatscope::Format e4m3 = floatscope::parse_format("e4m3");
+  floatscope::DotCases data;
+  data.K = K;
+  data.a.assign(K, 1.0);
+  data.b.assign(K, 1.0);
+  data.c = {0.0};
+  data.d = {64.0};
+  floatscope::FitSpace space;
+  space.a_format = space.b_format = e4m3;
+  space.L_max = 4;
+  space.F_min = 20;
+  space.F_max = 21;
+  space.aligners = floatscope::AlignerSearch::all;
+  const auto candidates = floatscope::fit_candidates(data, space);
+  REQUIRE(candidates.size() > 100);
+
+  // Each candidate's parts as features; one candidate for every feature not yet covered runs.
+  std::vector<std::string> covered;
+  std::vector<const floatscope::FitModel*> chosen;
+  std::size_t without_flags = 0;
+  for (const auto& m : candidates) {
+    const floatscope::Accumulator& acc = m.acc;
+    if (!floatscope::gemm_flags(acc, K)) {
+      ++without_flags;
+      continue;
+    }
+    std::vector<std::string> f;
+    const auto mode = [](const floatscope::Rounding& r) { return std::string(floatscope::mode_name(r.mode)); };
+    if (acc.fused) {
+      const auto& u = *acc.fused;
+      f = {"out=" + u.out.name + "/" + std::string(floatscope::mode_name(u.out_mode)),
+           "align=" + std::string(floatscope::mode_name(u.align_mode)),
+           std::string("normalised=") + (u.normalized_products ? "1" : "0"),
+           std::string("interleaved=") + (u.pair_interleave ? "1" : "0"),
+           std::string("c-after=") + (u.c_outside ? "1" : "0"),
+           acc.promote == 0 ? "promote=none" : acc.promote >= K ? "promote=end" : "promote=interval",
+           std::string("whole-K=") + (u.L == K ? "1" : "0")};
+      if (acc.promote > 0) f.push_back("outer=" + acc.outer_format.name + "/" + mode(acc.outer_rounding));
+    } else {
+      f = {"acc=" + acc.acc_format.name + "/" + mode(acc.acc_rounding), "order=" + acc.order.describe()};
+    }
+    f.push_back(acc.c_format ? "c-read=" + acc.c_format->name : "c-read=none");
+    f.push_back(acc.output_format ? "output=" + acc.output_format->name + "/" + mode(acc.output_rounding)
+                                  : "output=none");
+    bool adds = false;
+    for (const auto& x : f)
+      if (std::find(covered.begin(), covered.end(), x) == covered.end()) {
+        covered.push_back(x);
+        adds = true;
+      }
+    if (adds) chosen.push_back(&m);
+  }
+  CHECK(without_flags == 0);
+  INFO(chosen.size() << " candidates run");
+  CHECK(chosen.size() >= 20);
+
+  // E4M3 inputs (exponents -6..2) and an fp32 C: small sums that stay inside fp16 and e8mX ranges.
+  const int M = 4, N = 4;
+  const auto A = grid_values(M * K, 3, -6, 2, 11), B = grid_values(K * N, 3, -6, 2, 12);
+  const auto C = fp32_c(M * N, 13);
+  const std::string tag = "space";
+  floatscope::write_npy(scratch(tag + "_A.npy"), A.data(), {M, K});
+  floatscope::write_npy(scratch(tag + "_B.npy"), B.data(), {K, N});
+  floatscope::write_npy(scratch(tag + "_C.npy"), C.data(), {M, N});
+  for (const floatscope::FitModel* m : chosen) {
+    const std::string flags = *floatscope::gemm_flags(m->acc, K);
+    INFO(m->label << "\n" << flags);
+    // The oracle: the library's emulation of the candidate Accumulator itself (no flag involved).
+    const auto want = floatscope::emulate_gemm(m->acc, M, N, K, A.data(), B.data(), C.data(), 1).C;
+    const auto got = run_gemm(tag, words(flags), tag + "_D.npy");
+    REQUIRE(got.size() == want.size());
+    CHECK(differing(got, want) == 0);
   }
 }
