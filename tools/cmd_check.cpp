@@ -11,6 +11,7 @@
 
 #include "check_io.hpp"
 #include "command.hpp"
+#include "model_flags.hpp"
 #include "floatscope/check.hpp"
 #include "floatscope/experiment.hpp"
 #include "floatscope/models.hpp"
@@ -202,9 +203,7 @@ int run_check_gemm(GemmCheckArgs& g) {
   checkio::check_max_mismatch(cm.max_mismatch);
   check_threads(g.threads, "--threads");
   ExperimentSpec& s = g.spec;
-  for (std::string* name : {&s.model, &s.a_format, &s.b_format, &s.acc_format, &s.rounding, &s.order,
-                            &s.product_format, &s.output_format, &s.output_rounding, &s.compensation})
-    *name = to_lower(*name);
+  lower_model_names(s);
   const auto A = checkio::read_values(g.a, "A", s.a_format, "--a-format");
   const auto B = checkio::read_values(g.b, "B", s.b_format.empty() ? s.a_format : s.b_format, "--b-format");
   const auto D = checkio::read_values(g.got, "--got", "", "");
@@ -306,18 +305,7 @@ const Registrar reg_check("check", 35, [](CLI::App& app) -> std::function<int()>
   gemm->add_option("--b", go->b, "B as .npy (K x N)")->required();
   gemm->add_option("--c", go->c, "C as .npy (M x N): the initial accumulator of every output");
   gemm->add_option("--got", go->got, "your D as .npy (M x N values, or uint32 fp32 words)")->required();
-  gemm->add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");
-  gemm->add_option("--a-format", s.a_format, "format of A (default: the model's first, fp32 for custom)");
-  gemm->add_option("--b-format", s.b_format, "format of B (default: --a-format)");
-  gemm->add_option("--acc-format", s.acc_format, "accumulator format (custom)")->capture_default_str();
-  gemm->add_option("--rounding", s.rounding, "accumulator rounding (custom)")->capture_default_str();
-  gemm->add_option("--order", s.order, "sequential, reverse, pairwise, blocked:B, splitk:S")->capture_default_str();
-  gemm->add_option("--product-format", s.product_format, "round each product to this format (default: exact)");
-  gemm->add_option("--compensation", s.compensation, "none, kahan, neumaier")->capture_default_str();
-  gemm->add_option("--output-format", s.output_format, "convert the result to this format");
-  gemm->add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
-  add_strict_int(*gemm, "--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)", -1, INT_MAX);
-  gemm->add_option("--block-fma", s.block_fma, "custom fused block-FMA unit L,F (see `floatscope gemm --help`)");
+  add_custom_model_flags(*gemm, s);
   add_strict_int(*gemm, "--threads", go->threads, "threads (0 = all cores) [default: 0]", 0, INT_MAX);
   add_common(*gemm, go->common);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "model_flags.hpp"
 #include "floatscope/names.hpp"
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
@@ -176,10 +177,9 @@ int run_gemm(GemmArgs& g) {
   ExperimentSpec& s = g.spec;
   check_threads(g.threads, "--threads");
   // Names are case-insensitive; print and record them in their canonical lower case.
-  for (std::string* name : {&s.model, &s.backend, &s.scheme, &s.a_format, &s.b_format, &s.acc_format,
-                            &s.rounding, &s.order, &s.product_format, &s.output_format,
-                            &s.output_rounding, &s.output_scale_mode, &s.compensation, &s.input_rounding, &s.dist,
-                            &s.b_dist, &s.reference, &s.algorithm, &s.reference_of})
+  lower_model_names(s);
+  for (std::string* name : {&s.backend, &s.scheme, &s.input_rounding, &s.dist, &s.b_dist, &s.reference,
+                            &s.algorithm, &s.reference_of})
     *name = to_lower(*name);
   if (!g.a_path.empty() != !g.b_path.empty())
     throw UsageError("give both --a and --b, or neither (then --M --N --K --dist generate inputs)");
@@ -283,26 +283,7 @@ const Registrar reg_gemm("gemm", 30, [](CLI::App& app) -> std::function<int()> {
   app.add_option("--dist", s.dist, "input distribution: uniform01, uniform, normal, lognormal:S, outliers:F:X, constant:V, identity, harmonic, loggrad:LO:HI, rowscaled:D")->capture_default_str();
   app.add_option("--b-dist", s.b_dist, "distribution of B (default: --dist)");
   add_strict_int(app, "--seed", s.seed, "seed of generated inputs and stochastic rounding (0 to 2^64-1) [default: 0]", 0, UINT64_MAX);
-  app.add_option("--model", s.model, "named hardware model (see `floatscope models`), or custom");
-  app.add_option("--a-format", s.a_format, "format of A (default: the model's first, fp32 for custom)");
-  app.add_option("--b-format", s.b_format, "format of B (default: --a-format)");
-  app.add_option("--acc-format", s.acc_format, "accumulator format (custom)")->capture_default_str();
-  app.add_option("--rounding", s.rounding, "accumulator rounding: rne rna rtz rup rdn rto sr sr-equal")->capture_default_str();
-  app.add_option("--sr-bits", s.sr_bits, "random bits for sr (1..64)")->capture_default_str();
-  app.add_option("--order", s.order, "sequential, reverse, pairwise, blocked:B, splitk:S, random:SEED")->capture_default_str();
-  app.add_option("--product-format", s.product_format, "round each product to this format (default: exact)");
-  app.add_option("--compensation", s.compensation, "none, kahan, neumaier")->capture_default_str();
-  app.add_option("--output-format", s.output_format, "convert the result to this format");
-  app.add_option("--output-rounding", s.output_rounding, "rounding of the output conversion")->capture_default_str();
-  app.add_option("--output-scale", s.output_scale, "output = round(D * scale) in --output-format (e.g. fp8 outputs)")->capture_default_str();
-  app.add_option("--output-scale-mode", s.output_scale_mode,
-                 "fused: one rounding of D * scale; after: D stored first, then multiplied in fp32 by the "
-                 "fp32 scale and stored again (unfused dropout)")->capture_default_str();
-  add_strict_int(app, "--promote", s.promote, "promotion interval of block-FMA models (0 = off; default: the model's)", -1, INT_MAX);
-  app.add_option("--block-fma", s.block_fma,
-                 "custom fused block-FMA unit L,F: L products per step, F bits kept below the step's "
-                 "largest exponent (e.g. 32,13); --acc-format is its output, --rounding its rounding, "
-                 "--promote its promotion");
+  add_custom_model_flags(app, s);
   app.add_option("--algorithm", s.algorithm,
                  "classical, or strassen:L (L = 1..4 levels of Strassen; additions in --acc-format with "
                  "--rounding; M, N, K multiples of 2^L)")->capture_default_str();

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/backend.hpp"
@@ -15,6 +17,7 @@
 #include "floatscope/models.hpp"
 #include "floatscope/parallel.hpp"
 #include "floatscope/random.hpp"
+#include "floatscope/rounding.hpp"
 #include "floatscope/strassen.hpp"
 #include "floatscope/names.hpp"
 
@@ -22,6 +25,14 @@ namespace floatscope {
 namespace {
 
 bool is_custom(const ExperimentSpec& s) { return s.model.empty() || iequals(s.model, "custom"); }
+
+// align: how the unit cuts terms to 2^(E-F) (FusedUnit::align_mode).
+Mode parse_align(const std::string& text) {
+  if (iequals(text, "rtz")) return Mode::rtz;
+  if (iequals(text, "rne")) return Mode::rne;
+  throw std::invalid_argument(fmt::format(
+      "align: unknown aligner '{}' (accepted: rtz = terms truncated, rne = rounded to nearest even)", text));
+}
 
 Format field_format(std::string_view field, const std::string& value) {
   try {
@@ -81,12 +92,58 @@ void make_block_fma(const ExperimentSpec& s, const Rounding& r, Accumulator& acc
   u.out = acc.acc_format;
   u.out_mode = r.mode;
   u.out_sr_bits = r.sr_bits;
+  u.align_mode = parse_align(s.align);
+  u.normalized_products = s.normalised_products;
+  u.pair_interleave = s.interleaved_pairs;
+  parse_subnormals(s.subnormals, u.specials);
+  u.specials.overflow = parse_unit_overflow(s.unit_overflow);
+  u.specials.zero_sign = parse_zero_sign(s.zero_sign);
   acc.fused = u;
   acc.promote = s.promote < 0 ? 0 : s.promote;
-  // What the unit's output is promoted into and what rounds the scales: fp32 with RNE, as the
-  // named models (cuBLASLt's FP32 accumulator).
-  acc.outer_format = parse_format("fp32");
-  acc.outer_rounding = Rounding{Mode::rne};
+  // Interleaved pairs run instructions of 2L products: a promotion must not cut one in half.
+  if (u.pair_interleave && acc.promote > 0 && acc.promote % (2 * u.L) != 0)
+    throw std::invalid_argument(fmt::format(
+        "interleaved_pairs: promote {} must be a multiple of 2L = {} (each instruction is 2L products in two "
+        "steps of L), or 0",
+        acc.promote, 2 * u.L));
+  // What the unit's output is promoted into and what rounds the scales: fp32 with RNE by default,
+  // as the named models (cuBLASLt's FP32 accumulator); fp16 for the fp16-D instructions.
+  acc.outer_format = field_format("outer_format", s.outer_format);
+  acc.outer_rounding = Rounding{field_mode("outer_rounding", s.outer_rounding)};
+  acc.outer_rounding.sr_bits = s.sr_bits;
+}
+
+// The parts of a custom model that only the fused unit has, with their defaults: any other value
+// without block_fma would be ignored, so it is refused instead.
+std::vector<std::pair<const char*, bool>> fused_only_fields(const ExperimentSpec& s) {
+  const ExperimentSpec d;
+  return {
+      {"outer_format", !iequals(s.outer_format, d.outer_format)},
+      {"outer_rounding", !iequals(s.outer_rounding, d.outer_rounding)},
+      {"align", !iequals(s.align, d.align)},
+      {"normalised_products", s.normalised_products != d.normalised_products},
+      {"interleaved_pairs", s.interleaved_pairs != d.interleaved_pairs},
+      {"subnormals", !iequals(s.subnormals, d.subnormals)},
+      {"unit_overflow", !iequals(s.unit_overflow, d.unit_overflow)},
+      {"zero_sign", !iequals(s.zero_sign, d.zero_sign)},
+  };
+}
+
+// C read in another format (c_format, c_rounding): once, before anything else, deterministically.
+void resolve_c_read(const ExperimentSpec& s, Accumulator& acc) {
+  const Mode m = field_mode("c_rounding", s.c_rounding);
+  if (s.c_format.empty()) {
+    if (!iequals(s.c_rounding, ExperimentSpec{}.c_rounding))
+      throw std::invalid_argument(fmt::format("c_rounding: {} rounds C onto c_format; give c_format too", s.c_rounding));
+    return;
+  }
+  if (is_stochastic(m))
+    throw std::invalid_argument(fmt::format(
+        "c_rounding: {} is stochastic; C is converted once, before the dot products (accepted: rne, rna, rtz, rup, "
+        "rdn, rto)",
+        s.c_rounding));
+  acc.c_format = field_format("c_format", s.c_format);
+  acc.c_rounding = Rounding{m};
 }
 
 // The block schemes of an experiment: element formats from the scheme (MX, NVFP4) or from
@@ -230,11 +287,18 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
         {"product_format", s.product_format != defaults.product_format},
         {"compensation", s.compensation != defaults.compensation},
         {"block_fma", s.block_fma != defaults.block_fma},
+        {"c_format", s.c_format != defaults.c_format},
+        {"c_rounding", !iequals(s.c_rounding, defaults.c_rounding)},
     };
     for (const auto& [field, set] : custom_only)
       if (set)
         throw std::invalid_argument(fmt::format(
             "{}: a named model ({}) fixes its accumulator; {} applies to custom models only", field,
+            s.model, field));
+    for (const auto& [field, set] : fused_only_fields(s))
+      if (set)
+        throw std::invalid_argument(fmt::format(
+            "{}: a named model ({}) fixes its accumulator; {} applies to custom block_fma units only", field,
             s.model, field));
     std::optional<Format> a, b;
     if (!s.a_format.empty()) a = field_format("a_format", s.a_format);
@@ -254,7 +318,16 @@ Accumulator resolve_accumulator(const ExperimentSpec& s) {
       acc.product_format = field_format("product_format", s.product_format);
       acc.product_rounding = r;
     }
-    if (!s.block_fma.empty()) make_block_fma(s, r, acc);
+    if (!s.block_fma.empty()) {
+      make_block_fma(s, r, acc);
+    } else {
+      for (const auto& [field, set] : fused_only_fields(s))
+        if (set)
+          throw std::invalid_argument(fmt::format(
+              "{}: a part of the fused block-FMA unit; give block_fma L,F too (a scalar accumulator has none)",
+              field));
+    }
+    resolve_c_read(s, acc);
   }
   if (s.sr_bits < 1 || s.sr_bits > 64)
     throw std::invalid_argument(fmt::format("sr_bits: {} is not in 1..64", s.sr_bits));

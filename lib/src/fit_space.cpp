@@ -363,39 +363,79 @@ std::vector<FitModel> special_variants(const std::vector<FitModel>& units, const
 }
 
 namespace {
+// The output conversion: format, rounding, and the scale with where it enters.
 std::string output_flags(const Accumulator& acc) {
   if (!acc.output_format) return "";
-  return fmt::format(" --output-format {} --output-rounding {}", acc.output_format->name,
-                     mode_name(acc.output_rounding.mode));
+  std::string f = fmt::format(" --output-format {} --output-rounding {}", acc.output_format->name,
+                              mode_name(acc.output_rounding.mode));
+  if (acc.output_scale != 1.0) f += fmt::format(" --output-scale {}", acc.output_scale);  // shortest round trip
+  if (acc.output_scale_mode == OutputScaleMode::after) f += " --output-scale-mode after";
+  return f;
 }
 }  // namespace
 
+// Flags in a fixed order: inputs, the unit or scalar accumulator, its aligner, schedule and
+// special-value rules, promotion and its outer accumulator, C's format, the output conversion.
+// Parts at their --block-fma defaults (fp32/rne outer, truncating aligner, NVIDIA's rules) print
+// nothing. nullopt for what no flag expresses:
+//   - scale_a/scale_b other than 1 (--scale-a also divides the inputs by the scale),
+//   - an output scale without an output format, or output_scale_mode after without one,
+//   - scalar models: a product rounding other than the accumulator's, a split-K reduction format,
+//     promotion;
+//   - fused units: C after the products together with promotion (its own schedule), and C after
+//     the products into a running value whose rounding is stochastic.
+// C after the products (FusedUnit::c_outside) is printed as promotion every L into an outer
+// accumulator of the c-add format and rounding: the outer sum starts at C rounded onto that format
+// and adds each step's sum with one rounding, the same arithmetic whenever C is a value of that
+// format (fp32 C with fp32 c-add: every recording and every fit candidate).
 std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
-  // No custom flag reads C in another format (the named -acc16 models do: fit prints the model)
-  // or selects an aligner variant.
-  if (acc.output_scale != 1.0 || acc.c_format) return std::nullopt;
-  if (acc.fused && (acc.fused->align_mode != Mode::rtz || acc.fused->normalized_products)) return std::nullopt;
+  if (acc.scale_a != 1.0 || acc.scale_b != 1.0) return std::nullopt;
+  if (!acc.output_format && (acc.output_scale != 1.0 || acc.output_scale_mode != OutputScaleMode::fused))
+    return std::nullopt;
   std::string f = fmt::format("--a-format {} --b-format {}", acc.a_format.name, acc.b_format.name);
+  const auto sr_bits = [](Mode m, int bits) {
+    return is_stochastic(m) && bits != 64 ? fmt::format(" --sr-bits {}", bits) : std::string();
+  };
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;
-    // --block-fma builds C-as-first-step units with an fp32 round-to-nearest outer accumulator.
-    // Adding each step's products into the running value with fp32 RNE (C after the products) is
-    // promotion every L into it: the outer sum starts at C (an fp32 value) and adds each step.
     int promote = acc.promote;
+    Format outer = acc.outer_format;
+    Mode outer_mode = acc.outer_rounding.mode;
     if (u.c_outside) {
-      if (promote != 0 || u.c_add_format.name != "fp32" || u.c_add_rounding.mode != Mode::rne) return std::nullopt;
-      promote = u.L;
-    } else if (promote > 0 && (acc.outer_rounding.mode != Mode::rne || acc.outer_format.name != "fp32")) {
-      return std::nullopt;
+      if (promote != 0 || is_stochastic(u.c_add_rounding.mode)) return std::nullopt;
+      outer = u.c_add_format;
+      outer_mode = u.c_add_rounding.mode;
     }
-    f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", std::min(u.L, std::max(K, 1)), u.F,
-                     u.out.name, mode_name(u.out_mode));
-    if (promote > 0) f += fmt::format(" --promote {}", promote);
-    return f + output_flags(acc);
+    // Blocks of K or more are one step: print K (as fit's labels do) where the promotion allows.
+    int L = u.L;
+    if (!u.pair_interleave && K >= 1 && K < L && (promote == 0 || promote % K == 0)) L = K;
+    if (u.c_outside) promote = L;
+    f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", L, u.F, u.out.name, mode_name(u.out_mode));
+    f += sr_bits(u.out_mode, u.out_sr_bits);
+    if (u.align_mode != Mode::rtz) f += fmt::format(" --align {}", mode_name(u.align_mode));
+    if (u.normalized_products) f += " --normalised-products";
+    if (u.pair_interleave) f += " --interleaved-pairs";
+    const UnitSpecials plain;
+    if (u.specials.flush_inputs || u.specials.flush_results)
+      f += fmt::format(" --subnormals {}", subnormals_name(u.specials));
+    if (u.specials.overflow != plain.overflow) f += fmt::format(" --unit-overflow {}", unit_overflow_name(u.specials.overflow));
+    if (u.specials.zero_sign != plain.zero_sign) f += fmt::format(" --zero-sign {}", zero_sign_name(u.specials.zero_sign));
+    if (promote > 0) {
+      f += fmt::format(" --promote {}", promote);
+      if (outer.name != "fp32" || outer_mode != Mode::rne)
+        f += fmt::format(" --outer-format {} --outer-rounding {}", outer.name, mode_name(outer_mode));
+    }
+  } else {
+    if (acc.reduce_format || acc.promote > 0) return std::nullopt;
+    if (acc.product_format && acc.product_rounding.mode != acc.acc_rounding.mode) return std::nullopt;
+    f += fmt::format(" --acc-format {} --rounding {}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
+    f += sr_bits(acc.acc_rounding.mode, acc.acc_rounding.sr_bits);
+    f += fmt::format(" --order {}", acc.order.describe());
+    if (acc.product_format) f += fmt::format(" --product-format {}", acc.product_format->name);
+    if (acc.compensation != Compensation::none) f += fmt::format(" --compensation {}", compensation_name(acc.compensation));
   }
-  if (acc.product_format || acc.compensation != Compensation::none || acc.promote > 0) return std::nullopt;
-  return f + fmt::format(" --acc-format {} --rounding {} --order {}", acc.acc_format.name,
-                         mode_name(acc.acc_rounding.mode), acc.order.describe()) + output_flags(acc);
+  if (acc.c_format) f += fmt::format(" --c-format {} --c-rounding {}", acc.c_format->name, mode_name(acc.c_rounding.mode));
+  return f + output_flags(acc);
 }
 
 std::string same_hardware_model(const Accumulator& acc, int K) {

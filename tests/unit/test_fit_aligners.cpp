@@ -160,7 +160,11 @@ TEST_CASE("fit tells units with rounded terms or normalised products from the tr
       CHECK(m.acc.fused->normalized_products == u.normalised);
       CHECK(m.acc.fused->F == u.F);
       CHECK(std::min(m.acc.fused->L, d.K) == u.L);
-      CHECK(!gemm_flags(m.acc, d.K));  // no custom flags select an aligner variant
+      // The custom flags select the aligner variant by name.
+      const auto flags = gemm_flags(m.acc, d.K);
+      REQUIRE(flags);
+      CHECK((flags->find(" --align rne") != std::string::npos) == u.round_terms);
+      CHECK((flags->find(" --normalised-products") != std::string::npos) == u.normalised);
     }
     // Without the variants no candidate reproduces the device.
     space.aligners = AlignerSearch::standard;

@@ -47,6 +47,25 @@ struct ExperimentSpec {
   // output format, rounding its output rounding, promote its promotion interval. "" = scalar.
   std::string block_fma;
   int promote = -1;                  // promotion interval for block-FMA models; -1 = model default
+  // C read in another format (Accumulator::c_format / c_rounding): rounded onto c_format before
+  // anything else, as an instruction whose C has D's type (fp16) reads it. "" = C as given.
+  // Custom models (scalar or block_fma); deterministic modes only.
+  std::string c_format;
+  std::string c_rounding = "rne";
+  // The fused unit's parts beyond L,F (custom block_fma models only; defaults = --block-fma as
+  // it always was): the accumulator the unit's partials are promoted into, which also rounds the
+  // scales (Accumulator::outer_format / outer_rounding), the aligner (FusedUnit::align_mode rtz or
+  // rne, normalized_products), the interleaved-pairs schedule (FusedUnit::pair_interleave) and
+  // the special-value rules (FusedUnit::specials: accumulator.hpp's parse_subnormals,
+  // parse_unit_overflow, parse_zero_sign names).
+  std::string outer_format = "fp32";
+  std::string outer_rounding = "rne";
+  std::string align = "rtz";
+  bool normalised_products = false;
+  bool interleaved_pairs = false;
+  std::string subnormals = "keep";
+  std::string unit_overflow = "exact-sum";
+  std::string zero_sign = "positive";
   // Dequantisation scales as in cuBLASLt FP8 GEMMs: inputs are quantised as round(A / scale_a)
   // onto a_format (likewise B), and the accumulator multiplies by scale_a*scale_b after
   // accumulation. Large scales push inputs toward underflow, small ones toward overflow.
