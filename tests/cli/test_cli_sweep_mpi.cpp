@@ -232,12 +232,15 @@ TEST_CASE("Ctrl-C on mpirun stops the MPI sweep cleanly, and it resumes", "[cli]
   auto partial = read_csv_file(d / "results.csv");
   REQUIRE(partial.rows.size() < want.size());
   CHECK_FALSE(partial.torn_tail);
-  CHECK_THAT(err, Catch::Contains("interrupted: " + std::to_string(partial.rows.size()) + " of 72 rows"));
-  // mpirun kills rank 0 one second after its SIGTERM: meta.json says "interrupted" when its write
-  // fitted in that second, else still "running"; never complete.
+  // mpirun kills rank 0 one second after its SIGTERM. When rank 0 finished its point in that
+  // second, it says how many rows it kept and meta.json says "interrupted"; on a loaded machine it
+  // may not have, and then neither is written (meta.json still says "running"). Never complete.
   const auto meta = meta_of(d);
   INFO(meta.dump());
+  const bool said = err.find("interrupted: ") != std::string::npos;
+  if (said) CHECK_THAT(err, Catch::Contains("interrupted: " + std::to_string(partial.rows.size()) + " of 72 rows"));
   CHECK((meta["status"] == "interrupted" || meta["status"] == "running"));
+  if (!said) CHECK(meta["status"] == "running");
   CHECK(meta["complete"] == false);
   auto again = run_process(kMpiexec, mpirun(3, with_out(d, kSlowGrid)));
   INFO(again.err);
