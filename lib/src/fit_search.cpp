@@ -23,6 +23,7 @@ namespace {
 constexpr std::size_t kMaxProbes = 64;
 constexpr std::size_t kScreenCases = 256;  // data sets larger than this are screened first
 constexpr std::size_t kScreenKeep = 64;    // imperfect candidates kept after screening
+constexpr std::size_t kRefineKeep = 64;    // imperfect models refined over the special-value rules
 
 void check_data(const DotCases& d, const FitSpace& s) {
   const std::size_t n = d.size();
@@ -410,9 +411,15 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
     return std::count_if(found.begin(), found.end(), [&](const Found& f) { return f.model.matched == res.cases; });
   };
   auto refine_all = [&] {
+    // Every full fit (cheap: a rule set stops at its first miss), and the kRefineKeep best of the
+    // others (when nothing fits, every candidate may tie with no match at all).
+    std::vector<std::size_t> which;
+    std::size_t partial = 0;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (found[i].model.matched == res.cases || partial++ < kRefineKeep) which.push_back(i);
     std::size_t evals = 0;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : evals)
-    for (std::size_t i = 0; i < found.size(); ++i) refine_specials(data, found[i], evals);
+    for (std::size_t w = 0; w < which.size(); ++w) refine_specials(data, found[which[w]], evals);
     res.refine_evaluations += evals;
     // A unit found under other rules and the same unit refined to them are one model.
     std::vector<Found> unique;
