@@ -223,7 +223,9 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
          backend=None, scale_a=None, scale_b=None, input_rounding=None, permutations=None,
          reference=None, M=None, N=None, K=None, dist=None, b_dist=None, seed=None, scheme=None,
          scale_rule=None, input_overflow=None, algorithm=None, output_scale_mode=None, reference_of=None,
-         amax_history_len=None, outlier_growth=None, threads=0):
+         amax_history_len=None, outlier_growth=None, c_format=None, c_rounding=None, outer_format=None,
+         outer_rounding=None, align=None, normalised_products=None, interleaved_pairs=None,
+         subnormals=None, unit_overflow=None, zero_sign=None, threads=0):
     """One emulated GEMM D = A*B (+C) measured against the exact result, as `floatscope gemm`.
 
     A (M x K), B (K x N), C (M x N): float16/32/64, ml_dtypes arrays, or uint8/uint16 codes of
@@ -245,7 +247,10 @@ def gemm(A=None, B=None, C=None, *, model=None, a_format=None, b_format=None, ac
         permutations=permutations, reference=reference, M=M, N=N, K=K, dist=dist, b_dist=b_dist,
         seed=seed, scheme=scheme, scale_rule=scale_rule, input_overflow=input_overflow,
         algorithm=algorithm, output_scale_mode=output_scale_mode, reference_of=reference_of,
-        amax_history_len=amax_history_len, outlier_growth=outlier_growth).items()
+        amax_history_len=amax_history_len, outlier_growth=outlier_growth, c_format=c_format,
+        c_rounding=c_rounding, outer_format=outer_format, outer_rounding=outer_rounding, align=align,
+        normalised_products=normalised_products, interleaved_pairs=interleaved_pairs,
+        subnormals=subnormals, unit_overflow=unit_overflow, zero_sign=zero_sign).items()
         if v is not None}
     a = _matrix(A, "A", a_format)
     b = _matrix(B, "B", b_format if b_format is not None else a_format)

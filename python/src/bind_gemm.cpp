@@ -46,6 +46,10 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
       throw nb::type_error(("gemm: " + key + " must be a number").c_str());
     field = nb::cast<double>(v);
   };
+  auto boolean = [&](bool& field) {
+    if (!nb::isinstance<nb::bool_>(v)) throw nb::type_error(("gemm: " + key + " must be True or False").c_str());
+    field = nb::cast<bool>(v);
+  };
   if (key == "model") str(s.model);
   else if (key == "a_format") str(s.a_format);
   else if (key == "b_format") str(s.b_format);
@@ -61,6 +65,16 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "compensation") str(s.compensation);
   else if (key == "block_fma") str(s.block_fma);
   else if (key == "promote") integer(s.promote);
+  else if (key == "c_format") str(s.c_format);
+  else if (key == "c_rounding") str(s.c_rounding);
+  else if (key == "outer_format") str(s.outer_format);
+  else if (key == "outer_rounding") str(s.outer_rounding);
+  else if (key == "align") str(s.align);
+  else if (key == "normalised_products") boolean(s.normalised_products);
+  else if (key == "interleaved_pairs") boolean(s.interleaved_pairs);
+  else if (key == "subnormals") str(s.subnormals);
+  else if (key == "unit_overflow") str(s.unit_overflow);
+  else if (key == "zero_sign") str(s.zero_sign);
   else if (key == "scale_a") real(s.scale_a);
   else if (key == "scale_b") real(s.scale_b);
   else if (key == "input_rounding") str(s.input_rounding);

@@ -16,6 +16,12 @@ CASES = [
     dict(a_format="bf16", acc_format="e5m10", rounding="rtz", block_fma="16,12", promote=64),
     dict(a_format="fp32", acc_format="fp32", compensation="kahan", reference="mpfr", permutations=4),
     dict(a_format="bf16", acc_format="fp32", output_format="e5m2", output_scale=1.25, output_scale_mode="after"),
+    # The custom unit parts `fit` prints (docs/check-and-fit.md, custom-model flags).
+    dict(a_format="bf16", acc_format="fp32", rounding="rne", block_fma="4,24", subnormals="flush",
+         unit_overflow="saturate", zero_sign="ieee", c_format="bf16", align="rne", outer_format="fp16",
+         outer_rounding="rtz", promote=32),
+    dict(a_format="fp16", acc_format="fp16", block_fma="8,20", interleaved_pairs=True, promote=16,
+         normalised_products=True, c_format="fp16"),
 ]
 # Block-scaled GEMMs (no initial C: the block path takes none).
 BLOCK_CASES = [
@@ -28,7 +34,7 @@ BLOCK_CASES = [
 def flags(options):
     out = []
     for k, v in options.items():
-        out += ["--" + k.replace("_", "-"), str(v)]
+        out += ["--" + k.replace("_", "-")] if v is True else ["--" + k.replace("_", "-"), str(v)]
     return out
 
 
