@@ -18,10 +18,12 @@
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "run_process.hpp"
+#include "text.hpp"
 #include "scratch.hpp"
 
 using floatscope::test::ProcResult;
 using floatscope::test::run_cli;
+using floatscope::test::has;
 namespace fs = std::filesystem;
 
 namespace {
@@ -94,8 +96,6 @@ ProcResult check(std::vector<std::string> args) {
   args.insert(args.begin(), "check");
   return run_cli(args);
 }
-
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 }  // namespace
 

@@ -17,24 +17,18 @@
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "run_process.hpp"
+#include "text.hpp"
 #include "scratch.hpp"
 
 using floatscope::test::ProcResult;
 using floatscope::test::run_cli;
+using floatscope::test::has;
+using floatscope::test::words;
 namespace fs = std::filesystem;
 
 namespace {
 
 fs::path scratch(const std::string& name) { return floatscope::test::scratch_root("cli_fit") / name; }
-
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
-}
 
 // E4M3 values (OFP8: 3 fraction bits, exponents -6..8): (8 + m) / 8 * 2^e with a random sign.
 std::vector<double> e4m3_values(std::size_t n, std::uint64_t seed) {

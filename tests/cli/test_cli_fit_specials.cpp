@@ -18,18 +18,14 @@
 #include "floatscope/npy.hpp"
 #include "floatscope/rounding.hpp"
 #include "run_process.hpp"
+#include "text.hpp"
 #include "scratch.hpp"
 
 using floatscope::test::ProcResult;
 using floatscope::test::run_cli;
+using floatscope::test::has;
 namespace fs = std::filesystem;
 using namespace floatscope;
-
-namespace {
-
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("fit: a flushing unit's rules are found and reported", "[cli_fit]") {
   const fs::path dir = test::scratch_root("cli_fit_specials");

@@ -22,25 +22,19 @@
 #include "floatscope/models.hpp"
 #include "floatscope/npy.hpp"
 #include "run_process.hpp"
+#include "text.hpp"
 #include "scratch.hpp"
 
 using floatscope::test::ProcResult;
 using floatscope::test::run_cli;
+using floatscope::test::has;
+using floatscope::test::words;
 namespace fs = std::filesystem;
 
 namespace {
 
 std::string scratch(const std::string& name) {
   return (floatscope::test::scratch_root("cli_gemm_model_flags") / name).string();
-}
-
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  for (std::string s; in >> s;) w.push_back(s);
-  return w;
 }
 
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }

@@ -18,6 +18,8 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <random>
+#include <vector>
 
 #include "floatscope/accumulator.hpp"
 #include "floatscope/format.hpp"
@@ -151,6 +153,26 @@ inline double dot_oracle(const Unit& u, const double* a, const double* b, int K,
     mpfr_clear(t);
   }
   return outer;
+}
+
+// n finite values of f, m 2^e with m uniform in [1, 2) rounded to f, e uniform in [lo_exp,
+// hi_exp] (subnormals below f's emin), random signs; one in zero_every is a zero (of a random sign
+// when signed_zeros).
+inline std::vector<double> grid_values(const Format& f, std::size_t n, int lo_exp, int hi_exp, std::uint64_t seed,
+                                       int zero_every = 13, bool signed_zeros = false) {
+  std::mt19937_64 g(seed);
+  std::uniform_real_distribution<double> u(1.0, 2.0);
+  std::uniform_int_distribution<int> e(lo_exp, hi_exp);
+  std::vector<double> v(n);
+  for (auto& x : v) {
+    do {  // finite values only (e4m3 turns what is beyond 448 into NaN)
+      if (g() % static_cast<std::uint64_t>(zero_every) == 0)
+        x = signed_zeros && g() % 2 ? -0.0 : 0.0;
+      else
+        x = floatscope::round(std::ldexp(u(g), e(g)) * (g() % 2 ? 1 : -1), f, floatscope::Rounding{});
+    } while (!std::isfinite(x));
+  }
+  return v;
 }
 
 }  // namespace fused_oracle

@@ -27,20 +27,9 @@ using namespace floatscope;
 namespace {
 
 using fused_oracle::dot_oracle;
+using fused_oracle::grid_values;
 using fused_oracle::Unit;
 
-std::vector<double> grid_values(const Format& f, std::size_t n, int lo_exp, int hi_exp, std::uint64_t seed) {
-  std::mt19937_64 g(seed);
-  std::uniform_real_distribution<double> u(1.0, 2.0);
-  std::uniform_int_distribution<int> e(lo_exp, hi_exp);
-  std::vector<double> v(n);
-  for (auto& x : v) {
-    do {  // finite values only (e4m3 turns what is beyond 448 into NaN)
-      x = g() % 13 == 0 ? 0.0 : round(std::ldexp(u(g), e(g)) * (g() % 2 ? 1 : -1), f, Rounding{});
-    } while (!std::isfinite(x));
-  }
-  return v;
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "floatscope/accumulator.hpp"
+#include "floatscope/fit.hpp"
 #include "floatscope/format.hpp"
 #include "floatscope/gemm.hpp"
 #include "floatscope/rounding.hpp"
@@ -24,21 +25,6 @@ using namespace floatscope;
 
 namespace {
 
-// Values of f with exponents in [lo, hi] (subnormals where lo < emin), random signs, and
-// zeros of both signs one time in eight.
-std::vector<double> values(const Format& f, std::size_t n, int lo, int hi, std::uint64_t seed) {
-  std::mt19937_64 g(seed);
-  std::uniform_real_distribution<double> m(1.0, 2.0);
-  std::uniform_int_distribution<int> e(lo, hi);
-  std::vector<double> v(n);
-  for (auto& x : v) {
-    do {
-      const double s = g() % 2 ? 1.0 : -1.0;
-      x = g() % 8 == 0 ? std::copysign(0.0, s) : round(s * std::ldexp(m(g), e(g)), f, Rounding{});
-    } while (!std::isfinite(x));
-  }
-  return v;
-}
 
 // Small integers and signed zeros, with the second half of every column of B the negation of
 // the first half's products' partners, so that sums cancel exactly (exact zeros).
@@ -56,20 +42,6 @@ void cancelling(std::vector<double>& A, std::vector<double>& B, int M, int N, in
   for (int k = 0; k < K; ++k) B[k * N] = -0.0;
 }
 
-std::vector<UnitSpecials> every_rule_set() {
-  std::vector<UnitSpecials> out;
-  for (int f = 0; f < 4; ++f)
-    for (UnitOverflow o : {UnitOverflow::exact_sum, UnitOverflow::ieee, UnitOverflow::saturate})
-      for (ZeroSign z : {ZeroSign::positive, ZeroSign::ieee}) {
-        UnitSpecials s;
-        s.flush_inputs = f & 1;
-        s.flush_results = f & 2;
-        s.overflow = o;
-        s.zero_sign = z;
-        out.push_back(s);
-      }
-  return out;
-}
 
 }  // namespace
 
@@ -80,7 +52,7 @@ TEST_CASE("fused-unit special-value rules match the MPFR re-execution", "[specia
     const char* what;
     int L, F;
     Format in, out;
-    int lo, hi;           // input exponents (values()); lo > hi: the cancelling data
+    int lo, hi;           // input exponents (grid_values); lo > hi: the cancelling data
     double c_lo, c_hi;    // C magnitudes: 2^[c_lo, c_hi]
   };
   const Cfg cfgs[] = {
@@ -92,6 +64,11 @@ TEST_CASE("fused-unit special-value rules match the MPFR re-execution", "[specia
       {"cancellation and zero terms", 4, 24, fp16, fp32, 1, 0, 0, 0},
   };
   const int M = 6, N = 5, K = 64;
+  // Every combination of the four rules, each once.
+  const std::vector<UnitSpecials> rule_sets = special_rule_sets();
+  REQUIRE(rule_sets.size() == 2 * 2 * 3 * 2);
+  for (std::size_t i = 0; i < rule_sets.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) REQUIRE_FALSE(rule_sets[i] == rule_sets[j]);
   // Which non-default rule changed some output (against the default rules' oracle).
   bool seen_flush_in = false, seen_flush_out = false, seen_ieee = false, seen_sat = false, seen_zero = false;
   std::uint64_t seed = 1;
@@ -101,8 +78,8 @@ TEST_CASE("fused-unit special-value rules match the MPFR re-execution", "[specia
       cancelling(A, B, M, N, K, ++seed);
       for (std::size_t i = 0; i < C.size(); ++i) C[i] = i % 3 == 0 ? -0.0 : 0.0;
     } else {
-      A = values(c.in, static_cast<std::size_t>(M) * K, c.lo, c.hi, ++seed);
-      B = values(c.in, static_cast<std::size_t>(K) * N, c.lo, c.hi, ++seed);
+      A = fused_oracle::grid_values(c.in, static_cast<std::size_t>(M) * K, c.lo, c.hi, ++seed, 8, true);
+      B = fused_oracle::grid_values(c.in, static_cast<std::size_t>(K) * N, c.lo, c.hi, ++seed, 8, true);
       std::mt19937_64 g(++seed);
       for (double& x : C) {
         const double s = g() % 2 ? 1.0 : -1.0;
@@ -111,7 +88,7 @@ TEST_CASE("fused-unit special-value rules match the MPFR re-execution", "[specia
       }
     }
     for (Mode mode : {Mode::rtz, Mode::rne, Mode::rdn, Mode::rup}) {
-      for (const UnitSpecials& sp : every_rule_set()) {
+      for (const UnitSpecials& sp : rule_sets) {
         Accumulator acc;
         acc.a_format = acc.b_format = c.in;
         acc.acc_format = c.out;
