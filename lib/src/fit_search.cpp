@@ -402,6 +402,19 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   FitResult res;
   res.cases = data.size();
   std::vector<FitModel> cands = fit_candidates(data, space, &res.out_formats);
+  if (space.specials != SpecialsSearch::standard) {
+    // The units like known hardware (first in the list) also under the other rule sets the data
+    // can tell apart, right after them: when those rules decide most cases (a flushing unit on
+    // data full of subnormals), no unit with NVIDIA's rules matches anything and the search has
+    // no bound until one of these completes.
+    std::size_t likely = 0;
+    while (likely < cands.size() && !same_hardware_model(cands[likely].acc, data.K).empty()) ++likely;
+    const auto sets = telling_rule_sets(data, space, res.out_formats);
+    const std::vector<FitModel> head(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(likely));
+    std::vector<FitModel> variants = special_variants(head, sets, data.K);
+    cands.insert(cands.begin() + static_cast<std::ptrdiff_t>(likely), std::make_move_iterator(variants.begin()),
+                 std::make_move_iterator(variants.end()));
+  }
   res.space_size = cands.size();
   res.aligner_variants = space.aligners == AlignerSearch::all;
   const int nt = threads > 0 ? threads : omp_default_threads();
