@@ -165,10 +165,15 @@ int run_fit(const FitArgs& o) {
   else throw UsageError("--specials must be auto, standard or all, not '" + o.specials + "'");
   const FitResult r = fit(data, space, o.top, o.threads);
   const std::string inputs = fmt::format("--a {} --b {}{}", o.a, o.b, o.c.empty() ? "" : " --c " + o.c);
-  auto flags = [&](const FitModel& m) -> std::string {
-    if (o.dot_rows) return "";  // gemm runs matrices, not per-row dot products
+  // The model's custom flags, and with matrix inputs the whole `floatscope gemm` command (gemm runs
+  // matrices: for --dot-rows data the flags alone, to run on the user's own matrices).
+  auto model_flags = [&](const FitModel& m) -> std::string {
     const auto f = gemm_flags(m.acc, data.K);
-    return f ? "floatscope gemm " + inputs + " " + *f : "";
+    return f ? *f : "";
+  };
+  auto flags = [&](const FitModel& m) -> std::string {
+    const std::string f = model_flags(m);
+    return o.dot_rows || f.empty() ? "" : "floatscope gemm " + inputs + " " + f;
   };
   if (o.json) {
     nlohmann::json models = nlohmann::json::array();
@@ -177,6 +182,7 @@ int run_fit(const FitArgs& o) {
       for (const auto& f : m.rules) rules.push_back({{"rule", f.rule}, {"options", f.options}, {"cases", f.cases}});
       models.push_back({{"model", m.label}, {"matched", m.matched}, {"match_rate", m.match_rate()},
                         {"same_as", same_hardware_model(m.acc, data.K)}, {"gemm", flags(m)},
+                        {"gemm_flags", model_flags(m)},
                         {"accumulator", m.acc.describe()}, {"special_value_rules", rules}});
     }
     const nlohmann::json j = {{"cases", r.cases}, {"K", data.K}, {"a_format", a_fmt}, {"b_format", b_fmt},
@@ -219,6 +225,8 @@ int run_fit(const FitArgs& o) {
       const std::string f = flags(m);
       if (!f.empty())
         fmt::print("            {}\n", f);
+      else if (o.dot_rows && !model_flags(m).empty())
+        fmt::print("            gemm flags: {}\n", model_flags(m));
       else if (!o.dot_rows && !same.empty())
         fmt::print("            floatscope gemm {} --model {} --a-format {} --b-format {}\n", inputs,
                    same.substr(0, same.find(',')), a_fmt, b_fmt);
