@@ -72,6 +72,9 @@ TEST_CASE("fit: a flushing unit's rules are found and reported", "[cli_fit]") {
   CHECK(has(r.out, "special values: subnormal inputs flush ("));
   CHECK(has(r.out, "subnormal results flush ("));
   CHECK(has(r.out, "overflow exact-sum or ieee or saturate (no case)"));
+  // Row data: the model's flags alone (gemm runs matrices).
+  CHECK(has(r.out, "gemm flags: --a-format bf16 --b-format bf16 --block-fma 8,24 --acc-format fp32 --rounding rtz "
+                   "--subnormals flush\n"));
 
   auto args = base;
   args.push_back("--json");
