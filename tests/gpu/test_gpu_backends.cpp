@@ -99,6 +99,10 @@ TEST_CASE("gpu-emulated equals the cpu backend bit for bit", "[gpu]") {
     dropout.output_scale_mode = OutputScaleMode::after;
     models.emplace_back(std::string("fp16 output, dropout rescale after storing, ") + std::string(mode_name(mode)), dropout);
   }
+  // Special-value rules other than NVIDIA's (the unit's constants carry them to the device step).
+  Accumulator flushing = model_accumulator("a100-bf16");
+  flushing.fused->specials = UnitSpecials{true, true, UnitOverflow::saturate, ZeroSign::ieee};
+  models.emplace_back("a100-bf16 unit flushing subnormals, saturating, IEEE zeros", flushing);
   Accumulator promoted = make_scalar_accumulator(fp16, fp16, Rounding{Mode::sr});
   promoted.promote = 32;
   promoted.outer_format = fp32;
