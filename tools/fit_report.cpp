@@ -43,7 +43,9 @@ std::string fit_shape_text(const checkio::Array& x) {
 
 DotCases fit_cases(const checkio::Array& A, const checkio::Array& B, const checkio::Array* C,
                    const checkio::Array& D, bool dot_rows, std::size_t max_cases, FrontEnd fe) {
-  const std::string rows_flag = option_name("--dot-rows", fe), got_flag = option_name("--got", fe);
+  // The CLI names the recorded results by their flag (and file), Python by the argument D.
+  const std::string rows_flag = option_name("--dot-rows", fe), got_flag = fe == FrontEnd::cli ? "--got" : D.path;
+  const std::string got_text = fe == FrontEnd::cli ? D.path + ": --got" : D.path;
   if (dot_rows) {
     // Recorded instructions: row i of A times row i of B plus C[i] gave D[i].
     if (A.shape.size() != 2 || B.shape != A.shape)
@@ -76,7 +78,7 @@ DotCases fit_cases(const checkio::Array& A, const checkio::Array& B, const check
     throw UsageError(fmt::format("shapes do not chain: {} is {}x{}, {} is {}x{} (need A's columns == B's rows)",
                                  A.path, A.rows, A.cols, B.path, B.rows, B.cols));
   if (D.rows != A.rows || D.cols != B.cols)
-    throw UsageError(fmt::format("{}: {} is {}x{}, expected {}x{}", D.path, got_flag, D.rows, D.cols, A.rows, B.cols));
+    throw UsageError(fmt::format("{} is {}x{}, expected {}x{}", got_text, D.rows, D.cols, A.rows, B.cols));
   if (C && (C->shape.size() != 2 || C->rows != A.rows || C->cols != B.cols))
     throw UsageError(fmt::format("{}: C is {}, expected {}x{}", C->path, fit_shape_text(*C), A.rows, B.cols));
   return dot_cases_from_gemm(static_cast<int>(A.rows), static_cast<int>(B.cols), static_cast<int>(A.cols),
