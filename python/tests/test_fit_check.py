@@ -205,6 +205,10 @@ def test_check_gemm_h100_outputs_against_v100_and_h100(cli, tmp_path):
                                    rounding="rtz")
     assert custom["passed"] and custom["model"] == "custom"
     assert floatscope.check_gemm(A, B, D, C, model="v100-fp16", max_mismatch=1.0)["passed"]
+    # A and B as uint16 codes of fp16 (as .npy codes for the CLI), D as float32: the same check.
+    codes = floatscope.check_gemm(floatscope.encode(A, "fp16"), floatscope.encode(B, "fp16"), D.astype(np.float32),
+                                  C, model="v100-fp16", a_format="fp16", show=3)
+    assert without(codes, "passed") == without(other, "passed")
 
 
 def test_check_gemm_on_recorded_h100_rows():
