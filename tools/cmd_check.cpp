@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check_io.hpp"
+#include "check_report.hpp"
 #include "command.hpp"
 #include "model_flags.hpp"
 #include "floatscope/check.hpp"
@@ -43,7 +44,7 @@ void add_common(CLI::App& app, CheckCommon& c) {
 std::string percent(double rate) { return fmt::format("{:.4g}%", 100 * rate); }
 
 bool passes(std::size_t wrong, std::size_t checked, double max_mismatch) {
-  return checked == 0 ? wrong == 0 : static_cast<double>(wrong) / static_cast<double>(checked) <= max_mismatch;
+  return check_passes(wrong, checked, max_mismatch);
 }
 
 // ---- check round ---------------------------------------------------------------------------
@@ -55,25 +56,6 @@ struct RoundArgs {
 };
 
 std::string round_case_label(RoundCase c) { return std::string(round_case_name(c)); }
-
-nlohmann::json round_json(const RoundCheck& c, const Format& f) {
-  nlohmann::json cases = nlohmann::json::object();
-  for (std::size_t k = 0; k < kRoundCaseCount; ++k)
-    cases[round_case_label(static_cast<RoundCase>(k))] = {{"checked", c.checked_by_case[k]},
-                                                          {"wrong", c.wrong_by_case[k]}};
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& m : c.first)
-    list.push_back({{"index", m.index},
-                    {"input", hex_float(m.input)},
-                    {"expected", hex_float(m.expected)},
-                    {"got", hex_float(m.got)},
-                    {"expected_bits", code_and_value(m.expected, f)},
-                    {"got_bits", code_and_value(m.got, f)},
-                    {"case", round_case_label(m.kind)},
-                    {"tie_rule", m.tie_rule}});
-  return {{"checked", c.checked}, {"wrong", c.wrong}, {"match_rate", c.match_rate()},
-          {"cases", cases}, {"mismatches", list}};
-}
 
 std::string round_mismatch_line(const RoundMismatch& m, const Format& f) {
   return fmt::format("{:<8} {:<34} {:<22} {:<22} {:<12} {}", m.index,
@@ -140,38 +122,18 @@ int run_check_round(const RoundArgs& o) {
   if (got.v.size() != in.v.size())
     throw UsageError(fmt::format("{} holds {} values but {} holds {}: one result per input", got.path,
                                  got.v.size(), in.path, in.v.size()));
-  const bool is_auto = iequals(o.rounding, "auto");
-  Rounding r;
-  std::vector<RoundingMatch> ranked;
-  RoundCheck result;
-  if (is_auto) {
-    if (o.saturate) throw UsageError("--saturate: --rounding auto tries both overflow policies itself");
-    ranked = rank_roundings(in.v, got.v, f, c.show);
-    r = ranked.front().rounding;
-    result = ranked.front().detail;
-  } else {
-    r.mode = parse_mode(o.rounding);
-    if (is_stochastic(r.mode))
-      throw UsageError(fmt::format("--rounding {}: stochastic modes cannot be checked bit for bit (valid: "
-                                   "rne, rna, rtz, rup, rdn, rto, auto)", o.rounding));
-    r.overflow = o.saturate ? Overflow::saturate : Overflow::spec;
-    result = check_rounding(in.v, got.v, f, r, c.show);
-  }
+  const RoundCheckRun run = run_round_check(in.v, got.v, f, o.rounding, o.saturate, c.show, FrontEnd::cli);
+  const bool is_auto = run.is_auto;
+  const Rounding& r = run.rounding;
+  const std::vector<RoundingMatch>& ranked = run.ranked;
+  const RoundCheck& result = run.result;
   const bool ok = passes(result.wrong, result.checked, c.max_mismatch);
   if (!c.junit.empty())
     checkio::write_file_atomically(
         c.junit, checkio::junit_xml(fmt::format("check round {} {}", f.name, rounding_label(r)),
                                     "floatscope.check.round." + f.name, round_junit(result, f, c.max_mismatch)));
   if (c.json) {
-    nlohmann::json j = round_json(result, f);
-    j = {{"check", "round"}, {"format", f.name}, {"rounding", rounding_label(r)}, {"pass", ok},
-         {"max_mismatch", c.max_mismatch}, {"result", j}};
-    if (is_auto) {
-      nlohmann::json all = nlohmann::json::array();
-      for (const auto& m : ranked) all.push_back({{"rounding", rounding_label(m.rounding)}, {"wrong", m.wrong}});
-      j["auto"] = all;
-    }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", round_check_json(run, f, ok, c.max_mismatch).dump(2));
   } else {
     if (is_auto) {
       std::string full;
@@ -220,9 +182,7 @@ int run_check_gemm(GemmCheckArgs& g) {
     if (C.rows != A.rows || C.cols != B.cols || C.shape.size() != 2)
       throw UsageError(fmt::format("{}: C is {}x{}, expected {}x{}", g.c, C.rows, C.cols, A.rows, B.cols));
   }
-  Accumulator acc = resolve_accumulator(s);
-  // A named model reads its inputs as the hardware does (TF32 units truncate fp32 registers).
-  if (!s.model.empty() && s.model != "custom") acc.quantize = find_model(s.model)->acc.quantize;
+  const Accumulator acc = check_gemm_accumulator(s);
   const int M = static_cast<int>(A.rows), N = static_cast<int>(B.cols), K = static_cast<int>(A.cols);
   const GemmCheck r = check_gemm(acc, M, N, K, A.v.data(), B.v.data(), g.c.empty() ? nullptr : C.v.data(),
                                  D.v.data(), cm.show, g.threads);
@@ -241,17 +201,7 @@ int run_check_gemm(GemmCheckArgs& g) {
     checkio::write_file_atomically(cm.junit, checkio::junit_xml("check gemm " + model, "floatscope.check.gemm." + model, {j}));
   }
   if (cm.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& m : r.first)
-      list.push_back({{"row", m.row}, {"col", m.col}, {"expected", hex_float(m.expected)},
-                      {"got", hex_float(m.got)},
-                      {"ulps", std::isinf(m.ulps) ? nlohmann::json("inf") : nlohmann::json(m.ulps)}});
-    const nlohmann::json j = {{"check", "gemm"}, {"model", model}, {"accumulator", acc.describe()},
-                              {"M", M}, {"N", N}, {"K", K}, {"checked", r.checked}, {"wrong", r.wrong},
-                              {"match_rate", r.match_rate()}, {"max_ulps", r.max_ulps},
-                              {"nonfinite_wrong", r.nonfinite_wrong}, {"out_format", r.out_format.name},
-                              {"pass", ok}, {"max_mismatch", cm.max_mismatch}, {"mismatches", list}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", gemm_check_json(model, acc, M, N, K, r, ok, cm.max_mismatch).dump(2));
   } else {
     fmt::print("check gemm: {}x{} outputs, K={}, model {}\naccumulator {}\n{}\n", M, N, K, model, acc.describe(),
                summary);

@@ -8,10 +8,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "check_io.hpp"
 #include "command.hpp"
+#include "fit_report.hpp"
 #include "floatscope/fit.hpp"
 #include "floatscope/names.hpp"
 #include "floatscope/parallel.hpp"
@@ -27,71 +29,14 @@ struct FitArgs {
   int L_max = 64, F_min = 8, F_max = 40, threads = 0, K = 0;
 };
 
-// The narrowest common format holding every finite value of v (the inputs of fp8/fp16/bf16/tf32
-// units); fp32 when none of those does.
-std::string infer_format(const std::vector<double>& v) {
-  for (const char* name : {"e4m3", "e5m2", "fp16", "bf16", "tf32", "fp32"}) {
-    const Format f = parse_format(name);
-    bool all = true;
-    for (double x : v)
-      if (std::isfinite(x) && round(x, f) != x) {
-        all = false;
-        break;
-      }
-    if (all) return name;
-  }
-  return "fp64";
-}
-
-std::string shape_text(const checkio::Array& x) {
-  std::string s;
-  for (auto d : x.shape) s += (s.empty() ? "" : "x") + std::to_string(d);
-  return s.empty() ? "scalar" : s;
-}
-
 DotCases load_cases(const FitArgs& o, std::string& a_fmt, std::string& b_fmt) {
   const auto A = checkio::read_values(o.a, "A", o.a_format, "--a-format");
   const auto B = checkio::read_values(o.b, "B", o.b_format.empty() ? o.a_format : o.b_format, "--b-format");
   const auto D = checkio::read_values(o.got, "--got", "", "");
   checkio::Array C;
   if (!o.c.empty()) C = checkio::read_values(o.c, "C", "", "");
-  a_fmt = o.a_format.empty() ? infer_format(A.v) : o.a_format;
-  b_fmt = o.b_format.empty() ? (o.a_format.empty() ? infer_format(B.v) : o.a_format) : o.b_format;
-  if (o.dot_rows) {
-    // Recorded instructions: row i of A times row i of B plus C[i] gave D[i].
-    if (A.shape.size() != 2 || B.shape != A.shape)
-      throw UsageError(fmt::format("--dot-rows: A ({}) and B ({}) must both be n x K (one dot product per row)",
-                                   shape_text(A), shape_text(B)));
-    if (D.v.size() != A.rows)
-      throw UsageError(fmt::format("--dot-rows: {} holds {} results for {} rows of A", o.got, D.v.size(), A.rows));
-    if (!o.c.empty() && C.v.size() != A.rows)
-      throw UsageError(fmt::format("--dot-rows: {} holds {} values of C for {} rows of A", o.c, C.v.size(), A.rows));
-    DotCases d;
-    d.K = static_cast<int>(A.cols);
-    d.a = A.v;
-    d.b = B.v;
-    d.c = o.c.empty() ? std::vector<double>(A.rows, 0.0) : C.v;
-    d.d = D.v;
-    if (d.d.size() > o.max_cases) {  // keep the first max_cases rows
-      d.d.resize(o.max_cases);
-      d.c.resize(o.max_cases);
-      d.a.resize(o.max_cases * A.cols);
-      d.b.resize(o.max_cases * A.cols);
-    }
-    return d;
-  }
-  if (A.shape.size() != 2 || B.shape.size() != 2 || D.shape.size() != 2)
-    throw UsageError(fmt::format("A ({}), B ({}) and --got ({}) must be 2-D matrices (or give --dot-rows for "
-                                 "one dot product per row)", shape_text(A), shape_text(B), shape_text(D)));
-  if (A.cols != B.rows)
-    throw UsageError(fmt::format("shapes do not chain: {} is {}x{}, {} is {}x{} (need A's columns == B's rows)",
-                                 o.a, A.rows, A.cols, o.b, B.rows, B.cols));
-  if (D.rows != A.rows || D.cols != B.cols)
-    throw UsageError(fmt::format("{}: --got is {}x{}, expected {}x{}", o.got, D.rows, D.cols, A.rows, B.cols));
-  if (!o.c.empty() && (C.shape.size() != 2 || C.rows != A.rows || C.cols != B.cols))
-    throw UsageError(fmt::format("{}: C is {}, expected {}x{}", o.c, shape_text(C), A.rows, B.cols));
-  return dot_cases_from_gemm(static_cast<int>(A.rows), static_cast<int>(B.cols), static_cast<int>(A.cols),
-                             A.v.data(), B.v.data(), o.c.empty() ? nullptr : C.v.data(), D.v.data(), o.max_cases);
+  std::tie(a_fmt, b_fmt) = fit_formats(A.v, B.v, o.a_format, o.b_format);
+  return fit_cases(A, B, o.c.empty() ? nullptr : &C, D, o.dot_rows, o.max_cases, FrontEnd::cli);
 }
 
 // "subnormal inputs flush (12 cases), overflow exact-sum or ieee or saturate (no case), ...":
@@ -147,22 +92,15 @@ int run_fit(const FitArgs& o) {
     throw UsageError("fit needs --a, --b and --got (or --write-probes DIR to make probe inputs)");
   std::string a_fmt, b_fmt;
   const DotCases data = load_cases(o, a_fmt, b_fmt);
-  FitSpace space;
-  space.a_format = parse_format(a_fmt);
-  space.b_format = parse_format(b_fmt);
-  space.L_max = o.L_max;
-  space.F_min = o.F_min;
-  space.F_max = o.F_max;
-  space.scalar = !o.no_scalar;
-  space.fused = !o.no_fused;
-  if (o.aligners == "standard") space.aligners = AlignerSearch::standard;
-  else if (o.aligners == "all") space.aligners = AlignerSearch::all;
-  else if (o.aligners == "auto") space.aligners = AlignerSearch::when_needed;
-  else throw UsageError("--aligners must be auto, standard or all, not '" + o.aligners + "'");
-  if (o.specials == "standard") space.specials = SpecialsSearch::standard;
-  else if (o.specials == "all") space.specials = SpecialsSearch::all;
-  else if (o.specials == "auto") space.specials = SpecialsSearch::when_needed;
-  else throw UsageError("--specials must be auto, standard or all, not '" + o.specials + "'");
+  FitOptions opts;
+  opts.L_max = o.L_max;
+  opts.F_min = o.F_min;
+  opts.F_max = o.F_max;
+  opts.scalar = !o.no_scalar;
+  opts.fused = !o.no_fused;
+  opts.aligners = o.aligners;
+  opts.specials = o.specials;
+  const FitSpace space = fit_space(a_fmt, b_fmt, opts, FrontEnd::cli);
   const FitResult r = fit(data, space, o.top, o.threads);
   const std::string inputs = fmt::format("--a {} --b {}{}", o.a, o.b, o.c.empty() ? "" : " --c " + o.c);
   // The model's custom flags, and with matrix inputs the whole `floatscope gemm` command (gemm runs
@@ -176,24 +114,7 @@ int run_fit(const FitArgs& o) {
     return o.dot_rows || f.empty() ? "" : "floatscope gemm " + inputs + " " + f;
   };
   if (o.json) {
-    nlohmann::json models = nlohmann::json::array();
-    for (const auto& m : r.models) {
-      nlohmann::json rules = nlohmann::json::array();
-      for (const auto& f : m.rules) rules.push_back({{"rule", f.rule}, {"options", f.options}, {"cases", f.cases}});
-      models.push_back({{"model", m.label}, {"matched", m.matched}, {"match_rate", m.match_rate()},
-                        {"same_as", same_hardware_model(m.acc, data.K)}, {"gemm", flags(m)},
-                        {"gemm_flags", model_flags(m)},
-                        {"accumulator", m.acc.describe()}, {"special_value_rules", rules}});
-    }
-    const nlohmann::json j = {{"cases", r.cases}, {"K", data.K}, {"a_format", a_fmt}, {"b_format", b_fmt},
-                              {"candidates", r.space_size}, {"output_formats", r.out_formats},
-                              {"dot_products", r.evaluations}, {"completed", r.completed},
-                              {"probes", r.probes}, {"seconds", r.seconds},
-                              {"full_matches", r.full_matches()}, {"aligner_variants", r.aligner_variants},
-                              {"special_variants", r.special_variants},
-                              {"refine_dot_products", r.refine_evaluations},
-                              {"models", models}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", fit_json(r, data.K, a_fmt, b_fmt, flags).dump(2));
   } else {
     fmt::print("fit: {} cases, K={}, A {}{}, B {}{}\n", r.cases, data.K, a_fmt, o.a_format.empty() ? " (inferred)" : "",
                b_fmt, o.b_format.empty() && o.a_format.empty() ? " (inferred)" : "");

@@ -363,39 +363,47 @@ std::vector<FitModel> special_variants(const std::vector<FitModel>& units, const
 }
 
 namespace {
+using Kind = GemmFlag::Kind;
+
+void add(std::vector<GemmFlag>& f, std::string name, std::string value, Kind kind = Kind::text) {
+  f.push_back({std::move(name), std::move(value), kind});
+}
+
 // The output conversion: format, rounding, and the scale with where it enters.
-std::string output_flags(const Accumulator& acc) {
-  if (!acc.output_format) return "";
-  std::string f = fmt::format(" --output-format {} --output-rounding {}", acc.output_format->name,
-                              mode_name(acc.output_rounding.mode));
-  if (acc.output_scale != 1.0) f += fmt::format(" --output-scale {}", acc.output_scale);  // shortest round trip
-  if (acc.output_scale_mode == OutputScaleMode::after) f += " --output-scale-mode after";
-  return f;
+void output_flags(const Accumulator& acc, std::vector<GemmFlag>& f) {
+  if (!acc.output_format) return;
+  add(f, "output-format", acc.output_format->name);
+  add(f, "output-rounding", std::string(mode_name(acc.output_rounding.mode)));
+  if (acc.output_scale != 1.0) add(f, "output-scale", fmt::format("{}", acc.output_scale), Kind::number);  // shortest round trip
+  if (acc.output_scale_mode == OutputScaleMode::after) add(f, "output-scale-mode", "after");
+}
+
+void sr_bits(Mode m, int bits, std::vector<GemmFlag>& f) {
+  if (is_stochastic(m) && bits != 64) add(f, "sr-bits", std::to_string(bits), Kind::integer);
 }
 }  // namespace
 
 // Flags in a fixed order: inputs, the unit or scalar accumulator, its aligner, schedule and
 // special-value rules, promotion and its outer accumulator, C's format, the output conversion.
-// Parts at their --block-fma defaults (fp32/rne outer, truncating aligner, NVIDIA's rules) print
-// nothing. nullopt for what no flag expresses:
+// Parts at their --block-fma defaults (fp32/rne outer, truncating aligner, NVIDIA's rules) give
+// no flag. nullopt for what no flag expresses:
 //   - scale_a/scale_b other than 1 (--scale-a also divides the inputs by the scale),
 //   - an output scale without an output format, or output_scale_mode after without one,
 //   - scalar models: a product rounding other than the accumulator's, a split-K reduction format,
 //     promotion;
 //   - fused units: C after the products together with promotion (its own schedule), and C after
 //     the products into a running value whose rounding is stochastic.
-// C after the products (FusedUnit::c_outside) is printed as promotion every L into an outer
+// C after the products (FusedUnit::c_outside) is given as promotion every L into an outer
 // accumulator of the c-add format and rounding: the outer sum starts at C rounded onto that format
 // and adds each step's sum with one rounding, the same arithmetic whenever C is a value of that
 // format (fp32 C with fp32 c-add: every recording and every fit candidate).
-std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
+std::optional<std::vector<GemmFlag>> gemm_flag_list(const Accumulator& acc, int K) {
   if (acc.scale_a != 1.0 || acc.scale_b != 1.0) return std::nullopt;
   if (!acc.output_format && (acc.output_scale != 1.0 || acc.output_scale_mode != OutputScaleMode::fused))
     return std::nullopt;
-  std::string f = fmt::format("--a-format {} --b-format {}", acc.a_format.name, acc.b_format.name);
-  const auto sr_bits = [](Mode m, int bits) {
-    return is_stochastic(m) && bits != 64 ? fmt::format(" --sr-bits {}", bits) : std::string();
-  };
+  std::vector<GemmFlag> f;
+  add(f, "a-format", acc.a_format.name);
+  add(f, "b-format", acc.b_format.name);
   if (acc.fused) {
     const FusedUnit& u = *acc.fused;
     int promote = acc.promote;
@@ -406,36 +414,59 @@ std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
       outer = u.c_add_format;
       outer_mode = u.c_add_rounding.mode;
     }
-    // Blocks of K or more are one step: print K (as fit's labels do) where the promotion allows.
+    // Blocks of K or more are one step: give K (as fit's labels do) where the promotion allows.
     int L = u.L;
     if (!u.pair_interleave && K >= 1 && K < L && (promote == 0 || promote % K == 0)) L = K;
     if (u.c_outside) promote = L;
-    f += fmt::format(" --block-fma {},{} --acc-format {} --rounding {}", L, u.F, u.out.name, mode_name(u.out_mode));
-    f += sr_bits(u.out_mode, u.out_sr_bits);
-    if (u.align_mode != Mode::rtz) f += fmt::format(" --align {}", mode_name(u.align_mode));
-    if (u.normalized_products) f += " --normalised-products";
-    if (u.pair_interleave) f += " --interleaved-pairs";
+    add(f, "block-fma", fmt::format("{},{}", L, u.F));
+    add(f, "acc-format", u.out.name);
+    add(f, "rounding", std::string(mode_name(u.out_mode)));
+    sr_bits(u.out_mode, u.out_sr_bits, f);
+    if (u.align_mode != Mode::rtz) add(f, "align", std::string(mode_name(u.align_mode)));
+    if (u.normalized_products) add(f, "normalised-products", "", Kind::flag);
+    if (u.pair_interleave) add(f, "interleaved-pairs", "", Kind::flag);
     const UnitSpecials plain;
-    if (u.specials.flush_inputs || u.specials.flush_results)
-      f += fmt::format(" --subnormals {}", subnormals_name(u.specials));
-    if (u.specials.overflow != plain.overflow) f += fmt::format(" --unit-overflow {}", unit_overflow_name(u.specials.overflow));
-    if (u.specials.zero_sign != plain.zero_sign) f += fmt::format(" --zero-sign {}", zero_sign_name(u.specials.zero_sign));
+    if (u.specials.flush_inputs || u.specials.flush_results) add(f, "subnormals", std::string(subnormals_name(u.specials)));
+    if (u.specials.overflow != plain.overflow) add(f, "unit-overflow", std::string(unit_overflow_name(u.specials.overflow)));
+    if (u.specials.zero_sign != plain.zero_sign) add(f, "zero-sign", std::string(zero_sign_name(u.specials.zero_sign)));
     if (promote > 0) {
-      f += fmt::format(" --promote {}", promote);
-      if (outer.name != "fp32" || outer_mode != Mode::rne)
-        f += fmt::format(" --outer-format {} --outer-rounding {}", outer.name, mode_name(outer_mode));
+      add(f, "promote", std::to_string(promote), Kind::integer);
+      if (outer.name != "fp32" || outer_mode != Mode::rne) {
+        add(f, "outer-format", outer.name);
+        add(f, "outer-rounding", std::string(mode_name(outer_mode)));
+      }
     }
   } else {
     if (acc.reduce_format || acc.promote > 0) return std::nullopt;
     if (acc.product_format && acc.product_rounding.mode != acc.acc_rounding.mode) return std::nullopt;
-    f += fmt::format(" --acc-format {} --rounding {}", acc.acc_format.name, mode_name(acc.acc_rounding.mode));
-    f += sr_bits(acc.acc_rounding.mode, acc.acc_rounding.sr_bits);
-    f += fmt::format(" --order {}", acc.order.describe());
-    if (acc.product_format) f += fmt::format(" --product-format {}", acc.product_format->name);
-    if (acc.compensation != Compensation::none) f += fmt::format(" --compensation {}", compensation_name(acc.compensation));
+    add(f, "acc-format", acc.acc_format.name);
+    add(f, "rounding", std::string(mode_name(acc.acc_rounding.mode)));
+    sr_bits(acc.acc_rounding.mode, acc.acc_rounding.sr_bits, f);
+    add(f, "order", acc.order.describe());
+    if (acc.product_format) add(f, "product-format", acc.product_format->name);
+    if (acc.compensation != Compensation::none) add(f, "compensation", std::string(compensation_name(acc.compensation)));
   }
-  if (acc.c_format) f += fmt::format(" --c-format {} --c-rounding {}", acc.c_format->name, mode_name(acc.c_rounding.mode));
-  return f + output_flags(acc);
+  if (acc.c_format) {
+    add(f, "c-format", acc.c_format->name);
+    add(f, "c-rounding", std::string(mode_name(acc.c_rounding.mode)));
+  }
+  output_flags(acc, f);
+  return f;
+}
+
+std::string gemm_flags_text(const std::vector<GemmFlag>& flags) {
+  std::string s;
+  for (const auto& g : flags) {
+    s += (s.empty() ? "--" : " --") + g.name;
+    if (g.kind != GemmFlag::Kind::flag) s += " " + g.value;
+  }
+  return s;
+}
+
+std::optional<std::string> gemm_flags(const Accumulator& acc, int K) {
+  const auto flags = gemm_flag_list(acc, K);
+  if (!flags) return std::nullopt;
+  return gemm_flags_text(*flags);
 }
 
 std::string same_hardware_model(const Accumulator& acc, int K) {

@@ -13,6 +13,9 @@ Stochastic rounding: element i of the flattened (C-order) array draws index i of
 
 Errors: bad names and values raise ValueError with the message the CLI prints; arrays of an
 unsupported dtype raise TypeError.
+
+Checks and fits: fit(), check_round() and check_gemm() run `floatscope fit` and
+`floatscope check round|gemm` on arrays and return the dicts of their `--json` reports.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ __all__ = [
     "quantize",
     "sweep",
     "read_results",
+    "fit",
+    "check_round",
+    "check_gemm",
 ]
 
 # floatscope preset -> the ml_dtypes (or NumPy) dtype with the same encoding.
@@ -331,3 +337,160 @@ def read_results(out_dir):
         if types.get(name, "str") == "str":
             df[name] = df[name].astype("string")
     return df
+
+
+def _values(x, what: str, fn: str, codes_format=None) -> np.ndarray:
+    """x as a contiguous float64 array of any shape: floats converted, ml_dtypes arrays decoded,
+    uint8/uint16 arrays read as codes of codes_format and uint32 arrays as fp32 bit patterns (as
+    the CLI reads .npy files; recorded hardware data store fp32 values so)."""
+    a = np.asarray(x)
+    if a.dtype == np.dtype(np.uint32):
+        return np.ascontiguousarray(a).view(np.float32).astype(np.float64)
+    if a.dtype in (np.dtype(np.uint8), np.dtype(np.uint16)):
+        if codes_format is None:
+            raise TypeError(f"{fn}: {what} holds integer codes ({a.dtype}); give its format")
+        return np.ascontiguousarray(decode(a, codes_format), dtype=np.float64)
+    if a.dtype in _FLOAT_DTYPES or a.dtype in _ml_dtypes_formats():
+        return np.ascontiguousarray(_as_values(a, fn), dtype=np.float64)
+    raise TypeError(f"{fn}: {what} has dtype {a.dtype}; expected float16/32/64, uint8/uint16 codes, "
+                    f"uint32 fp32 bit patterns, or an ml_dtypes array")
+
+
+def _count(v, name: str, fn: str, lo: int, hi: int) -> int:
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+        raise TypeError(f"{fn}: {name} must be an integer")
+    if not lo <= v <= hi:
+        raise ValueError(f"{fn}: {name} = {v} is out of range: expected an integer from {lo} to {hi}")
+    return int(v)
+
+
+def _gemm_call(options: dict, with_c: bool) -> str:
+    """The gemm() call that runs a fitted model, as text (the Python form of the CLI's "gemm")."""
+    args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+    return f"floatscope.gemm(A, B{', C' if with_c else ''}, {args})"
+
+
+def fit(A, B, D, C=None, *, a_format=None, b_format=None, dot_rows=False, top=1, max_cases=20000,
+        L_max=64, F_min=8, F_max=40, scalar=True, fused=True, aligners="auto", specials="auto",
+        threads=0) -> dict:
+    """The accumulation models that reproduce recorded outputs bit for bit, as `floatscope fit`.
+
+    Without dot_rows: A (M x K), B (K x N), the recorded D and optional C (M x N); every output is a
+    case (at most max_cases, evenly spaced). With dot_rows=True: A and B n x K, C and D n values
+    (row i of A times row i of B plus C[i] gave D[i]; the first max_cases rows). Arrays:
+    float16/32/64, ml_dtypes arrays, or (A, B) uint8/uint16 codes of a_format / b_format.
+    a_format, b_format: the inputs' formats (default: B's is A's; without either, each is the
+    narrowest of e4m3 e5m2 fp16 bf16 tf32 fp32 holding the values). The other keywords are the
+    CLI's options (--top, --max-cases, --L-max, --F-min, --F-max, --no-scalar, --no-fused,
+    --aligners, --specials, --threads).
+
+    Returns the dict of `fit --json` (cases, K, a_format, b_format, candidates, output_formats,
+    dot_products, completed, probes, seconds, full_matches, aligner_variants, special_variants,
+    refine_dot_products, models). Each model also has gemm_options: the gemm() keywords that run
+    it (gemm(A, B, C, **m["gemm_options"]) gives its D), or None when no keywords express it; its
+    "gemm" is that call as text ("" with dot_rows: gemm() runs matrices).
+    Bad input (shapes, off-grid values, unknown formats) raises ValueError.
+    """
+    fn = "fit"
+    a = _values(A, "A", fn, a_format)
+    b = _values(B, "B", fn, b_format if b_format is not None else a_format)
+    d = _values(D, "D", fn)
+    c = None if C is None else _values(C, "C", fn)
+    for name, v in (("a_format", a_format), ("b_format", b_format), ("aligners", aligners),
+                    ("specials", specials)):
+        if v is not None and not isinstance(v, str):
+            raise TypeError(f"{fn}: {name} must be a string, got {type(v).__name__}")
+    report = _core.fit(
+        a, b, c, d, a_format or "", b_format or "", bool(dot_rows),
+        _count(top, "top", fn, 1, 1000), _count(max_cases, "max_cases", fn, 1, 100000000),
+        _count(L_max, "L_max", fn, 1, 1024), _count(F_min, "F_min", fn, 1, 48), _count(F_max, "F_max", fn, 1, 48),
+        bool(scalar), bool(fused), aligners, specials, _count(threads, "threads", fn, 0, 2**31 - 1))
+    import json
+    result = json.loads(report)
+    for m in result["models"]:
+        opts = m["gemm_options"] = None if m["gemm_options"] is None else dict(m["gemm_options"])
+        m["gemm"] = "" if dot_rows or opts is None else _gemm_call(opts, C is not None)
+    return result
+
+
+def check_round(x, got=None, format=None, rounding: str = "rne", saturate: bool = False, show: int = 10, *,
+                got_codes=None, max_mismatch: float = 0.0) -> dict:
+    """Checks a conversion of x onto `format` (your got = round(x)) bit for bit, as
+    `floatscope check round`.
+
+    got: your results as values (float16/32/64, ml_dtypes; uint8/uint16 are read as codes of
+    format, as the CLI's --got does), or got_codes: codes of format (uint8/uint16). x and got are
+    compared element by element (flattened, C order). rounding: rne, rna, rtz, rup, rdn, rto, or
+    "auto" (every mode with and without saturation: the best is checked and "auto" lists them all).
+    show: mismatches listed; max_mismatch: the fraction allowed to pass.
+
+    Returns the dict of `check round --json` (check, format, rounding, pass, max_mismatch, result
+    with checked, wrong, match_rate, cases and mismatches; auto), and passed (= pass: a Python
+    keyword cannot be an attribute name).
+    """
+    fn = "check_round"
+    if not isinstance(format, str):
+        raise TypeError(f"{fn}: format must be a string, got {type(format).__name__}")
+    if not isinstance(rounding, str):
+        raise TypeError(f"{fn}: rounding must be a string, got {type(rounding).__name__}")
+    if (got is None) == (got_codes is None):
+        raise ValueError(f"{fn}: give exactly one of got (values) and got_codes (codes of format)")
+    xs = _values(x, "x", fn)
+    if got is not None:
+        g, name = _values(got, "got", fn, format), "got"
+    else:
+        codes = np.asarray(got_codes)
+        if codes.dtype not in (np.dtype(np.uint8), np.dtype(np.uint16)):
+            raise TypeError(f"{fn}: got_codes has dtype {codes.dtype}; expected uint8 or uint16 codes of {format}")
+        g, name = np.ascontiguousarray(decode(codes, format), dtype=np.float64), "got_codes"
+    import json
+    report = json.loads(_core.check_round(xs.reshape(-1), g.reshape(-1), name, format, rounding, bool(saturate),
+                                          _count(show, "show", fn, 0, 1000000), float(max_mismatch)))
+    report["passed"] = report["pass"]
+    return report
+
+
+def check_gemm(A, B, got, C=None, *, model=None, a_format=None, b_format=None, acc_format=None, rounding=None,
+               sr_bits=None, order=None, product_format=None, compensation=None, c_format=None,
+               c_rounding=None, promote=None, block_fma=None, outer_format=None, outer_rounding=None,
+               align=None, normalised_products=None, interleaved_pairs=None, subnormals=None,
+               unit_overflow=None, zero_sign=None, output_format=None, output_rounding=None,
+               output_scale=None, output_scale_mode=None, show: int = 10, max_mismatch: float = 0.0,
+               threads: int = 0) -> dict:
+    """Checks recorded GEMM outputs got = A*B (+C) against a model bit for bit, as
+    `floatscope check gemm`.
+
+    A (M x K), B (K x N), got and C (M x N): as gemm() takes them. The model: model= a named one,
+    or the custom-model keywords of gemm() (acc_format, rounding, block_fma, promote, c_format,
+    subnormals, ...). A and B must hold values of their formats.
+
+    Returns the dict of `check gemm --json` (check, model, accumulator, M, N, K, checked, wrong,
+    match_rate, max_ulps, nonfinite_wrong, out_format, pass, max_mismatch, mismatches) and passed
+    (= pass: the CLI's exit 0 / 1 decision).
+    """
+    fn = "check_gemm"
+    options = {k: v for k, v in dict(
+        model=model, a_format=a_format, b_format=b_format, acc_format=acc_format, rounding=rounding,
+        sr_bits=sr_bits, order=order, product_format=product_format, compensation=compensation,
+        c_format=c_format, c_rounding=c_rounding, promote=promote, block_fma=block_fma,
+        outer_format=outer_format, outer_rounding=outer_rounding, align=align,
+        normalised_products=normalised_products, interleaved_pairs=interleaved_pairs,
+        subnormals=subnormals, unit_overflow=unit_overflow, zero_sign=zero_sign,
+        output_format=output_format, output_rounding=output_rounding, output_scale=output_scale,
+        output_scale_mode=output_scale_mode).items() if v is not None}
+    mats = []
+    for what, m, codes in (("A", A, a_format), ("B", B, b_format if b_format is not None else a_format),
+                           ("got", got, None), ("C", C, "fp32")):
+        if m is None:
+            mats.append(None)
+            continue
+        v = _values(m, what, fn, codes)
+        if v.ndim != 2:
+            raise ValueError(f"{fn}: {what} must be a 2-D matrix, got {v.ndim} dimension(s)")
+        mats.append(v)
+    import json
+    report = json.loads(_core.check_gemm(mats[0], mats[1], mats[3], mats[2], options,
+                                         _count(show, "show", fn, 0, 1000000), float(max_mismatch),
+                                         _count(threads, "threads", fn, 0, 2**31 - 1)))
+    report["passed"] = report["pass"]
+    return report

@@ -19,35 +19,32 @@
 namespace nb = nanobind;
 
 namespace floatscope::python {
-namespace {
-
-using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 // Sets one ExperimentSpec field from a keyword; the types are those of the CLI's options.
-void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
+void set_spec_field(ExperimentSpec& s, const std::string& key, nb::handle v, const std::string& fn) {
   auto str = [&](std::string& field) {
     if (!nb::isinstance<nb::str>(v))
-      throw nb::type_error(("gemm: " + key + " must be a string, got " +
+      throw nb::type_error((fn + ": " + key + " must be a string, got " +
                             nb::cast<std::string>(nb::str(v.type().attr("__name__")))).c_str());
     field = to_lower(nb::cast<std::string>(v));  // names are case-insensitive, recorded lower-case
   };
   auto integer = [&](auto& field) {
     if (!nb::isinstance<nb::int_>(v) || nb::isinstance<nb::bool_>(v))
-      throw nb::type_error(("gemm: " + key + " must be an integer").c_str());
+      throw nb::type_error((fn + ": " + key + " must be an integer").c_str());
     try {
       field = nb::cast<std::remove_reference_t<decltype(field)>>(v);
     } catch (const nb::cast_error&) {
-      throw std::invalid_argument("gemm: " + key + " = " + nb::cast<std::string>(nb::str(v)) +
+      throw std::invalid_argument(fn + ": " + key + " = " + nb::cast<std::string>(nb::str(v)) +
                                   " is out of range");
     }
   };
   auto real = [&](double& field) {
     if (!(nb::isinstance<nb::float_>(v) || nb::isinstance<nb::int_>(v)) || nb::isinstance<nb::bool_>(v))
-      throw nb::type_error(("gemm: " + key + " must be a number").c_str());
+      throw nb::type_error((fn + ": " + key + " must be a number").c_str());
     field = nb::cast<double>(v);
   };
   auto boolean = [&](bool& field) {
-    if (!nb::isinstance<nb::bool_>(v)) throw nb::type_error(("gemm: " + key + " must be True or False").c_str());
+    if (!nb::isinstance<nb::bool_>(v)) throw nb::type_error((fn + ": " + key + " must be True or False").c_str());
     field = nb::cast<bool>(v);
   };
   if (key == "model") str(s.model);
@@ -94,8 +91,12 @@ void set_field(ExperimentSpec& s, const std::string& key, nb::handle v) {
   else if (key == "reference_of") str(s.reference_of);
   else if (key == "amax_history_len") integer(s.amax_history_len);
   else if (key == "outlier_growth") real(s.outlier_growth);
-  else throw nb::type_error(("gemm: unknown option '" + key + "'").c_str());
+  else throw nb::type_error((fn + ": unknown option '" + key + "'").c_str());
 }
+
+namespace {
+
+using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
 int dim(std::size_t n, const char* what) {
   if (n == 0 || n > static_cast<std::size_t>(INT32_MAX))
@@ -136,7 +137,7 @@ nb::dict metrics_dict(const ExperimentSpec& s, const ExperimentResult& r) {
 nb::tuple gemm(std::optional<Matrix> A, std::optional<Matrix> B, std::optional<Matrix> C,
                const nb::dict& options, int threads) {
   ExperimentSpec s;
-  for (auto [k, v] : options) set_field(s, nb::cast<std::string>(k), v);
+  for (auto [k, v] : options) set_spec_field(s, nb::cast<std::string>(k), v, "gemm");
   check_threads(threads, "threads");
   if (A.has_value() != B.has_value())
     throw std::invalid_argument("gemm: give both A and B, or neither (then M, N, K and dist generate inputs)");

@@ -20,4 +20,5 @@ NB_MODULE(_core, m) {
   floatscope::python::bind_gemm(m);
   floatscope::python::bind_quantize(m);
   floatscope::python::bind_sweep(m);
+  floatscope::python::bind_check(m);
 }

@@ -171,8 +171,20 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep = 10
 // its zero sign).
 bool fit_same(double got, double want);
 
-// The `floatscope gemm` flags that run this model ("--block-fma 16,25 --acc-format fp32
-// --rounding rtz ..."), or nullopt when the flags cannot express it.
+// One `floatscope gemm` flag: "block-fma" with "16,25"; the Python package's gemm() takes it as
+// the keyword block_fma (dashes to underscores) with a value of the kind's type.
+struct GemmFlag {
+  enum class Kind : std::uint8_t { text, integer, number, flag };  // flag: no value (True)
+  std::string name;   // without the leading "--"
+  std::string value;  // as printed; empty for a flag
+  Kind kind = Kind::text;
+};
+
+// The `floatscope gemm` flags that run this model, in the order printed, or nullopt when the
+// flags cannot express it. gemm_flags is their text ("--block-fma 16,25 --acc-format fp32
+// --rounding rtz ..."); the Python package builds gemm()'s keywords from the same list.
+std::optional<std::vector<GemmFlag>> gemm_flag_list(const Accumulator& acc, int K);
+std::string gemm_flags_text(const std::vector<GemmFlag>& flags);
 std::optional<std::string> gemm_flags(const Accumulator& acc, int K);
 
 // The named hardware model (models.hpp) with the same parameters on these inputs and this K
