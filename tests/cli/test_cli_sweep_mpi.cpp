@@ -213,7 +213,12 @@ TEST_CASE("Ctrl-C on mpirun stops the MPI sweep cleanly, and it resumes", "[cli]
       &err);
   INFO(err);
   CHECK(rc != 0);
-  CHECK_THAT(err, Catch::Contains("stopped by a signal"));
+  // Rank 0 prints why it stopped, but its stderr reaches us through mpirun, which SIGKILLs the
+  // ranks one second after their SIGTERM and exits: on a loaded machine (2 cores, the suite running
+  // beside it) neither the line nor rank 0's "interrupted" summary may get through. Checked when
+  // they do; what must hold either way is below (exit code, no orphan rank, no torn row, resume).
+  if (err.find("floatscope: the MPI sweep was") != std::string::npos)
+    CHECK_THAT(err, Catch::Contains("stopped by a signal"));
   // No rank outlives mpirun.
   for (pid_t p : ranks) {
     if (p <= 0) continue;
@@ -232,15 +237,13 @@ TEST_CASE("Ctrl-C on mpirun stops the MPI sweep cleanly, and it resumes", "[cli]
   auto partial = read_csv_file(d / "results.csv");
   REQUIRE(partial.rows.size() < want.size());
   CHECK_FALSE(partial.torn_tail);
-  // mpirun kills rank 0 one second after its SIGTERM. When rank 0 finished its point in that
-  // second, it says how many rows it kept and meta.json says "interrupted"; on a loaded machine it
-  // may not have, and then neither is written (meta.json still says "running"). Never complete.
+  // When rank 0 finished in that second, it says how many rows it kept and meta.json says
+  // "interrupted"; otherwise meta.json still says "running". Never complete.
   const auto meta = meta_of(d);
   INFO(meta.dump());
-  const bool said = err.find("interrupted: ") != std::string::npos;
-  if (said) CHECK_THAT(err, Catch::Contains("interrupted: " + std::to_string(partial.rows.size()) + " of 72 rows"));
+  if (err.find("interrupted: ") != std::string::npos)
+    CHECK_THAT(err, Catch::Contains("interrupted: " + std::to_string(partial.rows.size()) + " of 72 rows"));
   CHECK((meta["status"] == "interrupted" || meta["status"] == "running"));
-  if (!said) CHECK(meta["status"] == "running");
   CHECK(meta["complete"] == false);
   auto again = run_process(kMpiexec, mpirun(3, with_out(d, kSlowGrid)));
   INFO(again.err);
