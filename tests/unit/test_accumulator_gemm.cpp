@@ -10,6 +10,7 @@
 #include "floatscope/gemm.hpp"
 #include "floatscope/models.hpp"
 #include "floatscope/simd.hpp"
+#include "simd_levels.hpp"
 
 using namespace floatscope;
 
@@ -63,13 +64,7 @@ void check_gemm_level(const Accumulator& acc, int M, int N, int K, std::uint64_t
 }
 
 void check_gemm(const Accumulator& acc, int M, int N, int K, std::uint64_t seed) {
-  const SimdLevel saved = simd_level();
-  for (SimdLevel level : available_simd_levels()) {
-    set_simd_level(level);
-    INFO("SIMD level " << simd_level_name(level));
-    check_gemm_level(acc, M, N, K, seed);
-  }
-  set_simd_level(saved);
+  floatscope::test::for_each_simd_level([&] { check_gemm_level(acc, M, N, K, seed); });
 }
 
 }  // namespace

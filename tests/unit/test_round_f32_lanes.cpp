@@ -23,6 +23,7 @@
 #include "floatscope/rounding.hpp"
 #include "floatscope/simd.hpp"
 #include "../support/mpfr_oracle.hpp"
+#include "simd_levels.hpp"
 
 using namespace floatscope;
 
@@ -103,17 +104,6 @@ std::string describe(const Format& f, const Rounding& r) {
   return f.name + " " + std::string(mode_name(r.mode)) + (r.overflow == Overflow::saturate ? " saturate" : " spec");
 }
 
-template <class Body>
-void for_each_level(Body body) {
-  const SimdLevel saved = simd_level();
-  for (SimdLevel level : available_simd_levels()) {
-    set_simd_level(level);
-    INFO("SIMD level " << simd_level_name(level));
-    body();
-  }
-  set_simd_level(saved);
-}
-
 }  // namespace
 
 TEST_CASE("the float32 lanes take the grids inside float32's, deterministic modes only", "[round_f32_lanes]") {
@@ -166,7 +156,7 @@ TEST_CASE("round_array(float) on float32 lanes equals the scalar kernel and MPFR
         }
         if (oracle_bad < in.size())
           FAIL_CHECK("the scalar kernel differs from MPFR at input " << std::hexfloat << in[oracle_bad]);
-        for_each_level([&] {
+        floatscope::test::for_each_simd_level([&] {
           std::vector<float> got(in.size());
           const RoundStats gs = round_array(in, got, f, r, 0, 1);
           std::size_t bad = 0;

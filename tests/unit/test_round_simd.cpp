@@ -19,6 +19,7 @@
 #include "floatscope/random.hpp"
 #include "floatscope/rounding.hpp"
 #include "floatscope/simd.hpp"
+#include "simd_levels.hpp"
 
 using namespace floatscope;
 
@@ -159,18 +160,6 @@ std::size_t first_mismatch(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size();
 }
 
-// Runs body once per SIMD level this machine has (scalar, avx2, avx512), restoring the level.
-template <class Body>
-void for_each_level(Body body) {
-  const SimdLevel saved = simd_level();
-  for (SimdLevel level : available_simd_levels()) {
-    set_simd_level(level);
-    INFO("SIMD level " << simd_level_name(level));
-    body(level);
-  }
-  set_simd_level(saved);
-}
-
 }  // namespace
 
 TEST_CASE("this machine runs the scalar level, and every level it reports", "[round_simd]") {
@@ -191,7 +180,7 @@ TEST_CASE("round_array(double) equals the scalar kernel bit for bit", "[round_si
       const std::uint64_t first = 1000003;
       std::vector<double> want, got(in.size());
       const RoundStats ws = reference(in, want, f, r, first);
-      for_each_level([&](SimdLevel) {
+      floatscope::test::for_each_simd_level([&] {
         const RoundStats gs = round_array(in, got, f, r, first, 1);
         const std::size_t bad = first_mismatch(want, got);
         INFO(describe(f, r));
@@ -215,7 +204,7 @@ TEST_CASE("round_array(float) equals the scalar kernel bit for bit", "[round_sim
     for (const Rounding& r : roundings()) {
       std::vector<float> want, got(in.size());
       const RoundStats ws = reference(in, want, f, r, 17);
-      for_each_level([&](SimdLevel) {
+      floatscope::test::for_each_simd_level([&] {
         const RoundStats gs = round_array(in, got, f, r, 17, 1);
         const std::size_t bad = first_mismatch(want, got);
         INFO(describe(f, r));
