@@ -143,11 +143,11 @@ int run_fit(const FitArgs& o) {
       fmt::print("  {:>8}  {}{}\n", fmt::format("{:.4g}%", 100 * m.match_rate()), m.label,
                  same.empty() ? "" : "  = model " + same);
       if (!m.rules.empty()) fmt::print("            special values: {}\n", rules_text(m.rules));
-      const std::string f = flags(m);
-      if (!f.empty())
-        fmt::print("            {}\n", f);
-      else if (o.dot_rows && !model_flags(m).empty())
-        fmt::print("            gemm flags: {}\n", model_flags(m));
+      const std::string f = model_flags(m);
+      if (!f.empty() && o.dot_rows)
+        fmt::print("            gemm flags: {}\n", f);
+      else if (!f.empty())
+        fmt::print("            floatscope gemm {} {}\n", inputs, f);
       else if (!o.dot_rows && !same.empty())
         fmt::print("            floatscope gemm {} --model {} --a-format {} --b-format {}\n", inputs,
                    same.substr(0, same.find(',')), a_fmt, b_fmt);

@@ -34,10 +34,11 @@ struct Rounder {
 };
 
 // Which special-value rules of the fused unit (UnitSpecials) met a dot product under the
-// default rules: a subnormal A or B element in a step, a step result that is a nonzero
-// subnormal of the unit's output, one that is Inf, one that is zero. A unit with other rules
-// gives the same result as the default one on every case where none of its changed rules met
-// (the first step where the two differ is one where such a rule applies to the same state).
+// default rules: a subnormal A or B element (every element is in some step, so this one depends
+// on the inputs alone and the caller sets it), a step result that is a nonzero subnormal of the
+// unit's output, one that is Inf, one that is zero (the engine records these). A unit with other
+// rules gives the same result as the default one on every case where none of its changed rules
+// met (the first step where the two differ is one where such a rule applies to the same state).
 enum RuleTrigger : std::uint8_t {
   kTriggerSubnormalInput = 1,
   kTriggerSubnormalResult = 2,
@@ -50,7 +51,7 @@ struct DotCtx {
   CounterRng rng;
   std::uint64_t step = 0;
   GemmEvents* ev;
-  std::uint8_t* triggers = nullptr;  // set: RuleTrigger bits of the fused steps are ORed in
+  std::uint8_t* triggers = nullptr;  // set: the step-result RuleTrigger bits are ORed in
   // Rounds the exact value x (hi + lo, scaled when beyond double's range); counts a partial-sum
   // event when `partial`.
   double round(const Rounder& r, const ScaledDD& x, bool partial) {
@@ -106,7 +107,7 @@ class DotEngine {
   double run(const double* a, const double* b, int K, double c, GemmEvents* ev, std::uint64_t row,
              std::uint64_t col) const;
   // run() (row = col = 0, no events) that also ORs into `triggers` the RuleTrigger bits of its
-  // fused steps (fit's search over the special-value rules).
+  // fused steps' results (fit's search over the special-value rules).
   double run_traced(const double* a, const double* b, int K, double c, std::uint8_t& triggers) const;
   const Accumulator& accumulator() const { return acc_; }
   // Scales and output conversion of an accumulated value v, as run() applies them; `step` is the

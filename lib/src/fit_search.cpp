@@ -295,12 +295,27 @@ RuleFinding finding(const char* rule, const UnitSpecials& best, const std::vecto
   return f;
 }
 
+// The input side of the traces: kTriggerSubnormalInput for each case holding a subnormal A or B
+// element (every element is in some step of every unit, so it is the same for all candidates).
+std::vector<std::uint8_t> input_triggers(const DotCases& data, const FitSpace& space) {
+  const std::size_t K = static_cast<std::size_t>(data.K);
+  const double a_min = std::ldexp(1.0, space.a_format.emin), b_min = std::ldexp(1.0, space.b_format.emin);
+  auto subnormal = [](double x, double min_normal) { return x != 0 && std::fabs(x) < min_normal; };
+  std::vector<std::uint8_t> t(data.size(), 0);
+  for (std::size_t i = 0; i < data.size(); ++i)
+    for (std::size_t k = 0; k < K && !t[i]; ++k)
+      if (subnormal(data.a[i * K + k], a_min) || subnormal(data.b[i * K + k], b_min))
+        t[i] = detail::kTriggerSubnormalInput;
+  return t;
+}
+
 // Refines one block-FMA model over every special-value rule set (fit.hpp SpecialsSearch): the
 // unit with NVIDIA's rules runs every case once (or its trace from the search is used), recording
 // the rules each case met; each other rule set runs only on the cases where one of its changed
 // rules met a step, and keeps NVIDIA's result everywhere else. The model takes the best set
 // (NVIDIA's on a tie, else the one changing fewest rules) and its findings per rule.
-void refine_specials(const DotCases& data, Found& f, std::size_t& evaluations) {
+void refine_specials(const DotCases& data, const std::vector<std::uint8_t>& inputs, Found& f,
+                     std::size_t& evaluations) {
   FitModel& m = f.model;
   if (!m.acc.fused) return;
   const std::size_t n = data.size(), K = static_cast<std::size_t>(data.K);
@@ -314,6 +329,7 @@ void refine_specials(const DotCases& data, Found& f, std::size_t& evaluations) {
         f.trace[i] |= kWrong;
     evaluations += n;
   }
+  for (std::size_t i = 0; i < n; ++i) f.trace[i] |= inputs[i];
   std::size_t base_wrong = 0;
   std::array<std::size_t, 4> met{};  // cases per RuleTrigger bit
   for (std::uint8_t t : f.trace) {
@@ -369,14 +385,10 @@ void refine_specials(const DotCases& data, Found& f, std::size_t& evaluations) {
 // The rule sets other than NVIDIA's that these data can tell from it: flushing inputs only when
 // some input is subnormal, the other overflow rules only when some case's terms could sum to
 // the largest output format's range (|c| + sum |a b|, doubled for the roundings of the steps).
-std::vector<UnitSpecials> telling_rule_sets(const DotCases& data, const FitSpace& space,
+std::vector<UnitSpecials> telling_rule_sets(const DotCases& data, const std::vector<std::uint8_t>& inputs,
                                             const std::vector<std::string>& out_formats) {
   const std::size_t K = static_cast<std::size_t>(data.K);
-  bool subnormal_input = false;
-  for (const auto& [v, f] : {std::pair{&data.a, &space.a_format}, std::pair{&data.b, &space.b_format}}) {
-    const double min_normal = std::ldexp(1.0, f->emin);
-    for (double x : *v) subnormal_input = subnormal_input || (x != 0 && std::fabs(x) < min_normal);
-  }
+  const bool subnormal_input = std::any_of(inputs.begin(), inputs.end(), [](std::uint8_t t) { return t != 0; });
   double smallest_max = INFINITY;
   for (const auto& name : out_formats) smallest_max = std::min(smallest_max, parse_format(name).max_finite);
   bool can_overflow = false;
@@ -402,6 +414,7 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   FitResult res;
   res.cases = data.size();
   std::vector<FitModel> cands = fit_candidates(data, space, &res.out_formats);
+  const std::vector<std::uint8_t> inputs = input_triggers(data, space);  // subnormal inputs per case
   if (space.specials != SpecialsSearch::standard) {
     // The units like known hardware (first in the list) also under the other rule sets the data
     // can tell apart, right after them: when those rules decide most cases (a flushing unit on
@@ -409,7 +422,7 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
     // no bound until one of these completes.
     std::size_t likely = 0;
     while (likely < cands.size() && !same_hardware_model(cands[likely].acc, data.K).empty()) ++likely;
-    const auto sets = telling_rule_sets(data, space, res.out_formats);
+    const auto sets = telling_rule_sets(data, inputs, res.out_formats);
     const std::vector<FitModel> head(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(likely));
     std::vector<FitModel> variants = special_variants(head, sets, data.K);
     cands.insert(cands.begin() + static_cast<std::ptrdiff_t>(likely), std::make_move_iterator(variants.begin()),
@@ -432,7 +445,7 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
       if (found[i].model.matched == res.cases || partial++ < kRefineKeep) which.push_back(i);
     std::size_t evals = 0;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : evals)
-    for (std::size_t w = 0; w < which.size(); ++w) refine_specials(data, found[which[w]], evals);
+    for (std::size_t w = 0; w < which.size(); ++w) refine_specials(data, inputs, found[which[w]], evals);
     res.refine_evaluations += evals;
     // A unit found under other rules and the same unit refined to them are one model.
     std::vector<Found> unique;
@@ -455,7 +468,7 @@ FitResult fit(const DotCases& data, const FitSpace& space, std::size_t keep, int
   if (space.specials == SpecialsSearch::all || (space.specials == SpecialsSearch::when_needed && full_matches() == 0)) {
     // No unit reproduces the data under NVIDIA's rules or a refinement of them: every unit under
     // every rule set the data can tell apart.
-    const auto sets = telling_rule_sets(data, space, res.out_formats);
+    const auto sets = telling_rule_sets(data, inputs, res.out_formats);
     if (sets.size() > 1) {
       std::vector<FitModel> variants = special_variants(fit_candidates(data, space), sets, data.K);
       res.space_size += variants.size();

@@ -19,18 +19,11 @@ inline bool all_finite(const double* a, const double* b, int n) {
   return true;
 }
 
-// The RuleTrigger bits of one step with result r under the default rules.
-std::uint8_t step_triggers(const FusedConsts& u, const double* a, const double* b, int n, double r) {
-  std::uint8_t t = 0;
-  for (int i = 0; i < n; ++i)
-    if ((a[i] != 0 && std::fabs(a[i]) < u.a_min_normal) || (b[i] != 0 && std::fabs(b[i]) < u.b_min_normal)) {
-      t |= kTriggerSubnormalInput;
-      break;
-    }
-  if (r == 0) t |= kTriggerZero;
-  else if (std::isinf(r)) t |= kTriggerOverflow;
-  else if (std::fabs(r) < u.out_min_normal) t |= kTriggerSubnormalResult;
-  return t;
+// The RuleTrigger bits of one step's result r under the default rules.
+std::uint8_t step_triggers(const FusedConsts& u, double r) {
+  if (r == 0) return kTriggerZero;
+  if (std::isinf(r)) return kTriggerOverflow;
+  return std::fabs(r) < u.out_min_normal ? kTriggerSubnormalResult : 0;
 }
 
 }  // namespace
@@ -76,7 +69,7 @@ double DotEngine::run_fused(const double* a, const double* b, int K, double c, D
   // One step; when traced, the special-value rules it meets (RuleTrigger).
   auto fused = [&](const double* x, const double* y, int n, double c0, std::uint64_t bits) {
     const double r = fused_step(fused_, x, y, n, c0, bits);
-    if (ctx.triggers) *ctx.triggers |= step_triggers(fused_, x, y, n, r);
+    if (ctx.triggers) *ctx.triggers |= step_triggers(fused_, r);
     return r;
   };
   // Interleaved pairs: each instruction of 2L products is two steps, over k mod 4 in {0, 1}, then

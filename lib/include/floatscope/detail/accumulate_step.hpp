@@ -85,9 +85,11 @@ FLOATSCOPE_HD inline double fused_step_t(const FusedConsts& u, const double* a, 
   int E = INT_MIN;
   for (int i = 0; i < n; ++i) {
     const double x = fused_input(u, a[i], u.a_min_normal), y = fused_input(u, b[i], u.b_min_normal);
-    const bool neg = std::signbit(x) != std::signbit(y);
-    all_neg = all_neg && neg;
-    any_neg = any_neg || neg;
+    if (u.zero_ieee) {  // only IEEE's zero rule reads the signs
+      const bool neg = std::signbit(x) != std::signbit(y);
+      all_neg = all_neg && neg;
+      any_neg = any_neg || neg;
+    }
     if (x != x || y != y) {
       any_nan = true;
       continue;
